@@ -1,0 +1,3 @@
+from sispam_sim.cli.app import main
+
+main()

@@ -1,0 +1,108 @@
+"""Flat records that one replication produces; every statistic is computed from them later.
+
+The engine only appends to these; it never summarises. Times are minutes from
+``clock.start``; ``None`` means "did not happen" (an empty CSV cell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The columns of ``incidents.csv``, in order (the output contract of DESIGN.md).
+INCIDENT_COLUMNS = (
+    "replication", "id", "kind", "priority", "place", "lat", "lon",
+    "call", "first_dispatch", "first_arrival", "full_strength", "resolved",
+    "dispatch_delay", "response_time", "full_strength_time", "resolution_time",
+    "tps_downtime", "need", "max_level", "units",
+    "entry", "label", "site", "level_minutes",
+)
+
+
+def _since(t: float | None, call: float) -> float | None:
+    return None if t is None else t - call
+
+
+@dataclass
+class IncidentRecord:
+    """What happened to one incident in one replication."""
+
+    replication: int
+    id: str                     # unique within the replication, e.g. "rapid_response-0007"
+    kind: str                   # rapid_response | station_disruption | crowd_buildup
+    entry: int                  # index of the incident entry in the scenario
+    label: str                  # the entry's label, or its kind
+    priority: int
+    place: str                  # place id, district id or site id
+    site: str | None            # the TPS id when the incident is at a site
+    lat: float
+    lon: float
+    call: float
+    need: int                   # peak personnel need (summed over capabilities)
+    first_dispatch: float | None = None
+    first_arrival: float | None = None
+    full_strength: float | None = None
+    resolved: float | None = None
+    max_level: int = 1
+    units: list[str] = field(default_factory=list)          # ids of every unit sent, in dispatch order
+    level_minutes: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # time at hijau, kuning, merah
+
+    @property
+    def dispatch_delay(self) -> float | None:
+        return _since(self.first_dispatch, self.call)
+
+    @property
+    def response_time(self) -> float | None:
+        return _since(self.first_arrival, self.call)
+
+    @property
+    def full_strength_time(self) -> float | None:
+        return _since(self.full_strength, self.call)
+
+    @property
+    def resolution_time(self) -> float | None:
+        return _since(self.resolved, self.call)
+
+    @property
+    def tps_downtime(self) -> float | None:
+        """Voting stopped at the TPS from the call to resolution (station_disruption only)."""
+        if self.kind != "station_disruption":
+            return None
+        return self.resolution_time
+
+    def as_row(self) -> dict:
+        """One ``incidents.csv`` row (unit ids joined by ``;``, level minutes by ``;``)."""
+        row = {name: getattr(self, name) for name in INCIDENT_COLUMNS}
+        row["units"] = ";".join(self.units)
+        row["level_minutes"] = ";".join(f"{m:.3f}" for m in self.level_minutes)
+        return row
+
+
+#: The columns of ``timeline.csv``.
+TIMELINE_COLUMNS = ("replication", "time", "unit_type", "committed", "on_scene", "free")
+
+
+@dataclass
+class TimelinePoint:
+    """Personnel of one unit type at one moment (sampled when it changes)."""
+
+    replication: int
+    time: float
+    unit_type: str
+    committed: int   # crew assigned to an incident (mobilising, travelling or on scene)
+    on_scene: int
+    free: int        # at base or returning (available)
+
+
+@dataclass
+class ReplicationResult:
+    """Everything one replication produced: flat records, no statistics."""
+
+    replication: int
+    incidents: list[IncidentRecord]
+    timeline: list[TimelinePoint]
+    #: crew-minutes committed to incidents per unit type, over the incident window
+    busy_crew_minutes: dict[str, float]
+    #: crew-minutes available per unit type over the same window (crew x units x window)
+    available_crew_minutes: dict[str, float]
+    #: the time the replication ended (all resolved, or duration + drain)
+    end: float

@@ -1,0 +1,65 @@
+"""Problems found in user input, located to file, line, column and key path.
+
+Every stage that reads what a user wrote reports through :class:`Problem`; the CLI
+turns a :class:`ScenarioError` into one line per problem and exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a scenario file."""
+
+    file: str
+    line: int | None
+    col: int | None
+    path: str  # key path such as "forces.units[2].base"; "" for the whole file
+    message: str
+    severity: Severity = "error"
+
+    def format(self) -> str:
+        """``FILE:LINE:COL: error: KEY.PATH: message`` (parts that are unknown are left out)."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        text = f"{where}: {self.severity}: "
+        if self.path:
+            text += f"{self.path}: "
+        return text + self.message
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "path": self.path,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+class ScenarioError(Exception):
+    """Raised with every problem found, so that all can be reported at once."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("forces", "units", 2, "base")`` -> ``"forces.units[2].base"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
