@@ -1,0 +1,353 @@
+"""Scenario format version 1: one pydantic model per block of the YAML.
+
+The models check each value on its own (types, ranges, quantities, unknown keys);
+checks that need the whole scenario (references between blocks, feasibility, load)
+are in :mod:`sispam_sim.scenario.validate`. Field names are the YAML keys: this file
+is the user-facing contract and must not rename anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+
+from sispam_sim.scenario.distributions import DurationDist
+from sispam_sim.scenario.quantities import ClockTime, parse_datetime
+from sispam_sim.scenario.types import (
+    CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
+    Rate, Risk,
+)
+from sispam_sim.stats.targets import TARGET_STATS_FOR
+
+INCIDENT_KINDS = ("rapid_response", "station_disruption", "crowd_buildup")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must not pass silently); parsed values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------- clock
+
+class ClockBlock(Strict):
+    start: Annotated[datetime, BeforeValidator(parse_datetime),
+                     WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}$",
+                                     "description": 'Start of the day, "YYYY-MM-DD HH:MM"'})]
+    duration: PositiveDuration = Field(description="How long incidents arrive")
+    drain: NonNegDuration = Field(720.0, description="How long the run goes on to resolve what is left")
+
+    def minutes(self, when: ClockTime) -> float:
+        """Minutes from ``start`` to a clock time written in the scenario."""
+        return when.offset(self.start)
+
+
+# ---------------------------------------------------------------- map
+
+class Place(Strict):
+    lat: Latitude
+    lon: Longitude
+    name: Optional[str] = None
+
+
+class District(Strict):
+    lat: Latitude
+    lon: Longitude
+    radius_km: float = Field(gt=0, le=500)
+    name: Optional[str] = None
+
+
+class SiteGenerate(Strict):
+    district: Id
+    count: PositiveInt
+    risk: dict[Risk, float] = Field(default_factory=lambda: {"aman": 1.0})
+
+    @field_validator("risk")
+    @classmethod
+    def _probabilities(cls, risk: dict[str, float]) -> dict[str, float]:
+        if not risk:
+            raise ValueError("give at least one risk category with its share, e.g. {aman: 1.0}")
+        if any(p < 0 for p in risk.values()):
+            raise ValueError("risk shares must be >= 0")
+        total = sum(risk.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"risk shares must sum to 1, found {total:g}")
+        return risk
+
+
+class Sites(Strict):
+    generate: list[SiteGenerate] = Field(default_factory=list)
+    file: Optional[str] = Field(None, description="CSV with columns id,lat,lon,risk[,district]")
+
+
+class Travel(Strict):
+    road_factor: Optional[float] = Field(None, gt=0, le=10,
+                                         description="Great-circle km x factor / unit speed (default 1.3)")
+    matrix: Optional[str] = Field(None, description="CSV of minutes between place ids (rows = from)")
+
+    @model_validator(mode="after")
+    def _one_model(self) -> "Travel":
+        if self.road_factor is not None and self.matrix is not None:
+            raise ValueError("give either road_factor or matrix, not both")
+        return self
+
+    @property
+    def factor(self) -> float:
+        return 1.3 if self.road_factor is None else self.road_factor
+
+
+class MapBlock(Strict):
+    travel: Travel = Field(default_factory=Travel)
+    places: dict[Id, Place] = Field(min_length=1)
+    districts: dict[Id, District] = Field(default_factory=dict)
+    sites: Sites = Field(default_factory=Sites)
+
+
+# ---------------------------------------------------------------- forces
+
+class UnitType(Strict):
+    crew: PositiveInt = Field(description="Personnel in one unit")
+    speed_kmh: float = Field(gt=0, le=300)
+    mobilise: DurationDist = Field(default=0.0, validate_default=True,
+                                   description="Dispatch to leaving base (0 = ready to roll)")
+    capabilities: list[Id] = Field(min_length=1)
+    tier: PositiveInt = Field(1, description="Answers only at escalation level >= tier (1 hijau, 2 kuning, 3 merah)")
+
+
+class UnitGroup(Strict):
+    id: Id
+    type: Id
+    base: Id
+    count: Optional[PositiveInt] = Field(None, description="With count, ids are id-1 .. id-N")
+
+    def unit_ids(self) -> list[str]:
+        if self.count is None:
+            return [self.id]
+        return [f"{self.id}-{n}" for n in range(1, self.count + 1)]
+
+
+class Forces(Strict):
+    types: dict[Id, UnitType] = Field(min_length=1)
+    units: list[UnitGroup] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- guard
+
+class GuardRule(Strict):
+    police: PositiveInt = Field(description="Police in one guard group")
+    per_tps: PositiveInt = Field(description="TPS one group covers")
+
+
+class Guard(Strict):
+    tps: dict[Risk, GuardRule] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- incidents
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class SiteFilter(Strict):
+    risk: Optional[Annotated[list[Risk], BeforeValidator(_as_list)]] = None
+    district: Optional[Annotated[list[Id], BeforeValidator(_as_list)]] = None
+
+
+class Where(Strict):
+    place: Optional[Id] = None
+    district: Optional[Id] = None
+    sites: Optional[Union[Literal["any"], SiteFilter]] = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Where":
+        given = [key for key in ("place", "district", "sites") if getattr(self, key) is not None]
+        if len(given) != 1:
+            found = "none" if not given else " and ".join(given)
+            raise ValueError(f"give exactly one of place, district or sites; found {found}")
+        return self
+
+    @property
+    def selects_sites(self) -> bool:
+        return self.sites is not None
+
+
+class RateProfile(BaseModel):
+    """A rate that is constant or piecewise constant over the day (``{"06:00": 2/h, "13:00": 10/h}``)."""
+
+    model_config = ConfigDict(frozen=True)
+    points: tuple[tuple[ClockTime, float], ...]   # sorted by time; constant rate: one point with time None
+    constant: Optional[float] = None
+
+    def steps(self, clock: ClockBlock) -> list[tuple[float, float]]:
+        """``[(from_minute, per_minute), ...]`` sorted; the rate before the first step is 0."""
+        if self.constant is not None:
+            return [(0.0, self.constant)]
+        return sorted((clock.minutes(t), r) for t, r in self.points)
+
+
+def _parse_rate_spec(value: Any) -> Any:
+    from sispam_sim.scenario.quantities import parse_clock, parse_rate
+
+    if isinstance(value, RateProfile):
+        return value
+    if isinstance(value, dict):
+        if not value:
+            raise ValueError('a rate profile needs at least one "HH:MM": rate entry')
+        points = []
+        for key, rate in value.items():
+            when = parse_clock(key)
+            per_minute = parse_rate(rate)
+            if per_minute < 0:
+                raise ValueError(f"rate at {key} must be >= 0")
+            points.append((when, per_minute))
+        return RateProfile(points=tuple(points))
+    per_minute = parse_rate(value)
+    return RateProfile(points=(), constant=per_minute)
+
+
+Rates = Annotated[
+    RateProfile,
+    BeforeValidator(_parse_rate_spec),
+    WithJsonSchema({"anyOf": [RATE_JSON,
+                              {"type": "object", "additionalProperties": RATE_JSON,
+                               "propertyNames": CLOCK_JSON,
+                               "description": 'Piecewise-constant profile {"HH:MM": rate}'}]}),
+]
+
+
+class IncidentBase(Strict):
+    label: Optional[str] = Field(None, description="Name shown in reports")
+    rate: Optional[Rates] = Field(None, description="Poisson arrivals: a rate or a profile")
+    at: Optional[Clock] = Field(None, description="A scripted event at this clock time")
+    where: Where
+    priority: PositiveInt = Field(2, description="1 is most urgent")
+
+    @model_validator(mode="after")
+    def _rate_or_at(self) -> "IncidentBase":
+        if self.rate is not None and self.at is not None:
+            raise ValueError("give either rate (a generator) or at (a scripted event), not both")
+        if self.rate is None and self.at is None:
+            raise ValueError("give rate (a generator, e.g. rate: 6/h) or at (a scripted event, e.g. at: \"13:00\")")
+        return self
+
+    def capability_needs(self) -> dict[str, int]:
+        """Personnel needed per capability at the start (crowd incidents: at the initial crowd)."""
+        raise NotImplementedError
+
+
+class RapidResponse(IncidentBase):
+    """A call for help (110): send units until the need is met, work on scene, go back."""
+
+    kind: Literal["rapid_response"]
+    needs: dict[Id, PositiveInt] = Field(min_length=1, description="Personnel per capability")
+    work: DurationDist
+
+    def capability_needs(self) -> dict[str, int]:
+        return dict(self.needs)
+
+
+class StationDisruption(RapidResponse):
+    """Voting stops at a TPS from the call until the incident is resolved (TPS downtime)."""
+
+    kind: Literal["station_disruption"]  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _at_a_site(self) -> "StationDisruption":
+        if not self.where.selects_sites:
+            raise ValueError("a station_disruption happens at a TPS: use where: {sites: ...}")
+        return self
+
+
+class Crowd(Strict):
+    initial: NonNegInt = Field(description="Persons at the call")
+    growth: PositiveRate = Field(description='Persons per time while growing (and dispersing), e.g. "20/min"')
+    peak: PositiveInt
+    lasts: DurationDist = Field(description="How long the crowd holds at its peak")
+
+    @model_validator(mode="after")
+    def _peak_above_initial(self) -> "Crowd":
+        if self.peak < self.initial:
+            raise ValueError(f"peak ({self.peak}) must be >= initial ({self.initial})")
+        return self
+
+
+class Escalation(Strict):
+    below: float = Field(gt=0, le=1, description="Escalate when on-scene / need stays below this")
+    after: NonNegDuration = Field(description="... for this long without a break")
+    factor: float = Field(ge=1, description="Need multiplies by this at each level")
+
+
+class CrowdBuildup(IncidentBase):
+    """A crowd that grows, holds and disperses only while controlled; it may escalate."""
+
+    kind: Literal["crowd_buildup"]
+    crowd: Crowd
+    per_officer: float = Field(gt=0, description="Persons in the crowd per crowd_control officer")
+    escalation: Optional[Escalation] = None
+    capability: Id = Field("crowd_control", description="The capability that controls the crowd")
+
+    def capability_needs(self) -> dict[str, int]:
+        from math import ceil
+
+        return {self.capability: max(1, ceil(self.crowd.initial / self.per_officer))}
+
+    def need_at_peak(self, level: int = 1) -> int:
+        from math import ceil
+
+        factor = self.escalation.factor if self.escalation else 1.0
+        return ceil(ceil(self.crowd.peak / self.per_officer) * factor ** (level - 1))
+
+
+Incident = Annotated[Union[RapidResponse, StationDisruption, CrowdBuildup], Field(discriminator="kind")]
+
+
+# ---------------------------------------------------------------- dispatch and targets
+
+class Dispatch(Strict):
+    policy: Id = Field("nearest", description="Dispatch policy by name (nearest = earliest arrival)")
+    reserve: dict[Id, NonNegInt] = Field(default_factory=dict,
+                                         description="Personnel per capability kept for priority-1 incidents")
+    tiers: Literal["escalation", "open"] = "escalation"
+    pull_guards: bool = False
+    preempt: bool = False
+
+
+TimeLimits = Optional[dict[Literal[TARGET_STATS_FOR["response_time"]], NonNegDuration]]  # type: ignore[misc]
+CountLimits = Optional[dict[Literal[TARGET_STATS_FOR["unresolved"]], Annotated[float, Field(ge=0)]]]  # type: ignore[misc]
+
+
+class Targets(Strict):
+    """Limits a run is judged against; time limits are durations, the others counts or levels."""
+
+    response_time: TimeLimits = Field(None, description="Call to first unit on scene")
+    dispatch_delay: TimeLimits = Field(None, description="Call to first dispatch")
+    full_strength: TimeLimits = Field(None, description="Call to need met on scene")
+    full_strength_time: TimeLimits = Field(None, description="Same as full_strength")
+    resolution_time: TimeLimits = Field(None, description="Call to resolved")
+    tps_downtime: TimeLimits = Field(None, description="Voting stopped at a TPS")
+    max_level: CountLimits = Field(None, description="Highest escalation level (1 hijau, 2 kuning, 3 merah)")
+    unresolved: CountLimits = Field(None, description="Incidents not resolved by the end of the drain")
+
+    def limits(self) -> dict[str, dict[str, float]]:
+        """``{metric: {stat: limit}}`` for the targets written."""
+        return {name: dict(value) for name, value in self if value}
+
+
+class Scenario(Strict):
+    """A whole scenario file, version 1."""
+
+    version: Literal[1] = Field(description="Scenario format version; must be 1")
+    name: str = Field(min_length=1)
+    description: str = ""
+    clock: ClockBlock
+    seed: NonNegInt = Field(1, description="Every random draw derives from this")
+    replications: PositiveInt = Field(100, description="Default number of replications for run")
+    personnel_limit: Optional[PositiveInt] = None
+    map: MapBlock
+    forces: Forces
+    guard: Guard = Field(default_factory=Guard)
+    incidents: list[Incident] = Field(min_length=1)
+    dispatch: Dispatch = Field(default_factory=Dispatch)
+    targets: Targets = Field(default_factory=Targets)
