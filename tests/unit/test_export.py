@@ -1,0 +1,146 @@
+"""results.json / incidents.csv / timeline.csv: exact formats and atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+
+from sispam_sim.engine.records import INCIDENT_COLUMNS, IncidentRecord, ReplicationResult, TimelinePoint
+from sispam_sim.report import export
+from sispam_sim.report.export import (
+    atomic_write_text,
+    format_cell,
+    incidents_csv,
+    results_document,
+    timeline_csv,
+    write_outputs,
+)
+from sispam_sim.stats.summary import summarise
+
+INCIDENT_HEADER = (
+    "replication,id,kind,priority,place,lat,lon,call,first_dispatch,first_arrival,full_strength,"
+    "resolved,dispatch_delay,response_time,full_strength_time,resolution_time,tps_downtime,need,"
+    "max_level,units,entry,label,site,level_minutes"
+)
+
+
+def results():
+    resolved = IncidentRecord(
+        replication=0, id="station_disruption-0001", kind="station_disruption", entry=1,
+        label="TPS rawan", priority=1, place="tps-012", site="tps-012", lat=-8.1725, lon=113.7,
+        call=100.0, need=8, first_dispatch=100.25, first_arrival=112.1234, full_strength=115.5,
+        resolved=145.5, units=["sabhara-1", "brimob-2"],
+    )
+    unreached = IncidentRecord(
+        replication=1, id="rapid_response-0003", kind="rapid_response", entry=0,
+        label="rapid_response", priority=2, place="kpu", site=None, lat=-8.17, lon=113.69,
+        call=50.0, need=4,
+    )
+    return [
+        ReplicationResult(0, [resolved], [TimelinePoint(0, 0.0, "sabhara", 0, 0, 40),
+                                          TimelinePoint(0, 100.25, "sabhara", 4, 0, 36)],
+                          {"sabhara": 10.0}, {"sabhara": 100.0}, 600.0),
+        ReplicationResult(1, [unreached], [], {"sabhara": 0.0}, {"sabhara": 100.0}, 600.0),
+    ]
+
+
+def test_format_cell():
+    assert format_cell(None) == ""
+    assert format_cell(3) == "3"
+    assert format_cell(2.0) == "2"
+    assert format_cell(12.5) == "12.5"
+    assert format_cell(0.1 + 0.2) == "0.3"
+    assert format_cell(112.12349) == "112.123"
+    assert format_cell(-0.0001) == "0"
+    assert format_cell("kpu") == "kpu"
+
+
+def test_incidents_csv_header_and_cells():
+    text = incidents_csv(results())
+    lines = text.splitlines()
+    assert lines[0] == INCIDENT_HEADER
+    assert tuple(lines[0].split(",")) == INCIDENT_COLUMNS
+    rows = list(csv.DictReader(io.StringIO(text)))
+    first, second = rows
+    assert first["call"] == "100" and first["dispatch_delay"] == "0.25"
+    assert first["first_arrival"] == "112.123" and first["response_time"] == "12.123"
+    assert first["tps_downtime"] == "45.5" and first["lat"] == "-8.172"   # 3 decimals at most
+    assert first["units"] == "sabhara-1;brimob-2" and first["need"] == "8"
+    # never dispatched: every derived time is an empty cell, not "None"
+    for column in ("first_dispatch", "first_arrival", "full_strength", "resolved", "dispatch_delay",
+                   "response_time", "full_strength_time", "resolution_time", "tps_downtime", "site", "units"):
+        assert second[column] == "", column
+    assert "None" not in text
+
+
+def test_timeline_csv():
+    assert timeline_csv(results()) == (
+        "replication,time,unit_type,committed,on_scene,free\n"
+        "0,0,sabhara,0,0,40\n"
+        "0,100.25,sabhara,4,0,36\n"
+    )
+
+
+def test_results_document_key_order():
+    summary = summarise(results())
+    doc = results_document({"name": "x"}, {"seed": 1}, summary)
+    assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets"]
+
+
+def test_write_outputs_creates_directory_and_three_files(tmp_path):
+    summary = summarise(results(), {"response_time": {"p90": 15}})
+    doc = results_document({"name": "x"}, {"seed": 1, "replications": 2}, summary)
+    out = tmp_path / "new" / "dir"
+    paths = write_outputs(out, doc, results())
+    assert [p.name for p in paths] == ["results.json", "incidents.csv", "timeline.csv"]
+    assert json.loads((out / "results.json").read_text(encoding="utf-8")) == doc
+    assert (out / "results.json").read_text(encoding="utf-8").startswith('{\n  "scenario"')
+    assert (out / "incidents.csv").read_text(encoding="utf-8") == incidents_csv(results())
+    assert sorted(os.listdir(out)) == ["incidents.csv", "results.json", "timeline.csv"]
+
+
+def test_write_outputs_refuses_a_file_as_out_dir(tmp_path):
+    target = tmp_path / "results"
+    target.write_text("not a dir")
+    with pytest.raises(OSError, match=r"--out: .*results is a file, expected a directory"):
+        write_outputs(target, {"scenario": {}}, [])
+    assert target.read_text() == "not a dir"
+
+
+def test_write_outputs_serialises_before_touching_files(tmp_path):
+    (tmp_path / "results.json").write_text("old")
+    with pytest.raises(ValueError):
+        write_outputs(tmp_path, {"value": float("nan")}, results())      # strict JSON refuses NaN
+    assert (tmp_path / "results.json").read_text() == "old"
+    assert not (tmp_path / "incidents.csv").exists()
+
+
+@pytest.mark.parametrize("fails", ["replace", "fsync"])
+def test_atomic_write_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch, fails):
+    path = tmp_path / "results.json"
+    path.write_text("old content", encoding="utf-8")
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export.os, fails, boom)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_text(path, "new content")
+    assert path.read_text(encoding="utf-8") == "old content"
+    assert os.listdir(tmp_path) == ["results.json"]
+
+
+def test_atomic_write_replaces_and_keeps_mode(tmp_path):
+    path = tmp_path / "a.txt"
+    atomic_write_text(path, "one\n")
+    assert path.read_text() == "one\n"
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o600)
+    atomic_write_text(path, "two\n")
+    assert path.read_text() == "two\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert os.listdir(tmp_path) == ["a.txt"]
