@@ -1,0 +1,83 @@
+"""The ``sispam-sim`` command: a thin Typer app and the one error boundary.
+
+Each command lives in its own module and registers itself here. Commands compute
+nothing themselves: they call the library (scenario, runner, stats, report) and
+choose an exit code. User mistakes become a located message and exit code 2; only a
+bug in sispam-sim itself may show a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional, Sequence
+
+import click
+import typer
+
+from sispam_sim import __version__
+from sispam_sim.errors import ScenarioError
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="sispam-sim",
+    help="Simulate Sispamkota (city security) deployments for election drills.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class UsageProblem(Exception):
+    """A bad option value or file that is not a scenario problem (exit 2, message only)."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sispam-sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
+                                           help="Show the version and exit."),
+) -> None:
+    """Simulate Sispamkota (city security) deployments for election drills."""
+
+
+def _register() -> None:
+    # Imported for their side effect of adding a command to ``app``; each keeps its
+    # heavy imports inside the command so that `validate` stays fast.
+    from sispam_sim.cli import run, schema, validate  # noqa: F401
+
+
+def print_problems(problems, stream=None) -> None:
+    stream = stream or sys.stderr
+    for problem in problems:
+        print(problem.format(), file=stream)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Entry point of the console script; exits with the command's code."""
+    _register()
+    try:
+        code = app(args=list(argv) if argv is not None else None, prog_name="sispam-sim", standalone_mode=False)
+    except click.exceptions.UsageError as err:
+        err.show()
+        code = EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        code = 130
+    except ScenarioError as err:
+        print_problems(err.problems)
+        code = EXIT_BAD_INPUT
+    except (UsageProblem, OSError) as err:
+        print(f"sispam-sim: error: {err}", file=sys.stderr)
+        code = EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        code = 130
+    sys.exit(code or 0)

@@ -1,0 +1,79 @@
+"""``sispam-sim validate FILE...``: check scenario files before anything runs (for planners and CI)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List
+
+import typer
+
+from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
+
+
+class ProblemFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _github(problem) -> str:
+    """A GitHub Actions workflow annotation (``::error file=...,line=...,col=...::message``)."""
+    def escape(text: str, prop: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+    fields = [f"file={escape(problem.file, True)}"]
+    if problem.line is not None:
+        fields.append(f"line={problem.line}")
+    if problem.col is not None:
+        fields.append(f"col={problem.col}")
+    message = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return f"::{problem.severity} {','.join(fields)}::{escape(message)}"
+
+
+def check_files(files: List[Path]) -> list:
+    """Every problem (errors and warnings) of every file, in the order given."""
+    from sispam_sim.errors import ScenarioError
+    from sispam_sim.scenario.loader import load_scenario
+
+    problems = []
+    for file in files:
+        try:
+            problems.extend(load_scenario(file).warnings)
+        except ScenarioError as err:
+            problems.extend(err.problems)
+    return problems
+
+
+@app.command()
+def validate(
+    files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 2)."),
+    output: ProblemFormat = typer.Option(ProblemFormat.text, "--format", "-f",
+                                         help="text (FILE:LINE:COL: error: KEY.PATH: message), "
+                                              "json (a list), or github (workflow annotations)."),
+) -> None:
+    """Check scenario files: schema, references, feasibility and offered load.
+
+    Reports every problem of every file at once. Exit 0 when all are valid
+    (warnings allowed unless --strict), 2 otherwise.
+    """
+    problems = check_files(files)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if output is ProblemFormat.json:
+        print(json.dumps([p.as_dict() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            print(_github(problem) if output is ProblemFormat.github else problem.format())
+    failed = errors > 0 or (strict and warnings > 0)
+    if output is ProblemFormat.text:
+        bad_files = len({p.file for p in problems if p.severity == "error"})
+        status = "invalid" if failed else "valid"
+        print(f"{len(files)} file(s) checked: {status} ({errors} error(s), {warnings} warning(s)"
+              f"{', warnings fail with --strict' if strict and warnings and not errors else ''})"
+              + (f" in {bad_files} file(s)" if bad_files else ""), file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT if failed else EXIT_OK)

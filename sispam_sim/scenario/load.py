@@ -1,0 +1,96 @@
+"""Offered load per capability: a planner's estimate before any run.
+
+offered load = sum over incident entries of arrival rate x expected busy time x crew
+needed, in personnel; compared with the personnel that can serve that capability.
+Busy time = mean mobilise + travel out and back (from the nearest base with such units)
++ mean work; for a crowd, the time it takes to grow, hold and disperse at full strength.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sispam_sim.scenario.schema import CrowdBuildup
+
+_SAMPLE = 200  # locations sampled per entry for the travel estimate
+
+
+def mean_rate(incident, clock) -> float:
+    """Average arrivals per minute over the incident window (a scripted event: 1 per window)."""
+    if incident.at is not None:
+        return 1.0 / clock.duration
+    steps = incident.rate.steps(clock) + [(clock.duration, 0.0)]
+    total = 0.0
+    for (start, rate), (end, _) in zip(steps, steps[1:]):
+        lo, hi = max(0.0, start), min(clock.duration, end)
+        if hi > lo:
+            total += rate * (hi - lo)
+    return total / clock.duration
+
+
+def _locations(parts, incident) -> np.ndarray:
+    spec, where = parts.spec, incident.where
+    if where.place is not None:
+        p = spec.map.places[where.place]
+        return np.array([[p.lat, p.lon]])
+    if where.district is not None:
+        d = spec.map.districts[where.district]
+        return np.array([[d.lat, d.lon]])
+    sites = [s for s in parts.sites if where.sites == "any" or (
+        (where.sites.risk is None or s.risk in where.sites.risk)
+        and (where.sites.district is None or s.district in where.sites.district))]
+    step = max(1, len(sites) // _SAMPLE)
+    return np.array([[s.lat, s.lon] for s in sites[::step]])
+
+
+def _travel(parts, capability: str, locations: np.ndarray) -> float:
+    """Mean one-way minutes from the nearest base holding a unit with the capability."""
+    from sispam_sim.engine.geo import great_circle_km
+
+    spec = parts.spec
+    if spec.map.travel.matrix is not None or len(locations) == 0:
+        return 0.0  # the matrix is checked for gaps, not averaged here
+    best = np.full(len(locations), np.inf)
+    for unit in parts.units:
+        utype = spec.forces.types.get(unit.type)
+        if utype is None or capability not in utype.capabilities:
+            continue
+        base = spec.map.places[unit.base]
+        km = great_circle_km(locations[:, 0], locations[:, 1], base.lat, base.lon)
+        best = np.minimum(best, km * spec.map.travel.factor / utype.speed_kmh * 60.0)
+    return float(np.mean(best[np.isfinite(best)])) if np.isfinite(best).any() else 0.0
+
+
+def _mobilise(parts, capability: str) -> float:
+    types = [t for t in parts.spec.forces.types.values() if capability in t.capabilities]
+    return sum(t.mobilise.mean for t in types) / len(types) if types else 0.0
+
+
+def offered_load(parts) -> dict[str, tuple[float, int]]:
+    """``{capability: (offered personnel, personnel that can serve it)}``."""
+    spec = parts.spec
+    load: dict[str, float] = {}
+    for incident in spec.incidents:
+        rate = mean_rate(incident, spec.clock)
+        locations = _locations(parts, incident)
+        if isinstance(incident, CrowdBuildup):
+            crowd = incident.crowd
+            rise = (crowd.peak - crowd.initial) / crowd.growth
+            fall = crowd.peak / crowd.growth
+            busy = rise + crowd.lasts.mean + fall
+            needs = {incident.capability: math.ceil(crowd.peak / incident.per_officer)}
+        else:
+            busy = incident.work.mean
+            needs = dict(incident.needs)
+        for capability, need in needs.items():
+            travel = _travel(parts, capability, locations)
+            total_busy = _mobilise(parts, capability) + 2 * travel + busy
+            load[capability] = load.get(capability, 0.0) + rate * total_busy * need
+    capacity: dict[str, int] = {}
+    for unit in parts.units:
+        utype = spec.forces.types.get(unit.type)
+        for capability in (utype.capabilities if utype else []):
+            capacity[capability] = capacity.get(capability, 0) + utype.crew
+    return {c: (value, capacity.get(c, 0)) for c, value in load.items()}

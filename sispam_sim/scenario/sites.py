@@ -1,0 +1,124 @@
+"""Polling stations (TPS) and units of a scenario, expanded to plain records.
+
+Generated sites depend on the scenario seed alone: they stay put between replications
+and between plans compared on the same seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from sispam_sim.engine.rng import SITES, scenario_stream
+from sispam_sim.scenario.types import RISKS
+
+KM_PER_DEGREE = 6371.0 * math.pi / 180.0  # great-circle km per degree of latitude
+
+
+@dataclass(frozen=True)
+class Site:
+    """One TPS."""
+
+    id: str
+    lat: float
+    lon: float
+    risk: str
+    district: str | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One team after ``count`` expansion."""
+
+    id: str
+    type: str
+    base: str
+
+
+def generate_sites(seed: int, entries, districts) -> list[Site]:
+    """Place ``count`` sites uniformly in each entry's district circle; risk drawn by share."""
+    sites: list[Site] = []
+    numbers: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        district = districts[entry.district]
+        rng = scenario_stream(seed, SITES, index)
+        # Uniform in a disc: radius ~ R*sqrt(U), bearing ~ U(0, 2*pi).
+        radius = district.radius_km * (rng.random(entry.count) ** 0.5)
+        bearing = rng.random(entry.count) * 2 * math.pi
+        names = list(entry.risk)
+        shares = [entry.risk[name] for name in names]
+        risks = rng.choice(len(names), size=entry.count, p=shares)
+        cos_lat = math.cos(math.radians(district.lat))
+        for r, b, k in zip(radius, bearing, risks):
+            numbers[entry.district] = numbers.get(entry.district, 0) + 1
+            sites.append(Site(
+                id=f"{entry.district}-{numbers[entry.district]}",
+                lat=round(float(district.lat + r * math.cos(b) / KM_PER_DEGREE), 6),
+                lon=round(float(district.lon + r * math.sin(b) / (KM_PER_DEGREE * cos_lat)), 6),
+                risk=names[k],
+                district=entry.district,
+            ))
+    return sites
+
+
+class SitesFileError(ValueError):
+    """A problem in a sites CSV, with its line number (1-based, header = line 1)."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+def read_sites_file(path: Path) -> list[Site]:
+    """Read ``id,lat,lon,risk[,district]``; raise :class:`SitesFileError` for every bad row (first one)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [h.strip() for h in next(reader, [])]
+        required = ["id", "lat", "lon", "risk"]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise SitesFileError(1, f"missing column(s) {', '.join(missing)}; expected id,lat,lon,risk[,district]")
+        unknown = [c for c in header if c not in required + ["district"]]
+        if unknown:
+            raise SitesFileError(1, f"unknown column(s) {', '.join(unknown)}; expected id,lat,lon,risk[,district]")
+        col = {name: header.index(name) for name in header}
+        sites, seen = [], {}
+        for line, row in enumerate(reader, start=2):
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise SitesFileError(line, f"expected {len(header)} columns, found {len(row)}")
+            cell = {name: row[i].strip() for name, i in col.items()}
+            try:
+                lat, lon = float(cell["lat"]), float(cell["lon"])
+            except ValueError:
+                raise SitesFileError(line, f"lat and lon must be numbers, found {cell['lat']!r}, {cell['lon']!r}") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise SitesFileError(line, f"coordinates out of range: lat {lat:g} (-90..90), lon {lon:g} (-180..180)")
+            if cell["risk"] not in RISKS:
+                raise SitesFileError(line, f"risk {cell['risk']!r} is not one of {', '.join(RISKS)}")
+            if cell["id"] in seen:
+                raise SitesFileError(line, f"duplicate site id {cell['id']!r} (first on line {seen[cell['id']]})")
+            seen[cell["id"]] = line
+            sites.append(Site(cell["id"], lat, lon, cell["risk"], cell.get("district") or None))
+    return sites
+
+
+def expand_units(forces) -> list[Unit]:
+    """``{id: patrol, count: 3}`` -> patrol-1, patrol-2, patrol-3."""
+    return [Unit(uid, group.type, group.base) for group in forces.units for uid in group.unit_ids()]
+
+
+def guards_by_risk(sites, guard) -> dict[str, tuple[int, int, int]]:
+    """Per risk category: (sites, groups, police) under ``guard.tps``; groups = ceil(sites / per_tps)."""
+    counts: dict[str, int] = {}
+    for site in sites:
+        counts[site.risk] = counts.get(site.risk, 0) + 1
+    out = {}
+    for risk, rule in guard.tps.items():
+        n = counts.get(risk, 0)
+        groups = math.ceil(n / rule.per_tps)
+        out[risk] = (n, groups, groups * rule.police)
+    return out

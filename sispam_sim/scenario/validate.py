@@ -1,0 +1,341 @@
+"""Checks that need the whole scenario: references between blocks, feasibility, load.
+
+The schema has already checked each value on its own. Here every problem is
+collected (not just the first) and located at the key path that caused it.
+Load warnings give planners the offered load per capability before any run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sispam_sim.errors import Problem
+from sispam_sim.scenario.errors import suggest
+from sispam_sim.scenario.schema import CrowdBuildup, Scenario
+from sispam_sim.scenario.sites import (
+    Site, SitesFileError, Unit, expand_units, generate_sites, guards_by_risk, read_sites_file,
+)
+
+MAX_LEVEL = 3
+LOAD_WARNING = 0.85
+
+
+@dataclass
+class Parts:
+    """What the checks expand on the way: the loader builds the :class:`LoadedScenario` from it."""
+
+    spec: Scenario
+    generated_sites: list[Site] = field(default_factory=list)
+    file_sites: list[Site] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    matrix: object = None
+
+    @property
+    def sites(self) -> list[Site]:
+        return self.generated_sites + self.file_sites
+
+
+class _Checker:
+    def __init__(self, spec: Scenario, document):
+        self.spec, self.doc = spec, document
+        self.problems: list[Problem] = []
+        self.parts = Parts(spec)
+
+    def error(self, path: tuple, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message))
+
+    def warning(self, path: tuple, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message, "warning"))
+
+    def known(self, path: tuple, value: str, choices, what: str, where: str) -> bool:
+        if value in choices:
+            return True
+        listed = ", ".join(sorted(choices)) if choices else "none defined"
+        self.error(path, f'unknown {what} "{value}"{suggest(value, list(choices))}; {where}: {listed}')
+        return False
+
+    # ------------------------------------------------------------ the checks
+
+    def run(self) -> tuple[Parts, list[Problem]]:
+        self.check_clock()
+        self.check_sites()
+        self.check_forces()
+        self.check_incidents()
+        self.check_dispatch()
+        self.check_matrix()
+        self.check_personnel()
+        if not any(p.severity == "error" for p in self.problems):
+            self.check_load()
+        return self.parts, self.problems
+
+    def check_clock(self) -> None:
+        clock = self.spec.clock
+        for i, incident in enumerate(self.spec.incidents):
+            if incident.at is not None:
+                t = clock.minutes(incident.at)
+                if not 0 <= t < clock.duration:
+                    self.error(("incidents", i, "at"),
+                               f'"{incident.at}" is outside the incident window: '
+                               f"{_clock_text(clock, 0)} to {_clock_text(clock, clock.duration)} "
+                               f"(clock.start + clock.duration)")
+            elif incident.rate is not None and incident.rate.constant is None:
+                for when, _ in incident.rate.points:
+                    if clock.minutes(when) >= clock.duration:
+                        self.warning(("incidents", i, "rate", str(when)),
+                                     f'"{when}" is after the incident window ends '
+                                     f"({_clock_text(clock, clock.duration)}): this step is never used")
+
+    def check_sites(self) -> None:
+        spec = self.spec
+        districts = spec.map.districts
+        entries_ok = True
+        for i, entry in enumerate(spec.map.sites.generate):
+            path = ("map", "sites", "generate", i, "district")
+            entries_ok &= self.known(path, entry.district, districts, "district", "map.districts has")
+        if entries_ok:
+            self.parts.generated_sites = generate_sites(spec.seed, spec.map.sites.generate, districts)
+        if spec.map.sites.file:
+            path = ("map", "sites", "file")
+            csv_path = self.resolve(path, spec.map.sites.file)
+            if csv_path is not None:
+                try:
+                    self.parts.file_sites = read_sites_file(csv_path)
+                except SitesFileError as err:
+                    self.problems.append(Problem(str(csv_path), err.line, 1, "map.sites.file", str(err)))
+                except UnicodeDecodeError as err:
+                    self.error(path, f"{spec.map.sites.file} is not valid UTF-8 ({err.reason})")
+        generated = {s.id for s in self.parts.generated_sites}
+        for site in self.parts.file_sites:
+            if site.id in generated:
+                self.error(("map", "sites", "file"),
+                           f'site id "{site.id}" is also a generated site id; rename it in the file')
+                break
+
+    def resolve(self, path: tuple, name: str) -> Path | None:
+        from sispam_sim.scenario.yamlio import resolve_relative
+
+        target = resolve_relative(self.doc, path, name)
+        if target.is_dir():
+            self.error(path, f"{name} is a directory, expected a CSV file")
+        elif not target.is_file():
+            self.error(path, f"file not found: {name} (looked for {target})")
+        else:
+            return target
+        return None
+
+    def check_forces(self) -> None:
+        forces, places = self.spec.forces, self.spec.map.places
+        seen: dict[str, int] = {}
+        for i, group in enumerate(forces.units):
+            self.known(("forces", "units", i, "type"), group.type, forces.types, "unit type", "forces.types has")
+            self.known(("forces", "units", i, "base"), group.base, places, "base", "map.places has")
+            for uid in group.unit_ids():
+                if uid in seen:
+                    self.error(("forces", "units", i, "id"),
+                               f'duplicate unit id "{uid}" (also made by forces.units[{seen[uid]}]); '
+                               "give each group its own id")
+                    break
+                seen[uid] = i
+        self.parts.units = expand_units(forces)
+        levels = self.reachable_level()
+        for name, utype in forces.types.items():
+            path = ("forces", "types", name, "tier")
+            if utype.tier > MAX_LEVEL:
+                self.error(path, f"tier {utype.tier} can never be opened: escalation stops at level "
+                                 f"{MAX_LEVEL} (merah)")
+            elif utype.tier > levels and self.spec.dispatch.tiers == "escalation":
+                self.warning(path, f"unit type {name} (tier {utype.tier}) is never dispatched: no incident "
+                                   f"escalates beyond level {levels}; add escalation to a crowd_buildup "
+                                   "or set dispatch.tiers: open")
+
+    def reachable_level(self, incident=None) -> int:
+        """The highest escalation level an incident (or any incident) can reach."""
+        incidents = [incident] if incident is not None else self.spec.incidents
+        return max((MAX_LEVEL if isinstance(x, CrowdBuildup) and x.escalation else 1) for x in incidents)
+
+    def capable_crew(self, capability: str, level: int) -> int:
+        """Personnel of unit types with ``capability`` that can answer at ``level``."""
+        types = self.spec.forces.types
+        open_tiers = self.spec.dispatch.tiers == "open"
+        count = {name: 0 for name in types}
+        for unit in self.parts.units:
+            if unit.type in count:
+                count[unit.type] += 1
+        return sum(t.crew * count[name] for name, t in types.items()
+                   if capability in t.capabilities and (open_tiers or t.tier <= level))
+
+    def all_capabilities(self) -> set[str]:
+        caps = {c for t in self.spec.forces.types.values() for c in t.capabilities}
+        if self.spec.dispatch.pull_guards:
+            caps.add("response")
+        return caps
+
+    def check_incidents(self) -> None:
+        spec = self.spec
+        capabilities = self.all_capabilities()
+        site_districts = {s.district for s in self.parts.sites if s.district}
+        for i, incident in enumerate(spec.incidents):
+            where = incident.where
+            base = ("incidents", i, "where")
+            if where.place is not None:
+                self.known(base + ("place",), where.place, spec.map.places, "place", "map.places has")
+            if where.district is not None:
+                self.known(base + ("district",), where.district, spec.map.districts, "district", "map.districts has")
+            if where.sites is not None:
+                self.check_site_filter(i, where.sites, site_districts)
+            needs = incident.capability_needs() if not isinstance(incident, CrowdBuildup) else {incident.capability: 1}
+            level = self.reachable_level(incident)
+            for capability, need in needs.items():
+                path = ("incidents", i, "capability" if isinstance(incident, CrowdBuildup) else "needs")
+                if not isinstance(incident, CrowdBuildup):
+                    path += (capability,)
+                if capability not in capabilities:
+                    listed = ", ".join(sorted(capabilities))
+                    self.error(path, f'no unit type has capability "{capability}"'
+                                     f"{suggest(capability, list(capabilities))}; capabilities are: {listed}")
+                    continue
+                crew = self.capable_crew(capability, level) + self.guard_crew(capability)
+                if crew == 0:
+                    self.error(path, f'only units of tier > {level} have capability "{capability}", and a '
+                                     f"{incident.kind} incident never goes past level {level}; set "
+                                     "dispatch.tiers: open or give a tier-1 unit type the capability")
+                    continue
+                if isinstance(incident, CrowdBuildup):
+                    need = incident.need_at_peak(1)
+                if need > crew:
+                    self.warning(path, f"needs {need} {capability} personnel but the whole force has {crew} "
+                                       "that can answer: full strength is never reached")
+
+    def check_site_filter(self, i: int, sites, site_districts: set[str]) -> None:
+        path = ("incidents", i, "where", "sites")
+        if not self.parts.sites:
+            self.error(path, "selects no site: the scenario has no sites (map.sites)")
+            return
+        if sites == "any":
+            return
+        for j, district in enumerate(sites.district or []):
+            if district not in site_districts:
+                self.error(path + ("district", j), f'no site is in district "{district}"'
+                                                   f"{suggest(district, list(site_districts))}")
+                return
+        selected = [s for s in self.parts.sites
+                    if (sites.risk is None or s.risk in sites.risk)
+                    and (sites.district is None or s.district in sites.district)]
+        if not selected:
+            parts = []
+            if sites.risk:
+                parts.append("risk " + ", ".join(sites.risk))
+            if sites.district:
+                parts.append("district " + ", ".join(sites.district))
+            self.error(path, f"selects no site: no site has {' in '.join(parts)}")
+
+    def guard_crew(self, capability: str) -> int:
+        if capability != "response" or not self.spec.dispatch.pull_guards:
+            return 0
+        return sum(police for _, _, police in guards_by_risk(self.parts.sites, self.spec.guard).values())
+
+    def check_dispatch(self) -> None:
+        dispatch = self.spec.dispatch
+        try:
+            from sispam_sim.engine.policies import POLICIES
+            names = list(POLICIES)
+        except ImportError:  # pragma: no cover - the engine ships with the package
+            names = ["nearest"]
+        self.known(("dispatch", "policy"), dispatch.policy, names, "dispatch policy", "policies are")
+        capabilities = self.all_capabilities()
+        for capability, personnel in dispatch.reserve.items():
+            path = ("dispatch", "reserve", capability)
+            if not self.known(path, capability, capabilities, "capability", "capabilities are"):
+                continue
+            total = self.capable_crew(capability, MAX_LEVEL) + self.guard_crew(capability)
+            if personnel > total:
+                self.error(path, f"reserve of {personnel} is more than the {total} {capability} personnel "
+                                 "the force has")
+
+    def check_matrix(self) -> None:
+        travel = self.spec.map.travel
+        if travel.matrix is None:
+            return
+        path = ("map", "travel", "matrix")
+        csv_path = self.resolve(path, travel.matrix)
+        if csv_path is None:
+            return
+        from sispam_sim.scenario.matrix import MatrixFileError, read_matrix
+
+        try:
+            matrix = read_matrix(csv_path)
+        except MatrixFileError as err:
+            self.problems.append(Problem(str(csv_path), err.line, err.col, "map.travel.matrix", str(err)))
+            return
+        self.parts.matrix = matrix
+        index = matrix.index()
+        bases = sorted({u.base for u in self.parts.units})
+        places = set(bases)
+        for incident in self.spec.incidents:
+            w = incident.where
+            places |= {p for p in (w.place, w.district) if p is not None}
+            if w.sites is not None:
+                places |= {s.id for s in self.parts.sites if w.sites == "any" or (
+                    (w.sites.risk is None or s.risk in w.sites.risk)
+                    and (w.sites.district is None or s.district in w.sites.district))}
+        missing_ids = sorted(p for p in places if p not in index)
+        if missing_ids:
+            shown = ", ".join(missing_ids[:5]) + (f" and {len(missing_ids) - 5} more" if len(missing_ids) > 5 else "")
+            self.error(path, f"travel matrix {travel.matrix} has no row/column for {shown}")
+            return
+        ids = sorted(places)
+        sub = matrix.minutes[np.ix_([index[p] for p in ids], [index[p] for p in ids])]
+        holes = [(ids[a], ids[b]) for a, b in zip(*np.nonzero(np.isnan(sub))) if a != b]
+        if holes:
+            shown = ", ".join(f"{a} -> {b}" for a, b in holes[:5])
+            more = f" and {len(holes) - 5} more" if len(holes) > 5 else ""
+            self.error(path, f"travel matrix {travel.matrix} lacks {len(holes)} needed pair(s): {shown}{more}")
+
+    def check_personnel(self) -> None:
+        limit = self.spec.personnel_limit
+        if limit is None:
+            return
+        types = self.spec.forces.types
+        by_type: dict[str, int] = {}
+        for unit in self.parts.units:
+            if unit.type in types:
+                by_type[unit.type] = by_type.get(unit.type, 0) + types[unit.type].crew
+        units_total = sum(by_type.values())
+        guards = guards_by_risk(self.parts.sites, self.spec.guard)
+        guards_total = sum(police for _, _, police in guards.values())
+        total = units_total + guards_total
+        if total > limit:
+            unit_text = " + ".join(f"{name} {n}" for name, n in by_type.items())
+            guard_text = "; ".join(
+                f"{risk}: ceil({n}/{self.spec.guard.tps[risk].per_tps}) = {groups} groups x "
+                f"{self.spec.guard.tps[risk].police} = {police}"
+                for risk, (n, groups, police) in guards.items())
+            self.error(("personnel_limit",),
+                       f"{total} personnel exceed personnel_limit {limit}: units {units_total} ({unit_text}) "
+                       f"+ TPS guards {guards_total} ({guard_text or 'none'}) = {total} > {limit}")
+
+    def check_load(self) -> None:
+        from sispam_sim.scenario.load import offered_load
+
+        for capability, (load, capacity) in sorted(offered_load(self.parts).items()):
+            if capacity <= 0 or load / capacity < LOAD_WARNING:
+                continue
+            share = load / capacity
+            tail = "expect queues" if share < 1 else "the force cannot keep up: queues grow through the day"
+            self.warning(("incidents",), f"{capability}: offered load {load:.1f} of {capacity} personnel "
+                                         f"({share:.0%}) — {tail}")
+
+
+def _clock_text(clock, minutes: float) -> str:
+    from datetime import timedelta
+
+    return (clock.start + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
+
+
+def check_scenario(spec: Scenario, document) -> tuple[Parts, list[Problem]]:
+    """Run every whole-scenario check; return the expanded parts and all problems found."""
+    return _Checker(spec, document).run()
