@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from typing import Optional, Sequence
 
-import click
 import typer
 
 from sispam_sim import __version__
@@ -61,23 +60,17 @@ def print_problems(problems, stream=None) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    """Entry point of the console script; exits with the command's code."""
+    """Entry point of the console script; exits with the command's code.
+
+    Typer runs in standalone mode, so usage errors (unknown command or option, a bad
+    choice) are its own: a message and exit 2. What reaches this boundary is ours.
+    """
     _register()
     try:
-        code = app(args=list(argv) if argv is not None else None, prog_name="sispam-sim", standalone_mode=False)
-    except click.exceptions.UsageError as err:
-        err.show()
-        code = EXIT_BAD_INPUT
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        code = 130
+        app(args=list(argv) if argv is not None else None, prog_name="sispam-sim")
     except ScenarioError as err:
         print_problems(err.problems)
-        code = EXIT_BAD_INPUT
+        sys.exit(EXIT_BAD_INPUT)
     except (UsageProblem, OSError) as err:
         print(f"sispam-sim: error: {err}", file=sys.stderr)
-        code = EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        code = 130
-    sys.exit(code or 0)
+        sys.exit(EXIT_BAD_INPUT)

@@ -38,7 +38,7 @@ def _manifest(seed: int, replications: int) -> dict:
 
 @app.command()
 def run(
-    file: Path = typer.Argument(..., help="The scenario file.", show_default=False),
+    file: Path = typer.Argument(..., help="The scenario file.", show_default=False, metavar="FILE"),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1,
                                                help="Number of replications (default: the scenario's)."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Override the scenario's seed."),

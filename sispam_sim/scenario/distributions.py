@@ -21,7 +21,7 @@ _STD_NORMAL = NormalDist()
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     @property
     def mean(self) -> float:  # pragma: no cover - every subclass overrides
@@ -119,7 +119,7 @@ class Normal(_Dist):
     """Normal, truncated below at ``min`` (default 0) so that a duration is never negative."""
 
     dist: Literal["normal"]
-    mean_: Duration = Field(alias="mean")
+    mean_: Duration = Field(alias="mean")  # may be negative: truncation at min makes a skewed shape
     sd: PositiveDuration
     min: NonNegDuration = 0.0
 
@@ -157,6 +157,11 @@ def _constant_from_scalar(value: Any) -> Any:
     """A plain duration (``30min`` or ``30``) is the constant distribution."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return {"dist": "constant", "value": parse_duration(value)}
+    if not isinstance(value, dict):
+        from sispam_sim.scenario.quantities import DURATION_EXAMPLES, describe
+
+        raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, or a distribution such as "
+                         f"{{dist: lognormal, mean: 40min, sd: 15min}}; found {describe(value)}")
     return value
 
 

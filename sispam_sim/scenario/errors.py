@@ -50,6 +50,8 @@ def _walk(loc: Sequence[Any], data: Any) -> tuple[list[Any], bool]:
     path: list[Any] = []
     node = data
     for part in loc:
+        if part == "[key]":  # the problem is the mapping key itself (already the last element of path)
+            return path, True
         if isinstance(node, dict) and isinstance(part, str) and part in node:
             path.append(part)
             node = node[part]
@@ -152,7 +154,10 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
         if key == "kind":
             from sispam_sim.scenario.schema import INCIDENT_KINDS
             return f'missing required key "kind" (one of: {", ".join(INCIDENT_KINDS)})'
-        return f'missing key "{key}"'
+        from sispam_sim.scenario.distributions import DISTRIBUTIONS
+
+        names = ", ".join(name for name in DISTRIBUTIONS if name != "constant")
+        return f'missing key "{key}" (one of: {names})'
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()))
@@ -165,6 +170,8 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
     if kind == "string_pattern_mismatch":
         return (f"{describe(value)} is not a valid id: use letters, digits, _, . and - "
                 "(no spaces), starting with a letter, digit or _")
+    if kind == "string_too_short":
+        return "must not be empty"
     if kind == "string_too_long":
         return f"too long (at most {ctx.get('max_length')} characters)"
     if kind in _EXPECTED:
@@ -172,6 +179,13 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
             return f"expected a whole number, found {describe(value)}"
         return f"expected {_EXPECTED[kind]}, found {describe(value)}"
     return error["msg"]
+
+
+def _refused_by_other_members(key: tuple, errors: list, grouped: dict) -> bool:
+    """A union member's type mismatch, when another member got further and found the real problem deeper."""
+    if not all(e["type"] in _EXPECTED or e["type"] == "literal_error" for e, _, _ in errors):
+        return False
+    return any(len(other) > len(key) and other[: len(key)] == key for other in grouped)
 
 
 def problems_from_validation(err: ValidationError, document) -> list[Problem]:
@@ -183,6 +197,8 @@ def problems_from_validation(err: ValidationError, document) -> list[Problem]:
         grouped.setdefault(tuple(path), []).append((error, path, complete))
     problems = []
     for key, errors in grouped.items():
+        if _refused_by_other_members(key, errors, grouped):
+            continue
         error, path, complete = errors[0]
         if len(errors) > 1 and all(e["type"] in _EXPECTED or e["type"] == "literal_error" for e, _, _ in errors):
             # Several union members refused the value: say what any of them would take.
@@ -197,7 +213,7 @@ def problems_from_validation(err: ValidationError, document) -> list[Problem]:
         if error["type"] == "missing" or not complete:
             position = document.locate(path[:-1])
             path_text = format_path(path[:-1])
-        elif error["type"] == "extra_forbidden":
+        elif error["type"] == "extra_forbidden" or "[key]" in error["loc"]:
             position = document.key_position(path)
             path_text = format_path(path)
         else:

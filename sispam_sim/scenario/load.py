@@ -68,8 +68,8 @@ def _mobilise(parts, capability: str) -> float:
     return sum(t.mobilise.mean for t in types) / len(types) if types else 0.0
 
 
-def offered_load(parts) -> dict[str, tuple[float, int]]:
-    """``{capability: (offered personnel, personnel that can serve it)}``."""
+def offered_load(parts) -> dict[str, float]:
+    """``{capability: offered load in personnel}`` (the validator compares it with the force)."""
     spec = parts.spec
     load: dict[str, float] = {}
     for incident in spec.incidents:
@@ -88,9 +88,4 @@ def offered_load(parts) -> dict[str, tuple[float, int]]:
             travel = _travel(parts, capability, locations)
             total_busy = _mobilise(parts, capability) + 2 * travel + busy
             load[capability] = load.get(capability, 0.0) + rate * total_busy * need
-    capacity: dict[str, int] = {}
-    for unit in parts.units:
-        utype = spec.forces.types.get(unit.type)
-        for capability in (utype.capabilities if utype else []):
-            capacity[capability] = capacity.get(capability, 0) + utype.crew
-    return {c: (value, capacity.get(c, 0)) for c, value in load.items()}
+    return load

@@ -26,11 +26,11 @@ DURATION_EXAMPLES = '"90s", "15min", "2h", "1h30min", "1d" or a number of minute
 def parse_duration(value: object) -> float:
     """``"1h30min"`` -> 90.0; a bare number (or numeric string) means minutes."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, found {_describe(value)}")
+        raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, found {describe(value)}")
     if isinstance(value, (int, float)):
         return _finite(float(value), value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, found {_describe(value)}")
+        raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, found {describe(value)}")
     text = value.strip()
     if re.fullmatch(rf"[+-]?(?:{_NUMBER})", text):
         return float(text)
@@ -100,7 +100,7 @@ def parse_datetime(value: object) -> datetime:
             return datetime.strptime(value.strip(), _FULL)
         except ValueError:
             pass
-    raise ValueError(f'expected a date and time "YYYY-MM-DD HH:MM" (e.g. "2024-11-27 06:00"), found {_describe(value)}')
+    raise ValueError(f'expected a date and time "YYYY-MM-DD HH:MM" (e.g. "2024-11-27 06:00"), found {describe(value)}')
 
 
 def parse_clock(value: object) -> ClockTime:
@@ -108,8 +108,7 @@ def parse_clock(value: object) -> ClockTime:
     if isinstance(value, ClockTime):
         return value
     if not isinstance(value, str):
-        hint = " (quote clock times: YAML reads 13:00 differently in some tools)" if isinstance(value, int) else ""
-        raise ValueError(f"expected a clock time {CLOCK_EXAMPLES}, found {_describe(value)}{hint}")
+        raise ValueError(f"expected a clock time {CLOCK_EXAMPLES}, found {describe(value)}")
     text = value.strip()
     match = _HHMM.fullmatch(text)
     if match:
@@ -133,7 +132,10 @@ def parse_rate(value: object) -> float:
         count_text, per_text = count_text.strip(), per_text.strip()
         if not re.fullmatch(_NUMBER, count_text):
             raise ValueError(f"cannot read rate {value!r}: expected {RATE_EXAMPLES}")
-        if per_text in DURATION_UNITS or per_text in _SUGGEST_UNIT:
+        if per_text in _SUGGEST_UNIT:
+            raise ValueError(f"unknown time unit {per_text!r} in {value!r} (did you mean {_SUGGEST_UNIT[per_text]!r}?);"
+                             " units are d, h, min, s")
+        if per_text in DURATION_UNITS:
             per_text = "1" + per_text
         try:
             per = parse_duration(per_text)
@@ -142,7 +144,7 @@ def parse_rate(value: object) -> float:
         if per <= 0:
             raise ValueError(f"rate {value!r} divides by a zero duration")
         return float(count_text) / per
-    raise ValueError(f"expected a rate such as {RATE_EXAMPLES}, found {_describe(value)}")
+    raise ValueError(f"expected a rate such as {RATE_EXAMPLES}, found {describe(value)}")
 
 
 def _finite(number: float, original: object) -> float:
@@ -151,7 +153,7 @@ def _finite(number: float, original: object) -> float:
     return number
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):

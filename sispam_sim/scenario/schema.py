@@ -27,7 +27,8 @@ INCIDENT_KINDS = ("rapid_response", "station_disruption", "crowd_buildup")
 class Strict(BaseModel):
     """Unknown keys are errors (a typo must not pass silently); parsed values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True,
+                              allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- clock

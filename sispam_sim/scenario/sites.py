@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sispam_sim.engine.rng import SITES, scenario_stream
-from sispam_sim.scenario.types import RISKS
+from sispam_sim.scenario.types import ID_PATTERN, RISKS
 
 KM_PER_DEGREE = 6371.0 * math.pi / 180.0  # great-circle km per degree of latitude
 
@@ -75,7 +76,10 @@ def read_sites_file(path: Path) -> list[Site]:
     """Read ``id,lat,lon,risk[,district]``; raise :class:`SitesFileError` for every bad row (first one)."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = [h.strip() for h in next(reader, [])]
+        first = next(reader, None)
+        if first is None:
+            raise SitesFileError(1, "the sites file is empty: expected a header id,lat,lon,risk[,district]")
+        header = [h.strip() for h in first]
         required = ["id", "lat", "lon", "risk"]
         missing = [c for c in required if c not in header]
         if missing:
@@ -95,10 +99,15 @@ def read_sites_file(path: Path) -> list[Site]:
                 lat, lon = float(cell["lat"]), float(cell["lon"])
             except ValueError:
                 raise SitesFileError(line, f"lat and lon must be numbers, found {cell['lat']!r}, {cell['lon']!r}") from None
+            if not (math.isfinite(lat) and math.isfinite(lon)):
+                raise SitesFileError(line, f"lat and lon must be finite numbers, found {cell['lat']!r}, {cell['lon']!r}")
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise SitesFileError(line, f"coordinates out of range: lat {lat:g} (-90..90), lon {lon:g} (-180..180)")
             if cell["risk"] not in RISKS:
                 raise SitesFileError(line, f"risk {cell['risk']!r} is not one of {', '.join(RISKS)}")
+            if not re.match(ID_PATTERN, cell["id"]):
+                raise SitesFileError(line, f"site id {cell['id']!r} is not a valid id: use letters, digits, _, . and - "
+                                           "(no spaces), starting with a letter, digit or _")
             if cell["id"] in seen:
                 raise SitesFileError(line, f"duplicate site id {cell['id']!r} (first on line {seen[cell['id']]})")
             seen[cell["id"]] = line

@@ -49,7 +49,8 @@ Rate = Annotated[
 PositiveRate = Annotated[Rate, AfterValidator(_at_least(0, True, "this rate"))]
 Clock = Annotated[ClockTime, BeforeValidator(parse_clock), WithJsonSchema(CLOCK_JSON)]
 
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=100)]
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]

@@ -44,6 +44,10 @@ class _Checker:
         self.spec, self.doc = spec, document
         self.problems: list[Problem] = []
         self.parts = Parts(spec)
+        # Set when a reference is broken, so that checks depending on it stay quiet
+        # instead of reporting follow-on problems the user did not make.
+        self.sites_incomplete = False
+        self.forces_incomplete = False
 
     def error(self, path: tuple, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
@@ -69,6 +73,7 @@ class _Checker:
         self.check_matrix()
         self.check_personnel()
         if not any(p.severity == "error" for p in self.problems):
+            self.check_idle_generators()
             self.check_load()
         return self.parts, self.problems
 
@@ -96,17 +101,21 @@ class _Checker:
         for i, entry in enumerate(spec.map.sites.generate):
             path = ("map", "sites", "generate", i, "district")
             entries_ok &= self.known(path, entry.district, districts, "district", "map.districts has")
+        self.sites_incomplete = not entries_ok
         if entries_ok:
             self.parts.generated_sites = generate_sites(spec.seed, spec.map.sites.generate, districts)
         if spec.map.sites.file:
             path = ("map", "sites", "file")
             csv_path = self.resolve(path, spec.map.sites.file)
+            self.sites_incomplete |= csv_path is None
             if csv_path is not None:
                 try:
                     self.parts.file_sites = read_sites_file(csv_path)
                 except SitesFileError as err:
+                    self.sites_incomplete = True
                     self.problems.append(Problem(str(csv_path), err.line, 1, "map.sites.file", str(err)))
                 except UnicodeDecodeError as err:
+                    self.sites_incomplete = True
                     self.error(path, f"{spec.map.sites.file} is not valid UTF-8 ({err.reason})")
         generated = {s.id for s in self.parts.generated_sites}
         for site in self.parts.file_sites:
@@ -131,7 +140,9 @@ class _Checker:
         forces, places = self.spec.forces, self.spec.map.places
         seen: dict[str, int] = {}
         for i, group in enumerate(forces.units):
-            self.known(("forces", "units", i, "type"), group.type, forces.types, "unit type", "forces.types has")
+            if not self.known(("forces", "units", i, "type"), group.type, forces.types, "unit type",
+                              "forces.types has"):
+                self.forces_incomplete = True
             self.known(("forces", "units", i, "base"), group.base, places, "base", "map.places has")
             for uid in group.unit_ids():
                 if uid in seen:
@@ -185,7 +196,7 @@ class _Checker:
                 self.known(base + ("place",), where.place, spec.map.places, "place", "map.places has")
             if where.district is not None:
                 self.known(base + ("district",), where.district, spec.map.districts, "district", "map.districts has")
-            if where.sites is not None:
+            if where.sites is not None and not self.sites_incomplete:
                 self.check_site_filter(i, where.sites, site_districts)
             needs = incident.capability_needs() if not isinstance(incident, CrowdBuildup) else {incident.capability: 1}
             level = self.reachable_level(incident)
@@ -198,6 +209,8 @@ class _Checker:
                     self.error(path, f'no unit type has capability "{capability}"'
                                      f"{suggest(capability, list(capabilities))}; capabilities are: {listed}")
                     continue
+                if self.forces_incomplete:
+                    continue
                 crew = self.capable_crew(capability, level) + self.guard_crew(capability)
                 if crew == 0:
                     self.error(path, f'only units of tier > {level} have capability "{capability}", and a '
@@ -206,6 +219,7 @@ class _Checker:
                     continue
                 if isinstance(incident, CrowdBuildup):
                     need = incident.need_at_peak(1)
+                    path = ("incidents", i, "crowd", "peak")
                 if need > crew:
                     self.warning(path, f"needs {need} {capability} personnel but the whole force has {crew} "
                                        "that can answer: full strength is never reached")
@@ -295,6 +309,12 @@ class _Checker:
             more = f" and {len(holes) - 5} more" if len(holes) > 5 else ""
             self.error(path, f"travel matrix {travel.matrix} lacks {len(holes)} needed pair(s): {shown}{more}")
 
+    def check_idle_generators(self) -> None:
+        for i, incident in enumerate(self.spec.incidents):
+            rate = incident.rate
+            if rate is not None and max([rate.constant or 0.0] + [r for _, r in rate.points]) == 0:
+                self.warning(("incidents", i, "rate"), "the rate is 0 all day: this entry never makes an incident")
+
     def check_personnel(self) -> None:
         limit = self.spec.personnel_limit
         if limit is None:
@@ -321,7 +341,8 @@ class _Checker:
     def check_load(self) -> None:
         from sispam_sim.scenario.load import offered_load
 
-        for capability, (load, capacity) in sorted(offered_load(self.parts).items()):
+        for capability, load in sorted(offered_load(self.parts).items()):
+            capacity = self.capable_crew(capability, MAX_LEVEL) + self.guard_crew(capability)
             if capacity <= 0 or load / capacity < LOAD_WARNING:
                 continue
             share = load / capacity
