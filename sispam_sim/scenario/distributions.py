@@ -178,7 +178,7 @@ DurationDist = Annotated[
         "anyOf": [
             DURATION_JSON,
             {"type": "object", "required": ["dist"], "properties": {
-                "dist": {"enum": [name for name in DISTRIBUTIONS if name != "constant"]},
+                "dist": {"enum": list(DISTRIBUTIONS)}, "value": DURATION_JSON,
                 "mean": DURATION_JSON, "sd": DURATION_JSON,
                 "low": DURATION_JSON, "mode": DURATION_JSON,
                 "high": DURATION_JSON, "min": DURATION_JSON,

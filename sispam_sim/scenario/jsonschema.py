@@ -19,10 +19,16 @@ def scenario_json_schema() -> dict:
         "type": "string",
         "description": "Deep-merge this file over another scenario file (path relative to this file)",
     }
+    # A file that extends another is complete only once merged: require the keys only without extends.
+    required = schema.pop("required", [])
+    schema["if"] = {"required": ["extends"]}
+    schema["else"] = {"required": required}
+    schema.pop("title", None)
+    schema.pop("description", None)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "sispam-sim scenario, format v1",
-        "description": f"Scenario file for sispam-sim {__version__}",
+        "description": f"Scenario file for sispam-sim {__version__} (sispam-sim validate is the authority)",
         **schema,
     }

@@ -17,7 +17,7 @@ from sispam_sim.scenario.distributions import DurationDist
 from sispam_sim.scenario.quantities import ClockTime, parse_datetime
 from sispam_sim.scenario.types import (
     CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
-    Rate, Risk,
+    Rate, Risk, RISKS,
 )
 from sispam_sim.stats.targets import TARGET_STATS_FOR
 
@@ -152,8 +152,14 @@ def _as_list(value: Any) -> Any:
 
 
 class SiteFilter(Strict):
-    risk: Optional[Annotated[list[Risk], BeforeValidator(_as_list)]] = None
-    district: Optional[Annotated[list[Id], BeforeValidator(_as_list)]] = None
+    """Sites by risk and/or district label; a single value may stand for a one-item list."""
+
+    risk: Optional[Annotated[list[Risk], BeforeValidator(_as_list),
+                             WithJsonSchema({"anyOf": [{"enum": list(RISKS)},
+                                                       {"type": "array", "items": {"enum": list(RISKS)}}]})]] = None
+    district: Optional[Annotated[list[Id], BeforeValidator(_as_list),
+                                 WithJsonSchema({"anyOf": [{"type": "string"},
+                                                           {"type": "array", "items": {"type": "string"}}]})]] = None
 
 
 class Where(Strict):

@@ -463,7 +463,7 @@ class _Loading:
             names = [f if f.startswith("<") else os.path.relpath(f, self.top_dir) for f in self.files + [base]]
             return fail("extends cycle: " + " -> ".join(names))
         if len(chain) > MAX_EXTENDS:
-            return fail(f"extends chain longer than {MAX_EXTENDS} files")
+            return fail(f"more than {MAX_EXTENDS} extends steps")
         if not os.path.exists(base):
             return fail(f"file not found: {target} (looked in {os.path.abspath(directory or '.')})")
         if os.path.isdir(base):

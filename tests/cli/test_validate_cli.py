@@ -263,7 +263,8 @@ def test_schema_is_valid_json_schema(schema):
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert {"version", "name", "clock", "map", "forces", "incidents"} <= set(schema["required"])
+    assert {"version", "name", "clock", "map", "forces", "incidents"} <= set(schema["else"]["required"])
+    assert schema["if"] == {"required": ["extends"]}  # a plan that extends a base is partial on its own
 
 
 def test_minimal_scenario_validates_against_the_schema(schema):
