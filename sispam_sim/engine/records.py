@@ -7,6 +7,7 @@ The engine only appends to these; it never summarises. Times are minutes from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 #: The columns of ``incidents.csv``, in order (the output contract of DESIGN.md).
 INCIDENT_COLUMNS = (
@@ -93,6 +94,26 @@ class TimelinePoint:
     free: int        # at base or returning (available)
 
 
+#: The columns of ``events.csv``.
+EVENT_COLUMNS = ("replication", "time", "unit", "incident", "action")
+
+#: What an :class:`Event` may say. Unit actions: a unit is sent (``dispatch``), reaches the
+#: incident (``arrive``), is let go (``release``: resolved, or surplus of a shrinking crowd),
+#: is taken by a priority-1 incident (``preempt``: logged with the incident it leaves, followed
+#: by ``dispatch`` to the new one), is back at its base (``base``). Incident actions (``unit``
+#: empty): ``call``, ``full_strength``, ``escalate``, ``resolve``.
+EVENT_ACTIONS = ("dispatch", "arrive", "release", "preempt", "base", "call", "full_strength", "escalate", "resolve")
+
+
+class Event(NamedTuple):
+    """One thing that happened, in the order it happened (``""`` where no unit or incident)."""
+
+    time: float
+    unit: str
+    incident: str
+    action: str
+
+
 @dataclass
 class ReplicationResult:
     """Everything one replication produced: flat records, no statistics."""
@@ -100,9 +121,11 @@ class ReplicationResult:
     replication: int
     incidents: list[IncidentRecord]
     timeline: list[TimelinePoint]
-    #: crew-minutes committed to incidents per unit type, over the incident window
+    #: crew-minutes committed to incidents (dispatch to release) per unit type, over [0, end]
     busy_crew_minutes: dict[str, float]
-    #: crew-minutes available per unit type over the same window (crew x units x window)
+    #: crew-minutes available per unit type over the same window (crew x units x end)
     available_crew_minutes: dict[str, float]
     #: the time the replication ended (all resolved, or duration + drain)
     end: float
+    #: every dispatch, arrival, release ... in time order (empty when not recorded)
+    events: list[Event] = field(default_factory=list)

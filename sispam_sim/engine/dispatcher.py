@@ -1,0 +1,226 @@
+"""The dispatcher: which units go to an incident, and for which of its needs.
+
+One decision looks at every unit at once with numpy: mask the units that are free,
+have a capability the incident is short of, are of an open tier and are not held in
+reserve; compute their expected arrival (mean mobilise + travel from where they are
+now; a unit already on the road needs no mobilisation); let the policy order them;
+then walk that order, giving each unit's whole crew to the one capability it has with
+the largest remaining shortfall, until every shortfall is covered or the candidates
+run out (partial dispatch: the rest follows as units free up).
+
+The dispatcher decides only; :mod:`sispam_sim.engine.model` carries the decision out.
+
+Rules the product design leaves open (docs/model.md explains each):
+
+* reserve — for an incident of priority > 1, a unit with a reserved capability ``c``
+  may be taken only if the free ``c`` crew after taking it stays >= ``reserve[c]``.
+* tiers — a unit of tier k answers only incidents at level >= k (``tiers: open``: any).
+* preempt — when a priority-1 incident is still short after taking free units, it
+  takes units committed to lower-priority incidents (priority > 1): from the
+  lowest-priority incident first, then the latest-called, then the unit arriving
+  earliest. Units en route and units on scene are both taken.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from sispam_sim.engine.units import MOBILISING, RETURNING
+
+
+class Pick(NamedTuple):
+    """One unit to send (the hot path builds plain tuples in this layout)."""
+
+    unit: int
+    slot: int          # the incident's need slot the unit's crew counts toward
+    travel: float      # minutes from where the unit is now to the incident
+    preempted: bool    # taken from another incident
+
+
+#: Cached per-location travel vectors hold at most this many floats in all.
+_CACHE_FLOATS = 4_000_000
+
+
+class Dispatcher:
+    def __init__(self, units, travel, policy, caps, dispatch, inc_priority: np.ndarray, inc_call: np.ndarray):
+        self.units, self.travel, self.policy = units, travel, policy
+        # (a reserve on a capability no unit has holds nothing back)
+        self.reserve = [(caps.bit[c], n) for c, n in dispatch.reserve.items()
+                        if n > 0 and c in caps.bit and caps.bit[c] < len(units.has_cap)]
+        self.tiers_open = dispatch.tiers == "open"
+        self.preempt = dispatch.preempt
+        self.inc_priority, self.inc_call = inc_priority, inc_call
+        self.check_reach = getattr(travel, "uses_matrix", False)   # a matrix may leave pairs unreachable
+        self._eligible: dict[tuple[int, int], np.ndarray] = {}
+        self._from_base: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache_size = max(16, _CACHE_FLOATS // max(1, units.n))
+
+    def from_base(self, location) -> tuple[np.ndarray, np.ndarray]:
+        """(travel, expected arrival = mean mobilise + travel) from every unit's base to ``location``.
+
+        Cached by location: incidents at one place, district or TPS share the vectors.
+        """
+        hit = self._from_base.get(location.key)
+        if hit is None:
+            u = self.units
+            per_point = self.travel.minutes(u.point_lat, u.point_lon, u.point_node, 1.0, location)
+            travel = per_point[u.base_point]
+            if self.travel.per_speed:
+                travel = travel / u.speed
+            hit = (travel, travel + u.mob_mean)
+            if len(self._from_base) >= self._cache_size:
+                self._from_base.pop(next(iter(self._from_base)))
+            self._from_base[location.key] = hit
+        return hit
+
+    def eligible(self, bits: int, level: int) -> np.ndarray:
+        """Units that have one of the capabilities ``bits`` and may answer at ``level`` (cached)."""
+        key = (bits, level if not self.tiers_open else 0)
+        mask = self._eligible.get(key)
+        if mask is None:
+            u = self.units
+            mask = (u.capmask & bits) != 0
+            if not self.tiers_open:
+                mask &= u.tier <= level
+            self._eligible[key] = mask
+        return mask
+
+    def select(self, inc, now: float) -> list[Pick]:
+        """The units to send to ``inc`` now (possibly none)."""
+        u = self.units
+        need, assigned, caps = inc.need, inc.assigned, inc.caps
+        if len(need) == 1:   # the common case, without the loop
+            gap = need[0] - assigned[0]
+            if gap <= 0:
+                return []
+            short, bits, any_free = [gap], 1 << caps[0], u.free_cap[caps[0]] > 0
+        else:
+            short = [n - a for n, a in zip(need, assigned)]
+            bits, any_free = 0, False
+            for slot, gap in enumerate(short):
+                if gap > 0:
+                    bits |= 1 << caps[slot]
+                    any_free = any_free or u.free_cap[caps[slot]] > 0
+            if not bits:
+                return []
+        picks: list[Pick] = []
+        if any_free:
+            mask = u.avail & self.eligible(bits, inc.level)
+            guarded = inc.priority != 1 and bool(self.reserve)
+            if guarded:
+                for bit, keep in self.reserve:
+                    mask &= ~(u.has_cap[bit] & (u.crew > u.free_cap[bit] - keep))
+            cand = mask.nonzero()[0]
+            if cand.size:
+                base_travel, base_est = self.from_base(inc.call.location)
+                est = base_est[cand]
+                travel, per_candidate = base_travel, False
+                if u.n_returning:
+                    returning = u.state[cand] == RETURNING
+                    if returning.any():
+                        moving = cand[returning]
+                        lat, lon, node = u.positions(moving, now)
+                        on_road = self.travel.minutes(lat, lon, node, u.speed[moving], inc.call.location)
+                        travel, per_candidate = base_travel[cand], True
+                        travel[returning] = on_road
+                        est[returning] = on_road
+                if self.check_reach:
+                    reachable = np.isfinite(est)
+                    if not reachable.all():
+                        if not per_candidate:
+                            travel, per_candidate = base_travel[cand], True
+                        cand, est, travel = cand[reachable], est[reachable], travel[reachable]
+                if cand.size:
+                    picks = self._greedy(inc, cand, est, travel, per_candidate, short, guarded)
+        if self.preempt and inc.priority == 1 and max(short) > 0:
+            picks += self._preempt(inc, now, short)
+        return picks
+
+    def _greedy(self, inc, cand, est, travel, per_candidate: bool, short, guarded) -> list[Pick]:
+        """Walk the policy's order; ``travel`` is per candidate, or per unit row (all at base)."""
+        u = self.units
+        single = len(short) == 1          # every candidate has the one capability
+        want = short[0] if single else sum(g for g in short if g > 0)
+        k = min(cand.size, max(1, -(-want // u.min_crew)))
+        order = self.policy.order(cand, est, k)
+        picks: list[Pick] = []
+        used = [0] * len(self.reserve)
+        seen = None
+        while True:
+            for pos in order.tolist():
+                if seen is not None and pos in seen:
+                    continue
+                unit = int(cand[pos])
+                crew, mask = u.crew_list[unit], u.capmask_list[unit]
+                slot = 0 if single else _largest_gap(inc.caps, short, mask)
+                if slot < 0:
+                    continue
+                if guarded:
+                    ok = True
+                    for r, (bit, keep) in enumerate(self.reserve):
+                        if (mask >> bit) & 1 and u.free_cap[bit] - used[r] - crew < keep:
+                            ok = False
+                            break
+                    if not ok:
+                        continue
+                    for r, (bit, _) in enumerate(self.reserve):
+                        if (mask >> bit) & 1:
+                            used[r] += crew
+                short[slot] -= crew
+                picks.append((unit, slot, float(travel[pos if per_candidate else unit]), False))   # a Pick
+                if max(short) <= 0:
+                    return picks
+            if seen is not None or order.size >= cand.size:
+                return picks
+            seen = set(order.tolist())
+            order = self.policy.order(cand, est, cand.size)
+
+    def _preempt(self, inc, now: float, short: list[int]) -> list[Pick]:
+        u = self.units
+        bits = 0
+        for slot, gap in enumerate(short):
+            if gap > 0:
+                bits |= 1 << inc.caps[slot]
+        mask = (~u.avail) & (u.incident >= 0) & ((u.capmask & bits) != 0)
+        if not self.tiers_open:
+            mask &= u.tier <= inc.level
+        cand = mask.nonzero()[0]
+        if not cand.size:
+            return []
+        victim = u.incident[cand]
+        prio = self.inc_priority[victim]
+        keep = prio > 1
+        cand, victim, prio = cand[keep], victim[keep], prio[keep]
+        if not cand.size:
+            return []
+        lat, lon, node = u.positions(cand, now)
+        travel = self.travel.minutes(lat, lon, node, u.speed[cand], inc.call.location)
+        rows = cand.tolist()
+        left = np.array([max(u.t0[i] - now, 0.0) if u.state[i] == MOBILISING else 0.0 for i in rows])
+        est = travel + left
+        order = np.lexsort((cand, est, -self.inc_call[victim], -prio))
+        picks: list[Pick] = []
+        for pos in order.tolist():
+            if not math.isfinite(est[pos]):
+                continue
+            unit = int(cand[pos])
+            slot = _largest_gap(inc.caps, short, u.capmask_list[unit])
+            if slot < 0:
+                continue
+            short[slot] -= u.crew_list[unit]
+            picks.append(Pick(unit, slot, float(travel[pos]), True))
+            if max(short) <= 0:
+                break
+        return picks
+
+
+def _largest_gap(caps: list[int], short: list[int], mask: int) -> int:
+    """The slot with the largest positive shortfall among the unit's capabilities (-1: none)."""
+    best, slot = 0, -1
+    for s, gap in enumerate(short):
+        if gap > best and (mask >> caps[s]) & 1:
+            best, slot = gap, s
+    return slot

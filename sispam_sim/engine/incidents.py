@@ -1,0 +1,167 @@
+"""Incidents: when and where they happen (drawn up front) and the state each one carries.
+
+Every random draw about incidents is made here, before the simulation starts, from
+streams keyed by (seed, replication, incident entry, purpose) — :mod:`rng` purposes
+ARRIVALS, PLACES and WORK. Nothing here depends on a dispatch decision, so two plans
+run on one seed see the same calls at the same places with the same work (common
+random numbers), and replication k is the same wherever it runs.
+
+Per entry, in this fixed order:
+
+* ARRIVALS: a generator entry draws N ~ Poisson(Lambda), Lambda = integral of its rate
+  profile over [0, duration), then N uniform points on [0, Lambda), sorted, mapped
+  through the inverse cumulative rate (exact for a piecewise-constant profile: no
+  thinning). A scripted entry (``at``) is one call at that clock time, no draw.
+* PLACES: one integer per call picks a site among those the ``where.sites`` filter
+  selects (uniformly); ``place`` and ``district`` (its centre) need no draw.
+* WORK: per call, in call order, one ``work`` sample (rapid_response,
+  station_disruption) or one ``crowd.lasts`` sample (crowd_buildup).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from sispam_sim.engine import rng as rngmod
+from sispam_sim.engine.geo import Location
+from sispam_sim.engine.records import IncidentRecord
+
+#: Decimal places kept before rounding a need up: keeps 16 x 1.1 = 17.600000000000001 at 18 and
+#: 100.000000000001 persons / 10 at 10, not 11.
+_NEED_DECIMALS = 9
+
+
+class Call(NamedTuple):
+    """One incident as drawn before the run: what, when, where and how long."""
+
+    entry: int
+    kind: str
+    time: float
+    location: Location
+    work: float          # on-scene work (rapid_response, station_disruption); 0 for crowds
+    lasts: float         # how long a crowd holds at its peak; 0 otherwise
+
+
+def arrival_times(steps: list[tuple[float, float]], duration: float, gen: np.random.Generator) -> np.ndarray:
+    """Non-homogeneous Poisson arrivals on [0, duration) for a piecewise-constant rate.
+
+    ``steps`` is ``[(from_minute, per_minute), ...]`` sorted; the rate before the first
+    step is 0 and the last step lasts to the end.
+    """
+    starts, ends, rates = [], [], []
+    for k, (begin, rate) in enumerate(steps):
+        end = steps[k + 1][0] if k + 1 < len(steps) else math.inf
+        lo, hi = max(0.0, begin), min(duration, end)
+        if hi > lo and rate > 0:
+            starts.append(lo)
+            ends.append(hi)
+            rates.append(rate)
+    if not rates:
+        return np.empty(0)
+    start, rate = np.array(starts), np.array(rates)
+    mass = rate * (np.array(ends) - start)
+    cumulative = np.concatenate(([0.0], np.cumsum(mass)))
+    n = gen.poisson(cumulative[-1])
+    u = np.sort(gen.uniform(0.0, cumulative[-1], n))
+    seg = np.clip(np.searchsorted(cumulative, u, side="right") - 1, 0, len(rates) - 1)
+    times = start[seg] + (u - cumulative[seg]) / rate[seg]
+    return np.minimum(times, np.array(ends)[seg])
+
+
+def _locations(scenario, where, travel) -> list[Location]:
+    """Every location an entry's ``where`` can pick (one for a place or district)."""
+    spec = scenario.spec
+    node = travel.node if getattr(travel, "uses_matrix", False) else (lambda key: -1)
+    if where.place is not None:
+        p = spec.map.places[where.place]
+        found = [Location(where.place, p.lat, p.lon, node(where.place))]
+    elif where.district is not None:
+        d = spec.map.districts[where.district]
+        found = [Location(where.district, d.lat, d.lon, node(where.district))]
+    else:
+        f = where.sites
+        found = [Location(s.id, s.lat, s.lon, node(s.id), s.id) for s in scenario.sites
+                 if f == "any" or ((f.risk is None or s.risk in f.risk)
+                                   and (f.district is None or s.district in f.district))]
+        if not found:
+            raise ValueError("an incident entry's where.sites selects no site")
+    if getattr(travel, "uses_matrix", False):
+        missing = [loc.key for loc in found if loc.node < 0]
+        if missing:
+            raise ValueError(f'the travel matrix has no row for "{missing[0]}", where incidents happen')
+    return found
+
+
+def generate_calls(scenario, replication: int, travel) -> list[Call]:
+    """All calls of one replication, sorted by time (then entry, then draw order)."""
+    spec = scenario.spec
+    seed, clock = spec.seed, spec.clock
+    calls: list[Call] = []
+    for entry, incident in enumerate(spec.incidents):
+        if incident.at is not None:
+            t = clock.minutes(incident.at)
+            times = np.array([t]) if 0 <= t < clock.duration else np.empty(0)
+        else:
+            gen = rngmod.stream(seed, replication, entry, rngmod.ARRIVALS)
+            times = arrival_times(incident.rate.steps(clock), clock.duration, gen)
+        places = _locations(scenario, incident.where, travel)
+        if len(places) > 1:
+            picks = rngmod.stream(seed, replication, entry, rngmod.PLACES).integers(0, len(places), times.size)
+        else:
+            picks = np.zeros(times.size, dtype=np.int64)
+        work_gen = rngmod.stream(seed, replication, entry, rngmod.WORK)
+        crowd = incident.kind == "crowd_buildup"
+        for t, pick in zip(times.tolist(), picks.tolist()):
+            if crowd:
+                work, lasts = 0.0, float(incident.crowd.lasts.sample(work_gen))
+            else:
+                work, lasts = float(incident.work.sample(work_gen)), 0.0
+            calls.append(Call(entry, incident.kind, float(t), places[pick], work, lasts))
+    calls.sort(key=lambda c: (c.time, c.entry))
+    return calls
+
+
+def round_up(x: float) -> int:
+    """Ceiling after rounding away float noise (see ``_NEED_DECIMALS``)."""
+    return math.ceil(round(x, _NEED_DECIMALS))
+
+
+class Incident:
+    """The live state of one incident during a replication."""
+
+    __slots__ = ("index", "call", "record", "priority", "caps", "need", "assigned", "on_scene", "units",
+                 "level", "level_since", "waiting", "resolved",
+                 "working", "work_left", "work_start", "work_token", "crowd", "spec")
+
+    def __init__(self, index: int, call: Call, spec, record: IncidentRecord, caps: list[int], need: list[int]):
+        self.index, self.call, self.spec, self.record = index, call, spec, record
+        self.priority = spec.priority
+        self.caps = caps                 # capability bit per need slot
+        self.need = need                 # personnel per slot
+        self.assigned = [0] * len(caps)  # crew sent (en route or on scene) per slot
+        self.on_scene = [0] * len(caps)
+        self.units: list[int] = []       # unit rows assigned now, in dispatch order
+        self.level, self.level_since = 1, call.time
+        self.waiting = False
+        self.resolved = False
+        self.working = False
+        self.work_left = call.work
+        self.work_start = 0.0
+        self.work_token = 0
+        self.crowd = None                # a crowds.Crowd once a crowd_buildup is called
+
+    def short(self) -> bool:
+        need, assigned = self.need, self.assigned
+        return any(need[s] > assigned[s] for s in range(len(need)))
+
+    def met_on_scene(self) -> bool:
+        need, on = self.need, self.on_scene
+        return all(on[s] >= need[s] for s in range(len(need)))
+
+    def set_level(self, level: int, now: float) -> None:
+        self.record.level_minutes[self.level - 1] += now - self.level_since
+        self.level, self.level_since = level, now
+        self.record.max_level = max(self.record.max_level, level)

@@ -1,0 +1,444 @@
+"""Build the SimPy model of a scenario and run one replication: :func:`run_replication`.
+
+``run_replication(scenario, k)`` is a pure function of the loaded scenario and the
+replication index: every random draw comes from streams keyed by (seed, k, ...), so
+replication k is the same alone, in a process pool or on a cluster.
+
+The run: all calls are drawn first (:mod:`~sispam_sim.engine.incidents`); incidents
+arrive during ``clock.duration``; the run then goes on until every incident is resolved,
+but never stops before ``duration`` (so utilisation always covers the whole day) and
+never after ``duration + drain`` (what is left stays unresolved: ``resolved`` empty).
+Events are plain SimPy timeouts with callbacks, each call scheduling the next; only
+crowds tick (:mod:`~sispam_sim.engine.crowds`).
+
+Model choices that DESIGN.md leaves open (docs/model.md explains each at length):
+
+* Earliest arrival — ranked by the *mean* mobilise time of a unit's type plus travel
+  from where it is now (ties: the unit declared first). The mobilise time actually
+  taken is drawn when the unit is sent, from that unit's own stream. A unit on the road
+  (driving back, or taken by preemption after leaving) does not mobilise again; one
+  preempted while still mobilising keeps its departure time.
+* Capabilities — a unit's whole crew counts toward one need of the incident: the
+  capability it has with the largest remaining shortfall (the first listed on a tie).
+* Partial dispatch — an incident short of crew waits in a queue ordered by priority,
+  then call time; whenever units free up, the queue is served in that order.
+* Reserve — an incident of priority > 1 may take a unit with a reserved capability c
+  only if the free c crew after taking it stays >= reserve[c] (a unit counts for every
+  capability it has).
+* Preemption (``preempt: true``) — a priority-1 incident still short after taking free
+  units takes units committed to incidents of priority > 1: lowest priority first, then
+  latest called, then earliest arrival; en route or on scene alike. The victim's need
+  is unmet again (it queues again); its work *pauses* (time worked is kept) and resumes
+  when its need is met on scene again.
+* Work starts when every need is met by crew on scene. At resolution all units are
+  released; a released unit is available at once, from where it is, while it drives back.
+* Crowds — need(t) = ceil(ceil(crowd(t) / per_officer) x factor^(level-1)): the product
+  is rounded up again, float noise below 1e-9 is ignored first, and the need is at least
+  1 while the crowd exists. Re-assessment, escalation and surplus release: see crowds.py.
+* Guards — without ``pull_guards`` TPS guards are static: a "tps_guard" timeline row
+  with all their police committed, and no utilisation. With it, each guard group
+  (``per_tps`` TPS of one risk category) is a unit of type "tps_guard" standing at its
+  first TPS: crew = police, capability "response", tier 1, 20 km/h, mobilise 0.
+* Utilisation — busy crew-minutes run from dispatch to release (mobilising, driving out,
+  on scene; the drive home is available time); available crew-minutes are crew x units x
+  end, both over [0, end].
+* Travel matrix — a unit on the road is taken to be at the node it left (geo.py).
+* Records — ``call`` is the simulation clock at the call: the drawn time, up to float
+  rounding of the chained delays (< 1e-12 min).
+
+The cyclic garbage collector is paused during a replication (see :func:`run_replication`).
+"""
+
+from __future__ import annotations
+
+import gc
+from bisect import insort
+
+import numpy as np
+import simpy
+
+from sispam_sim.engine.crowds import Crowd, CrowdControl
+from sispam_sim.engine.dispatcher import Dispatcher
+from sispam_sim.engine.geo import make_travel
+from sispam_sim.engine.incidents import Incident, generate_calls
+from sispam_sim.engine.policies import get_policy
+from sispam_sim.engine.records import Event, IncidentRecord, ReplicationResult, TimelinePoint
+from sispam_sim.engine.units import AT_BASE, GUARD_TYPE, MOBILISING, ON_SCENE, RETURNING, Capabilities, UnitTable
+
+
+def run_replication(scenario, replication: int, *, record_timeline: bool = True,
+                    record_events: bool = True) -> ReplicationResult:
+    """Simulate replication ``replication`` of a loaded scenario; return its flat records.
+
+    ``record_timeline`` / ``record_events`` off skip ``timeline`` / ``events`` (faster for
+    large batches that only need the incident records).
+
+    The cyclic garbage collector is paused while the replication runs (and restored
+    after): the engine's state is freed by reference counting, and a full collection
+    triggered by the many small records would otherwise cost more than the simulation.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _Replication(scenario, replication, record_timeline, record_events).run()
+    finally:
+        if paused:
+            gc.enable()
+
+
+class _Replication(CrowdControl):
+    """One replication: the SimPy environment, the units, the incidents and their handlers."""
+
+    def __init__(self, scenario, replication: int, record_timeline: bool, record_events: bool):
+        spec = scenario.spec
+        self.spec, self.replication = spec, replication
+        self.record_timeline, self.record_events = record_timeline, record_events
+        self.env = simpy.Environment()
+        self.travel = make_travel(scenario)
+        self.caps = Capabilities([])
+        self.units = UnitTable(scenario, self.caps, self.travel, replication)
+        self.incidents = self._incidents(scenario)
+        self.dispatcher = Dispatcher(
+            self.units, self.travel, get_policy(spec.dispatch.policy), self.caps, spec.dispatch,
+            np.array([i.priority for i in self.incidents], dtype=np.int64),
+            np.array([i.call.time for i in self.incidents], dtype=float))
+        self.waiting: list[tuple[int, float, int]] = []
+        self.remaining = len(self.incidents)
+        self.busy = [0.0] * len(self.units.types)
+        self.timeline: list[TimelinePoint] = []
+        self.events: list[Event] = []
+        self._last_point: list[TimelinePoint | None] = [None] * len(self.units.types)
+        if not record_timeline:
+            self._mark = _ignore
+        if not record_events:
+            self._log = _ignore
+
+    def _incidents(self, scenario) -> list[Incident]:
+        spec, caps = scenario.spec, self.caps
+        numbers: dict[str, int] = {}
+        entries = []   # per entry: (spec, capability bit per need slot, need per slot, label)
+        for entry in spec.incidents:
+            if entry.kind == "crowd_buildup":
+                slots, need = [caps.add(entry.capability)], [1]
+            else:
+                slots, need = [caps.add(c) for c in entry.needs], list(entry.needs.values())
+            entries.append((entry, slots, need, entry.label or entry.kind))
+        out = []
+        replication = self.replication
+        for index, call in enumerate(generate_calls(scenario, replication, self.travel)):
+            entry, slots, need, label = entries[call.entry]
+            kind, loc = call.kind, call.location
+            number = numbers[kind] = numbers.get(kind, 0) + 1
+            record = IncidentRecord(
+                replication=replication, id=f"{kind}-{number:04d}", kind=kind, entry=call.entry, label=label,
+                priority=entry.priority, place=loc.key, site=loc.site, lat=loc.lat, lon=loc.lon, call=call.time,
+                need=sum(need))
+            out.append(Incident(index, call, entry, record, slots, need[:]))
+        return out
+
+    # ------------------------------------------------------------ the run
+
+    def run(self) -> ReplicationResult:
+        env, clock = self.env, self.spec.clock
+        self.done = env.event()
+        if self.incidents:   # calls are chained: each schedules the next (a short event queue)
+            env.timeout(self.incidents[0].call.time, 0).callbacks.append(self._on_call)
+        env.timeout(clock.duration + clock.drain).callbacks.append(self._finish)
+        if not self.incidents:
+            env.timeout(clock.duration).callbacks.append(self._finish)
+        for t in range(len(self.units.types)):
+            self._mark(t)
+        env.run(until=self.done)
+        return self._result(env.now)
+
+    def _finish(self, _event=None) -> None:
+        if not self.done.triggered:
+            self.done.succeed()
+
+    def _result(self, end: float) -> ReplicationResult:
+        u = self.units
+        for unit in np.flatnonzero(~u.avail).tolist():
+            self.busy[u.type_list[unit]] += u.crew_list[unit] * (end - u.busy_since[unit])
+        for inc in self.incidents:
+            if not inc.resolved:
+                inc.record.level_minutes[inc.level - 1] += end - inc.level_since
+        available = [0] * len(u.types)
+        for unit in range(u.n):
+            available[u.type_list[unit]] += u.crew_list[unit]
+        if self.record_timeline:
+            for t in range(len(u.types)):
+                self._mark(t)
+            if u.guard_police:
+                for time in (0.0, end):
+                    self.timeline.append(TimelinePoint(self.replication, time, GUARD_TYPE, u.guard_police, 0, 0))
+        names = [info.name for info in u.types]
+        return ReplicationResult(
+            replication=self.replication,
+            incidents=[inc.record for inc in self.incidents],
+            timeline=self.timeline,
+            busy_crew_minutes={names[t]: self.busy[t] for t in range(len(names))},
+            available_crew_minutes={names[t]: float(available[t]) * end for t in range(len(names))},
+            end=end,
+            events=self.events,
+        )
+
+    # ------------------------------------------------------------ incidents
+
+    def _on_call(self, event) -> None:
+        index = event.value
+        inc = self.incidents[index]
+        now = self.env.now
+        inc.record.call = inc.level_since = now   # the drawn time, up to float rounding of chained delays
+        if index + 1 < len(self.incidents):
+            delay = max(0.0, self.incidents[index + 1].call.time - now)
+            self.env.timeout(delay, index + 1).callbacks.append(self._on_call)
+        self._log(None, inc, "call")
+        if inc.call.kind == "crowd_buildup":
+            inc.crowd = Crowd(inc.spec, now, inc.call.lasts)
+            self._crowd_update(inc)
+        else:
+            self._dispatch(inc)
+
+    def _dispatch(self, inc: Incident) -> None:
+        picks = self.dispatcher.select(inc, self.env.now)
+        if picks:
+            self._send(inc, picks)
+        self._queue(inc)
+
+    def _queue(self, inc: Incident) -> None:
+        """Keep ``inc`` in the waiting queue exactly while it is short of crew."""
+        short = not inc.resolved and (inc.need[0] > inc.assigned[0] if len(inc.need) == 1 else inc.short())
+        if short and not inc.waiting:
+            insort(self.waiting, (inc.priority, inc.call.time, inc.index))
+            inc.waiting = True
+        elif not short and inc.waiting:
+            self.waiting.remove((inc.priority, inc.call.time, inc.index))
+            inc.waiting = False
+
+    def _serve_waiting(self) -> None:
+        """Units freed up: dispatch to waiting incidents by priority, then call time."""
+        if not self.waiting:
+            return
+        # An incident that got nothing tells that every later one with the same shortfall
+        # capabilities, level and reserve treatment gets nothing either (until a unit is taken).
+        failed: set[tuple] = set()
+        for key in list(self.waiting):
+            if not self.units.n_avail:
+                return
+            inc = self.incidents[key[2]]
+            if not inc.waiting or (failed and self._signature(inc) in failed):
+                continue
+            before = len(inc.units)
+            self._dispatch(inc)
+            if len(inc.units) == before:
+                failed.add(self._signature(inc))
+            elif failed:
+                failed.clear()
+
+    def _signature(self, inc: Incident) -> tuple:
+        """What decides whether free units can serve ``inc``: short capabilities, level,
+        reserve treatment (and the place, when a travel matrix may leave it unreachable)."""
+        need, assigned = inc.need, inc.assigned
+        return (tuple(inc.caps[s] for s in range(len(need)) if need[s] > assigned[s]), inc.level,
+                inc.priority == 1, inc.call.location.node if self.dispatcher.check_reach else 0)
+
+    def _check_work(self, inc: Incident) -> None:
+        if inc.working:
+            return
+        if len(inc.need) == 1:
+            if inc.on_scene[0] < inc.need[0]:
+                return
+        elif not inc.met_on_scene():
+            return
+        now = self.env.now
+        inc.working, inc.work_start = True, now
+        inc.work_token += 1
+        if inc.record.full_strength is None:
+            inc.record.full_strength = now
+            self._log(None, inc, "full_strength")
+        self.env.timeout(inc.work_left, (inc.index, inc.work_token)).callbacks.append(self._on_work_end)
+
+    def _on_work_end(self, event) -> None:
+        index, token = event.value
+        inc = self.incidents[index]
+        if inc.resolved or token != inc.work_token:
+            return
+        self._resolve(inc)
+
+    def _resolve(self, inc: Incident) -> None:
+        now = self.env.now
+        inc.record.resolved = now
+        inc.resolved = True
+        inc.record.level_minutes[inc.level - 1] += now - inc.level_since
+        inc.level_since = now
+        inc.working = False
+        for unit in list(inc.units):
+            self._detach(inc, unit, "release")
+            self._release(unit)
+        self._queue(inc)
+        self._log(None, inc, "resolve")
+        self.remaining -= 1
+        self._serve_waiting()
+        if not self.remaining:
+            duration = self.spec.clock.duration
+            if now >= duration:
+                self._finish()
+            else:
+                self.env.timeout(duration - now).callbacks.append(self._finish)
+
+    def _on_victim(self, event) -> None:
+        """An incident lost a unit to preemption: re-assess it (after the taker is served)."""
+        inc = self.incidents[event.value]
+        if inc.resolved:
+            return
+        if inc.crowd is not None:
+            self._crowd_update(inc)
+        else:
+            self._dispatch(inc)
+
+    # ------------------------------------------------------------ units
+
+    def _send(self, inc: Incident, picks) -> None:
+        env, u = self.env, self.units
+        now = env.now
+        rec, location, index = inc.record, inc.call.location, inc.index
+        crowd = inc.crowd is not None
+        victims: list[Incident] = []
+        instant: list[int] = []
+        for unit, slot, travel, preempted in picks:
+            state = u.state[unit]
+            if preempted:
+                victim = self.incidents[int(u.incident[unit])]
+                self._detach(victim, unit, "preempt")
+                if victim not in victims:
+                    victims.append(victim)
+                origin = u.position_one(unit, now)
+                t0 = max(now, u.t0[unit]) if state == MOBILISING else now
+            else:
+                u.take(unit)
+                u.busy_since[unit] = now
+                if state == AT_BASE:
+                    base = u.bases[unit]
+                    mob = u.mob_const[unit]
+                    origin = (base.lat, base.lon, base.node)
+                    t0 = now + (mob if mob is not None else u.mobilise(unit))
+                else:
+                    origin, t0 = u.position_one(unit, now), now
+                    u.n_returning -= 1
+            u.state[unit] = MOBILISING
+            u.incident[unit] = index
+            u.slot[unit] = slot
+            t1 = t0 + travel
+            u.set_leg(unit, origin, location, t0, t1)
+            token = u.token[unit] = u.token[unit] + 1
+            inc.assigned[slot] += u.crew_list[unit]
+            inc.units.append(unit)
+            rec.units.append(u.ids[unit])
+            self._log(unit, inc, "dispatch")
+            self._mark(u.type_list[unit])
+            if t1 <= now and not crowd:
+                instant.append(unit)   # already there: arrives now, without an event
+            else:
+                env.timeout(t1 - now, (unit, token)).callbacks.append(self._on_arrive)
+        if rec.first_dispatch is None:
+            rec.first_dispatch = now
+        for victim in victims:
+            env.timeout(0, victim.index).callbacks.append(self._on_victim)
+        for unit in instant:
+            self._arrive(unit, inc)
+
+    def _on_arrive(self, event) -> None:
+        unit, token = event.value
+        if token == self.units.token[unit]:
+            self._arrive(unit, self.incidents[int(self.units.incident[unit])])
+
+    def _arrive(self, unit: int, inc: Incident) -> None:
+        u, now = self.units, self.env.now
+        if inc.crowd is not None:
+            inc.crowd.advance(now)
+        u.state[unit] = ON_SCENE
+        crew, t = u.crew_list[unit], u.type_list[unit]
+        inc.on_scene[u.slot[unit]] += crew
+        u.on_scene[t] += crew
+        self._mark(t)
+        if inc.record.first_arrival is None:
+            inc.record.first_arrival = now
+        self._log(unit, inc, "arrive")
+        if inc.crowd is not None:
+            self._crowd_update(inc)
+        else:
+            self._check_work(inc)
+
+    def _detach(self, inc: Incident, unit: int, action: str) -> None:
+        """``unit`` stops counting for ``inc`` (released or preempted)."""
+        u = self.units
+        if inc.crowd is not None:
+            inc.crowd.advance(self.env.now)
+        slot, crew = u.slot[unit], u.crew_list[unit]
+        inc.assigned[slot] -= crew
+        inc.units.remove(unit)
+        if u.state[unit] == ON_SCENE:
+            inc.on_scene[slot] -= crew
+            u.on_scene[u.type_list[unit]] -= crew
+            self._mark(u.type_list[unit])
+            if inc.working and not inc.met_on_scene():
+                inc.work_left -= self.env.now - inc.work_start
+                inc.working = False
+                inc.work_token += 1
+        self._log(unit, inc, action)
+
+    def _release(self, unit: int) -> None:
+        """A detached unit goes back to base; it is available from this moment."""
+        u, now = self.units, self.env.now
+        t = u.type_list[unit]
+        u.give_back(unit)
+        self.busy[t] += u.crew_list[unit] * (now - u.busy_since[unit])
+        u.incident[unit] = -1
+        u.slot[unit] = -1
+        base = u.bases[unit]
+        if now >= u.t1[unit] and u.to_lat[unit] == base.lat and u.to_lon[unit] == base.lon \
+                and u.to_node[unit] == base.node:
+            back = 0.0   # standing at its base already
+        else:
+            origin = u.position_one(unit, now)
+            back = self.travel.minutes_one(*origin, u.speed_list[unit], base.lat, base.lon, base.node)
+        token = u.token[unit] = u.token[unit] + 1
+        if back <= 0:
+            u.state[unit] = AT_BASE
+            u.set_leg(unit, (base.lat, base.lon, base.node), base, now, now)
+        else:
+            u.state[unit] = RETURNING
+            u.n_returning += 1
+            u.set_leg(unit, origin, base, now, now + back)
+            self.env.timeout(back, (unit, token)).callbacks.append(self._on_home)
+        self._mark(t)
+
+    def _on_home(self, event) -> None:
+        unit, token = event.value
+        u = self.units
+        if token == u.token[unit]:
+            u.state[unit] = AT_BASE
+            u.n_returning -= 1
+            self._log(unit, None, "base")
+
+    # ------------------------------------------------------------ records
+
+    def _mark(self, t: int) -> None:
+        """Record the personnel of unit type ``t`` now (one point per type and moment)."""
+        u, now = self.units, self.env.now
+        last = self._last_point[t]
+        if last is not None and last.time == now:
+            last.committed, last.on_scene, last.free = u.committed[t], u.on_scene[t], u.free[t]
+            return
+        point = TimelinePoint(self.replication, now, u.types[t].name, u.committed[t], u.on_scene[t], u.free[t])
+        self.timeline.append(point)
+        self._last_point[t] = point
+
+    def _log(self, unit: int | None, inc: Incident | None, action: str) -> None:
+        self.events.append(Event(self.env.now, "" if unit is None else self.units.ids[unit],
+                                 "" if inc is None else inc.record.id, action))
+
+
+def _ignore(*_args) -> None:
+    """Stands in for ``_mark`` / ``_log`` when the timeline / events are not recorded."""

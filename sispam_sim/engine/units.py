@@ -1,0 +1,267 @@
+"""Units as a structure of arrays: what every unit is, where it is, what it is doing.
+
+One row per unit (teams from ``forces.units`` after ``count`` expansion, then TPS guard
+groups when ``dispatch.pull_guards`` is true). Static columns (type, crew, speed, tier,
+capability bitmask, base) never change; dynamic columns (state, assigned incident, the
+current leg of movement) change at events. The dispatcher reads whole columns with
+numpy, so a dispatch decision costs a few array operations however many units there are.
+
+Movement is one leg per unit: it leaves ``from`` at ``t0`` and reaches ``to`` at ``t1``
+(``from`` = ``to`` when it stands still). Before ``t0`` it is at ``from`` (mobilising),
+after ``t1`` at ``to``; in between its position is interpolated linearly (great-circle
+mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.engine.geo`).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from sispam_sim.engine import rng as rngmod
+from sispam_sim.engine.geo import Location
+
+# Unit states. A dispatched unit is stored as MOBILISING until it arrives; whether it is
+# still mobilising or already driving is ``t < t0`` (see :meth:`UnitTable.phase`), so no
+# event is spent on leaving base.
+AT_BASE, MOBILISING, TRAVELLING, ON_SCENE, RETURNING = range(5)
+STATE_NAMES = ("at_base", "mobilising", "travelling", "on_scene", "returning")
+
+#: TPS guard groups, when ``dispatch.pull_guards`` makes them dispatchable units.
+GUARD_TYPE = "tps_guard"
+GUARD_SPEED_KMH = 20.0          # on foot or by motorbike through village roads
+GUARD_CAPABILITY = "response"
+
+
+class Capabilities:
+    """Capability names <-> bit numbers (at most 63 distinct capabilities)."""
+
+    def __init__(self, names):
+        self.names: list[str] = []
+        self.bit: dict[str, int] = {}
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> int:
+        if name not in self.bit:
+            if len(self.names) >= 63:
+                raise ValueError("at most 63 distinct capabilities are supported")
+            self.bit[name] = len(self.names)
+            self.names.append(name)
+        return self.bit[name]
+
+    def mask(self, names) -> int:
+        out = 0
+        for name in names:
+            out |= 1 << self.add(name)
+        return out
+
+
+class _TypeInfo:
+    __slots__ = ("name", "crew", "speed", "tier", "caps", "mobilise", "mob_mean", "mob_const")
+
+    def __init__(self, name, crew, speed, tier, caps, mobilise):
+        self.name, self.crew, self.speed, self.tier, self.caps = name, crew, speed, tier, caps
+        self.mobilise = mobilise                      # a distribution; None: ready to roll
+        self.mob_mean = float(mobilise.mean) if mobilise is not None else 0.0
+        constant = mobilise is None or mobilise.dist == "constant"
+        self.mob_const = self.mob_mean if constant else None   # None: drawn at each dispatch
+
+
+class UnitTable:
+    """Every unit of one replication (built fresh per replication; mutated by the model)."""
+
+    def __init__(self, scenario, caps: Capabilities, travel, replication: int):
+        spec = scenario.spec
+        self.seed, self.replication = spec.seed, replication
+        self.types: list[_TypeInfo] = []
+        type_of: dict[str, int] = {}
+        for name, utype in spec.forces.types.items():
+            type_of[name] = len(self.types)
+            self.types.append(_TypeInfo(name, utype.crew, utype.speed_kmh, utype.tier,
+                                        [caps.add(c) for c in utype.capabilities], utype.mobilise))
+        rows = []  # (id, type index, Location of base, crew)
+        places = spec.map.places
+        for unit in scenario.units:
+            base = places[unit.base]
+            rows.append((unit.id, type_of[unit.type], _located(travel, unit.base, base.lat, base.lon),
+                         self.types[type_of[unit.type]].crew))
+        self.guard_police = 0
+        guards = guard_groups(scenario)
+        if guards:
+            if spec.dispatch.pull_guards:
+                if GUARD_TYPE in type_of:
+                    raise ValueError(f'unit type "{GUARD_TYPE}" is reserved for TPS guards pulled by dispatch')
+                for gid, police, site in guards:
+                    if GUARD_TYPE not in type_of:
+                        type_of[GUARD_TYPE] = len(self.types)
+                        self.types.append(_TypeInfo(GUARD_TYPE, police, GUARD_SPEED_KMH, 1,
+                                                    [caps.add(GUARD_CAPABILITY)], None))
+                    rows.append((gid, type_of[GUARD_TYPE], _located(travel, site.id, site.lat, site.lon),
+                                 police))
+            else:
+                self.guard_police = sum(police for _, police, _ in guards)
+        self.type_index_of = type_of
+        n = len(rows)
+        self.n = n
+        self.ids = [r[0] for r in rows]
+        self.type_list = [r[1] for r in rows]
+        self.crew_list = [r[3] for r in rows]
+        self.type_index = np.array(self.type_list, dtype=np.int64)
+        self.crew = np.array(self.crew_list, dtype=np.int64)
+        self.speed = np.array([self.types[t].speed for t in self.type_list], dtype=float)
+        self.speed_list = self.speed.tolist()
+        self.tier = np.array([self.types[t].tier for t in self.type_list], dtype=np.int64)
+        self.capmask = np.array([caps.mask(caps.names[b] for b in self.types[t].caps) for t in self.type_list],
+                                dtype=np.int64)
+        self.mob_mean = np.array([self.types[t].mob_mean for t in self.type_list], dtype=float)
+        self.mob_const = [self.types[t].mob_const for t in self.type_list]   # None: drawn per dispatch
+        self.bases = [r[2] for r in rows]
+        self.base_lat = np.array([b.lat for b in self.bases], dtype=float)
+        self.base_lon = np.array([b.lon for b in self.bases], dtype=float)
+        self.base_node = np.array([b.node for b in self.bases], dtype=np.int64)
+        # distinct base points: travel from bases is computed once per point, then spread
+        points: dict[tuple, int] = {}
+        self.base_point = np.array([points.setdefault((b.lat, b.lon, b.node), len(points)) for b in self.bases],
+                                   dtype=np.int64)
+        self.point_lat = np.array([p[0] for p in points], dtype=float)
+        self.point_lon = np.array([p[1] for p in points], dtype=float)
+        self.point_node = np.array([p[2] for p in points], dtype=np.int64)
+        self.has_cap = [((self.capmask >> b) & 1) == 1 for b in range(len(caps.names))]
+        self.min_crew = int(self.crew.min()) if n else 1
+        # dynamic columns: numpy where the dispatcher masks over all units, lists where
+        # only one unit at a time is read or written (cheaper per access)
+        self.state = np.full(n, AT_BASE, dtype=np.int8)
+        self.avail = np.ones(n, dtype=bool)
+        self.incident = np.full(n, -1, dtype=np.int64)
+        self.capmask_list = self.capmask.tolist()
+        self.from_lat, self.from_lon = self.base_lat.tolist(), self.base_lon.tolist()
+        self.to_lat, self.to_lon = self.base_lat.tolist(), self.base_lon.tolist()
+        self.from_node, self.to_node = self.base_node.tolist(), self.base_node.tolist()
+        self.t0 = [0.0] * n
+        self.t1 = [0.0] * n
+        self.n_returning = 0
+        self.slot = [-1] * n          # which need slot of its incident the crew counts toward
+        self.token = [0] * n          # bumped whenever a scheduled movement event becomes stale
+        self.busy_since = [0.0] * n
+        self.n_avail = n
+        self.free_cap = [0] * 64      # free crew per capability bit (incidents may add bits later)
+        nt = len(self.types)
+        self.committed = [0] * nt
+        self.on_scene = [0] * nt
+        self.free = [0] * nt
+        self.count = [0] * nt
+        for u in range(n):
+            t = self.type_list[u]
+            self.free[t] += self.crew_list[u]
+            self.count[t] += 1
+            for b in self.types[t].caps:
+                self.free_cap[b] += self.crew_list[u]
+        self._mobilise_rng: dict[int, np.random.Generator] = {}
+
+    # ------------------------------------------------------------ availability
+
+    def take(self, u: int) -> None:
+        """An available unit is committed to an incident."""
+        self.avail[u] = False
+        self.n_avail -= 1
+        crew, t = self.crew_list[u], self.type_list[u]
+        for b in self.types[t].caps:
+            self.free_cap[b] -= crew
+        self.committed[t] += crew
+        self.free[t] -= crew
+
+    def give_back(self, u: int) -> None:
+        """A committed unit is released (available again, wherever it is)."""
+        self.avail[u] = True
+        self.n_avail += 1
+        crew, t = self.crew_list[u], self.type_list[u]
+        for b in self.types[t].caps:
+            self.free_cap[b] += crew
+        self.committed[t] -= crew
+        self.free[t] += crew
+
+    # ------------------------------------------------------------ where units are
+
+    def positions(self, idx: np.ndarray, now: float):
+        """(lat, lon, node) arrays of units ``idx`` at ``now`` (for the few units on the road)."""
+        rows = idx.tolist()
+        t0 = np.array([self.t0[i] for i in rows])
+        t1 = np.array([self.t1[i] for i in rows])
+        span = t1 - t0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frac = np.where(span > 0, (now - t0) / span, 1.0)
+        frac = np.clip(frac, 0.0, 1.0)
+        flat = np.array([self.from_lat[i] for i in rows])
+        flon = np.array([self.from_lon[i] for i in rows])
+        lat = flat + frac * (np.array([self.to_lat[i] for i in rows]) - flat)
+        lon = flon + frac * (np.array([self.to_lon[i] for i in rows]) - flon)
+        node = np.array([self.to_node[i] if now >= self.t1[i] else self.from_node[i] for i in rows], dtype=np.int64)
+        return lat, lon, node
+
+    def position_one(self, u: int, now: float) -> tuple[float, float, int]:
+        """(lat, lon, node) of unit ``u`` at ``now``."""
+        t0, t1 = self.t0[u], self.t1[u]
+        if now >= t1:
+            return self.to_lat[u], self.to_lon[u], self.to_node[u]
+        if now <= t0:
+            return self.from_lat[u], self.from_lon[u], self.from_node[u]
+        f = (now - t0) / (t1 - t0)
+        flat, flon = self.from_lat[u], self.from_lon[u]
+        return flat + f * (self.to_lat[u] - flat), flon + f * (self.to_lon[u] - flon), self.from_node[u]
+
+    def set_leg(self, u: int, origin: tuple[float, float, int], dest, t0: float, t1: float) -> None:
+        """Unit ``u`` leaves ``origin`` at ``t0`` and reaches ``dest`` (a Location) at ``t1``."""
+        self.from_lat[u], self.from_lon[u], self.from_node[u] = origin
+        self.to_lat[u], self.to_lon[u], self.to_node[u] = dest.lat, dest.lon, dest.node
+        self.t0[u] = t0
+        self.t1[u] = t1
+
+    def phase(self, u: int, now: float) -> int:
+        """The state of ``u`` with MOBILISING split into MOBILISING / TRAVELLING."""
+        state = int(self.state[u])
+        if state == MOBILISING and now >= self.t0[u]:
+            return TRAVELLING
+        return state
+
+    # ------------------------------------------------------------ mobilisation
+
+    def mobilise(self, u: int) -> float:
+        """A mobilisation time for unit ``u`` leaving its base now.
+
+        Each unit has its own stream (keyed by its id, so a unit present in two plans
+        draws the same sequence); a constant mobilise time draws nothing.
+        """
+        info = self.types[self.type_list[u]]
+        if info.mob_const is not None:
+            return info.mob_const
+        gen = self._mobilise_rng.get(u)
+        if gen is None:
+            key = zlib.crc32(self.ids[u].encode("utf-8"))
+            gen = self._mobilise_rng[u] = rngmod.stream(self.seed, self.replication, key, rngmod.MOBILISE)
+        return float(info.mobilise.sample(gen))
+
+
+def _located(travel, key: str, lat: float, lon: float) -> Location:
+    node = -1
+    if getattr(travel, "uses_matrix", False):
+        node = travel.node(key)
+        if node < 0:
+            raise ValueError(f'the travel matrix has no row for "{key}", where units are based')
+    return Location(key, lat, lon, node)
+
+
+def guard_groups(scenario) -> list[tuple[str, int, object]]:
+    """TPS guard groups: ``(id, police, first site of the group)``, ``guard-<risk>-<n>``.
+
+    Sites of each risk category (in site order) are cut into groups of ``per_tps``; a
+    group stands at its first TPS. The count agrees with
+    :func:`~sispam_sim.scenario.sites.guards_by_risk` (ceil(sites / per_tps) groups).
+    """
+    rules = scenario.spec.guard.tps
+    out = []
+    for risk, rule in rules.items():
+        sites = [s for s in scenario.sites if s.risk == risk]
+        for k in range(0, len(sites), rule.per_tps):
+            out.append((f"guard-{risk}-{k // rule.per_tps + 1}", rule.police, sites[k]))
+    return out
