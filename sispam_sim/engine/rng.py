@@ -14,7 +14,7 @@ SITES = 1          # site placement (seed only: not per replication)
 ARRIVALS = 2       # incident call times
 PLACES = 3         # which site an incident happens at
 WORK = 4           # on-scene work durations (and crowd hold times)
-MOBILISE = 5       # unit mobilisation times (keyed by unit type, not by incident entry)
+MOBILISE = 5       # unit mobilisation times (keyed by the unit id, not by incident entry)
 _SCENARIO = 0xC0FFEE  # distinguishes scenario-level streams from replication streams
 
 

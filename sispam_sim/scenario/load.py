@@ -52,15 +52,17 @@ def _travel(parts, capability: str, locations: np.ndarray) -> float:
     spec = parts.spec
     if spec.map.travel.matrix is not None or len(locations) == 0:
         return 0.0  # the matrix is checked for gaps, not averaged here
-    best = np.full(len(locations), np.inf)
+    fastest: dict[str, float] = {}  # base -> fastest speed of a capable unit there
     for unit in parts.units:
         utype = spec.forces.types.get(unit.type)
-        if utype is None or capability not in utype.capabilities:
-            continue
-        base = spec.map.places[unit.base]
+        if utype is not None and capability in utype.capabilities:
+            fastest[unit.base] = max(fastest.get(unit.base, 0.0), utype.speed_kmh)
+    best = np.full(len(locations), np.inf)
+    for base_id, speed in fastest.items():  # one distance vector per base, not per unit
+        base = spec.map.places[base_id]
         km = great_circle_km(locations[:, 0], locations[:, 1], base.lat, base.lon)
-        best = np.minimum(best, km * spec.map.travel.factor / utype.speed_kmh * 60.0)
-    return float(np.mean(best[np.isfinite(best)])) if np.isfinite(best).any() else 0.0
+        best = np.minimum(best, km * spec.map.travel.factor / speed * 60.0)
+    return float(np.mean(best)) if np.isfinite(best).all() else 0.0
 
 
 def _mobilise(parts, capability: str) -> float:

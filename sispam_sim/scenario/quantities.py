@@ -147,6 +147,16 @@ def parse_rate(value: object) -> float:
     raise ValueError(f"expected a rate such as {RATE_EXAMPLES}, found {describe(value)}")
 
 
+#: Decimals kept before rounding a need up, so that float noise (100 x 1.1 = 110.00000000000001)
+#: does not add an officer.
+NEED_DECIMALS = 9
+
+
+def round_up(x: float) -> int:
+    """Ceiling after rounding away float noise: personnel needed for a fractional need."""
+    return math.ceil(round(x, NEED_DECIMALS))
+
+
 def _finite(number: float, original: object) -> float:
     if math.isnan(number) or math.isinf(number):
         raise ValueError(f"expected a finite number, found {original!r}")

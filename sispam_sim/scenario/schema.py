@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from sispam_sim.scenario.distributions import DurationDist
-from sispam_sim.scenario.quantities import ClockTime, parse_datetime
+from sispam_sim.scenario.quantities import ClockTime, parse_datetime, round_up
 from sispam_sim.scenario.types import (
     CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
     Rate, Risk, RISKS,
@@ -296,15 +296,12 @@ class CrowdBuildup(IncidentBase):
     capability: Id = Field("crowd_control", description="The capability that controls the crowd")
 
     def capability_needs(self) -> dict[str, int]:
-        from math import ceil
-
-        return {self.capability: max(1, ceil(self.crowd.initial / self.per_officer))}
+        return {self.capability: max(1, round_up(self.crowd.initial / self.per_officer))}
 
     def need_at_peak(self, level: int = 1) -> int:
-        from math import ceil
-
+        """ceil(ceil(peak / per_officer) x factor^(level - 1)), as the engine computes need."""
         factor = self.escalation.factor if self.escalation else 1.0
-        return ceil(ceil(self.crowd.peak / self.per_officer) * factor ** (level - 1))
+        return round_up(round_up(self.crowd.peak / self.per_officer) * factor ** (level - 1))
 
 
 Incident = Annotated[Union[RapidResponse, StationDisruption, CrowdBuildup], Field(discriminator="kind")]

@@ -120,6 +120,25 @@ def expand_units(forces) -> list[Unit]:
     return [Unit(uid, group.type, group.base) for group in forces.units for uid in group.unit_ids()]
 
 
+#: Unit type name of TPS guards in the timeline and, with ``dispatch.pull_guards``, of guard units.
+GUARD_TYPE = "tps_guard"
+
+
+def guard_groups(sites, guard) -> list[tuple[str, int, Site]]:
+    """TPS guard groups ``(id, police, first site)``, ids ``guard-<risk>-<n>``.
+
+    Sites of each risk category (in site order) are cut into groups of ``per_tps``; a group
+    stands at its first TPS. There are ceil(sites / per_tps) groups per risk, as in
+    :func:`guards_by_risk`.
+    """
+    out = []
+    for risk, rule in guard.tps.items():
+        of_risk = [s for s in sites if s.risk == risk]
+        for k in range(0, len(of_risk), rule.per_tps):
+            out.append((f"guard-{risk}-{k // rule.per_tps + 1}", rule.police, of_risk[k]))
+    return out
+
+
 def guards_by_risk(sites, guard) -> dict[str, tuple[int, int, int]]:
     """Per risk category: (sites, groups, police) under ``guard.tps``; groups = ceil(sites / per_tps)."""
     counts: dict[str, int] = {}

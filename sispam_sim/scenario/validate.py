@@ -17,7 +17,8 @@ from sispam_sim.errors import Problem
 from sispam_sim.scenario.errors import suggest
 from sispam_sim.scenario.schema import CrowdBuildup, Scenario
 from sispam_sim.scenario.sites import (
-    Site, SitesFileError, Unit, expand_units, generate_sites, guards_by_risk, read_sites_file,
+    GUARD_TYPE, Site, SitesFileError, Unit, expand_units, generate_sites, guard_groups, guards_by_risk,
+    read_sites_file,
 )
 
 MAX_LEVEL = 3
@@ -152,6 +153,16 @@ class _Checker:
                     break
                 seen[uid] = i
         self.parts.units = expand_units(forces)
+        if GUARD_TYPE in forces.types:
+            self.error(("forces", "types", GUARD_TYPE), f'the unit type name "{GUARD_TYPE}" is reserved for the TPS '
+                                                       "guards (guard.tps); choose another name")
+        if self.spec.dispatch.pull_guards and not self.sites_incomplete:
+            guard_ids = {gid for gid, _, _ in guard_groups(self.parts.sites, self.spec.guard)}
+            for uid, i in seen.items():
+                if uid in guard_ids:
+                    self.error(("forces", "units", i, "id"),
+                               f'unit id "{uid}" is also the id of a TPS guard group pulled by dispatch '
+                               "(guard-<risk>-<n>); choose another id")
         levels = self.reachable_level()
         for name, utype in forces.types.items():
             path = ("forces", "types", name, "tier")
@@ -296,6 +307,8 @@ class _Checker:
                 places |= {s.id for s in self.parts.sites if w.sites == "any" or (
                     (w.sites.risk is None or s.risk in w.sites.risk)
                     and (w.sites.district is None or s.district in w.sites.district))}
+        if self.spec.dispatch.pull_guards:  # pulled guard groups start from their first TPS
+            places |= {site.id for _, _, site in guard_groups(self.parts.sites, self.spec.guard)}
         missing_ids = sorted(p for p in places if p not in index)
         if missing_ids:
             shown = ", ".join(missing_ids[:5]) + (f" and {len(missing_ids) - 5} more" if len(missing_ids) > 5 else "")

@@ -523,3 +523,46 @@ def test_all_cross_check_problems_at_once(write):
     lines = problems(write, text)
     assert [line.split(": error: ")[1].split(":")[0] for line in lines] == [
         "forces.units[0].base", "incidents[1].where.place", "dispatch.policy"]
+
+
+# ------------------------------------------------------------------ TPS guards as units
+
+GUARDS = "guard:\n  tps:\n    aman: {police: 2, per_tps: 5}\n"   # 10 aman sites: guard-aman-1, guard-aman-2
+
+
+def test_guard_type_name_is_reserved(write):
+    text = base(("    dalmas: {crew: 30,", "    tps_guard: {crew: 2, speed_kmh: 20, capabilities: [response]}\n"
+                                          "    dalmas: {crew: 30,"))
+    assert problems(write, text) == [
+        's.yaml:16:16: error: forces.types.tps_guard: the unit type name "tps_guard" is reserved for the TPS '
+        "guards (guard.tps); choose another name"]
+
+
+def test_unit_id_clashing_with_a_pulled_guard_group(write):
+    text = base(("{id: dalmas, type: dalmas, base: polres}", "{id: guard-aman-2, type: dalmas, base: polres}"),
+                ("dispatch: {policy: nearest}", GUARDS + "dispatch: {policy: nearest, pull_guards: true}"))
+    assert problems(write, text) == [
+        's.yaml:19:12: error: forces.units[1].id: unit id "guard-aman-2" is also the id of a TPS guard group '
+        "pulled by dispatch (guard-<risk>-<n>); choose another id"]
+
+
+def test_same_unit_id_is_fine_when_guards_stay_at_their_tps(write):
+    text = base(("{id: dalmas, type: dalmas, base: polres}", "{id: guard-aman-2, type: dalmas, base: polres}"),
+                ("dispatch: {policy: nearest}", GUARDS + "dispatch: {policy: nearest}"))
+    assert load_scenario(write(text)).warnings == ()
+
+
+def test_matrix_needs_the_first_tps_of_each_pulled_guard_group(write):
+    # The only incident is at polres; the guard groups stand at kaliwates-1 and kaliwates-6.
+    text = edit(base(("where: {sites: any}", "where: {place: polres}"),
+                     ("dispatch: {policy: nearest}", GUARDS + "dispatch: {policy: nearest, pull_guards: true}")),
+                ("  districts:", "  travel: {matrix: tt.csv}\n  districts:"))
+    text = text.replace("  - kind: crowd_buildup\n    at: \"13:00\"\n    where: {place: kpu}\n"
+                        "    crowd: {initial: 100, growth: 20/min, peak: 200, lasts: 1h}\n    per_officer: 10\n", "")
+    path = write(text)
+    write("from,polres\npolres,0\n", "tt.csv")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [p.format() for p in info.value.problems] == [
+        f"{path}:8:20: error: map.travel.matrix: travel matrix tt.csv has no row/column for "
+        "kaliwates-1, kaliwates-6"]
