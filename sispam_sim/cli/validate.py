@@ -50,7 +50,7 @@ def check_files(files: List[Path]) -> list:
 
 @app.command()
 def validate(
-    files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False, metavar="FILE..."),
+    files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False, metavar="FILE"),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 2)."),
     output: ProblemFormat = typer.Option(ProblemFormat.text, "--format", "-f",
                                          help="text (FILE:LINE:COL: error: KEY.PATH: message), "
