@@ -53,6 +53,10 @@ def _register() -> None:
     from sispam_sim.cli import run, schema, validate  # noqa: F401
 
 
+#: The arguments of this invocation (what ``main`` was given), for the manifest of results.
+invocation: list[str] = []
+
+
 def print_problems(problems, stream=None) -> None:
     stream = stream or sys.stderr
     for problem in problems:
@@ -66,8 +70,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     choice) are its own: a message and exit 2. What reaches this boundary is ours.
     """
     _register()
+    invocation[:] = list(argv) if argv is not None else sys.argv[1:]
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="sispam-sim")
+        app(args=list(invocation), prog_name="sispam-sim")
     except ScenarioError as err:
         print_problems(err.problems)
         sys.exit(EXIT_BAD_INPUT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import shlex
 import sys
 from contextlib import nullcontext
 from enum import Enum
@@ -11,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from sispam_sim.cli.app import EXIT_OK, app, print_problems
+from sispam_sim.cli.app import EXIT_OK, app, invocation, print_problems
 
 
 class RunFormat(str, Enum):
@@ -32,7 +33,7 @@ def _manifest(seed: int, replications: int) -> dict:
         "seed": seed,
         "replications": replications,
         "python": platform.python_version(),
-        "command": " ".join(["sispam-sim", *sys.argv[1:]]),
+        "command": shlex.join(["sispam-sim", *invocation]),
     }
 
 
@@ -54,7 +55,7 @@ def run(
     """
     from rich.console import Console
 
-    from sispam_sim.report.export import results_document, results_json, write_outputs
+    from sispam_sim.report.export import prepare_out_dir, results_document, results_json, write_outputs
     from sispam_sim.report.terminal import render_run
     from sispam_sim.runner.replications import run_replications
     from sispam_sim.scenario.loader import load_scenario, with_seed
@@ -62,6 +63,8 @@ def run(
 
     scenario = load_scenario(file)
     print_problems(scenario.warnings)
+    if out is not None:
+        prepare_out_dir(out)  # before the run: a typo in --out must not cost a whole run
     if seed is not None:
         scenario = with_seed(scenario, seed)
     count = replications or scenario.spec.replications
@@ -71,13 +74,14 @@ def run(
         results = run_replications(scenario, count)
     summary = summarise(results, scenario.spec.targets.limits())
     document = results_document(
-        {"name": scenario.spec.name, "file": str(file), "sha256": scenario.sha256},
+        {"name": scenario.spec.name, "file": str(file), "sha256": scenario.sha256,
+         "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs]},
         _manifest(scenario.spec.seed, count),
         summary,
     )
     if out is not None:
         written = write_outputs(out, document, results)
-        err.print(f"Wrote {', '.join(str(p) for p in written)}", highlight=False)
+        print(f"Wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     if output is RunFormat.json:
         sys.stdout.write(results_json(document))
     else:

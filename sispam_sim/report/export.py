@@ -64,8 +64,8 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def format_cell(value: Any) -> str:
-    """One CSV cell: ``None`` -> ``""``, floats to at most 3 decimals, ints as ints."""
+def format_cell(value: Any, decimals: int = 3) -> str:
+    """One CSV cell: ``None`` -> ``""``, floats to at most ``decimals`` decimals, ints as ints."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,17 +75,22 @@ def format_cell(value: Any) -> str:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)
-        text = f"{value:.3f}".rstrip("0").rstrip(".")
+        text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
     return str(value)
+
+
+#: Columns that need more than the 3 decimals of minutes (1e-3 degree is about 110 m).
+_DECIMALS: dict[str, int] = {}
 
 
 def _csv(header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
+    decimals = [_DECIMALS.get(name, 3) for name in header]
     for row in rows:
-        writer.writerow([format_cell(row[name]) for name in header])
+        writer.writerow([format_cell(row[name], d) for name, d in zip(header, decimals)])
     return buf.getvalue()
 
 
@@ -116,10 +121,19 @@ def results_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _prepare_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise NotADirectoryError(f"--out: {out_dir} is a file, expected a directory")
+def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
+    """Create ``out_dir`` if needed; say so plainly if it (or a parent) is a file.
+
+    The CLI calls this before a run, so a typo in ``--out`` does not cost a whole run.
+    """
+    out_dir = Path(out_dir)
+    for part in (out_dir, *out_dir.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise NotADirectoryError(f"--out: {part} is a file, expected a directory")
+            break
     out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
 
 
 def write_outputs(
@@ -129,20 +143,30 @@ def write_outputs(
 ) -> list[Path]:
     """Write ``results.json``, ``incidents.csv`` and ``timeline.csv`` into ``out_dir``.
 
-    Everything is serialised before the first file is touched, so an error in the
-    data cannot leave a mix of new and old files. ``out_dir`` is created if missing;
-    if it is an existing file a :class:`NotADirectoryError` (an ``OSError``) says so.
+    Everything is serialised and written to temporary files before the first output is
+    replaced, so an error in the data or a full disk cannot leave a mix of new and old
+    files. ``out_dir`` is created if missing; if it is an existing file a
+    :class:`NotADirectoryError` (an ``OSError``) says so.
     """
-    out_dir = Path(out_dir)
     texts = {
         "results.json": results_json(document),
         "incidents.csv": incidents_csv(results),
         "timeline.csv": timeline_csv(results),
     }
-    _prepare_dir(out_dir)
-    written: list[Path] = []
-    for name in OUTPUT_FILES:
-        path = out_dir / name
-        atomic_write_text(path, texts[name])
-        written.append(path)
-    return written
+    out_dir = prepare_out_dir(out_dir)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name in OUTPUT_FILES:
+            tmp = out_dir / f".{name}.partial"
+            atomic_write_text(tmp, texts[name])
+            staged.append((tmp, out_dir / name))
+        for tmp, path in staged:
+            if path.is_dir():
+                raise IsADirectoryError(f"--out: {path} is a directory, expected a file name")
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return [path for _, path in staged]

@@ -42,6 +42,9 @@ class LoadedScenario:
     matrix: TravelMatrix | None = None
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
     file_sites: tuple[Site, ...] = field(default_factory=tuple)  # read from map.sites.file (seed-independent)
+    #: every file the scenario was built from (the file, its extends bases, sites file, travel
+    #: matrix) with the SHA-256 of its bytes: what a result can be traced back to
+    inputs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True) -> LoadedScenario:
@@ -77,11 +80,17 @@ def _build(data: Any, document, sha256: str, with_warnings: bool) -> LoadedScena
     parts, problems = check_scenario(spec, document)
     if any(p.severity == "error" for p in problems):
         raise ScenarioError(problems)
+    inputs = [(document.file, sha256)] + [(str(f), _sha256(f)) for f in document.files[1:]]
+    inputs += [(str(f), _sha256(f)) for f in parts.data_files]
     return LoadedScenario(
         spec=spec, file=document.file, sha256=sha256, sites=tuple(parts.sites), units=tuple(parts.units),
         matrix=parts.matrix, warnings=tuple(problems) if with_warnings else (),
-        file_sites=tuple(parts.file_sites),
+        file_sites=tuple(parts.file_sites), inputs=tuple(inputs),
     )
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def with_seed(scenario: LoadedScenario, seed: int) -> LoadedScenario:

@@ -335,8 +335,10 @@ class Targets(Strict):
     unresolved: CountLimits = Field(None, description="Incidents not resolved by the end of the drain")
 
     def limits(self) -> dict[str, dict[str, float]]:
-        """``{metric: {stat: limit}}`` for the targets written."""
-        return {name: dict(value) for name, value in self if value}
+        """``{metric: {stat: limit}}`` for the targets written (whole counts and levels as ints)."""
+        return {name: {stat: int(limit) if name in ("max_level", "unresolved") and float(limit).is_integer()
+                       else limit for stat, limit in value.items()}
+                for name, value in self if value}
 
 
 class Scenario(Strict):

@@ -34,6 +34,7 @@ class Parts:
     file_sites: list[Site] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     matrix: object = None
+    data_files: list[Path] = field(default_factory=list)  # sites file and travel matrix, as read
 
     @property
     def sites(self) -> list[Site]:
@@ -110,6 +111,7 @@ class _Checker:
             csv_path = self.resolve(path, spec.map.sites.file)
             self.sites_incomplete |= csv_path is None
             if csv_path is not None:
+                self.parts.data_files.append(csv_path)
                 try:
                     self.parts.file_sites = read_sites_file(csv_path)
                 except SitesFileError as err:
@@ -291,6 +293,7 @@ class _Checker:
             return
         from sispam_sim.scenario.matrix import MatrixFileError, read_matrix
 
+        self.parts.data_files.append(csv_path)
         try:
             matrix = read_matrix(csv_path)
         except MatrixFileError as err:
