@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from pydantic import BaseModel, ValidationError
 
 from sispam_sim.errors import Problem, format_path
+from sispam_sim.scenario.quantities import describe as describe_quantity
 
 _EXPECTED = {
     "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
@@ -32,17 +33,8 @@ def suggest(word: str, choices: Sequence[str]) -> str:
 
 
 def describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
+    """What the user wrote, for a message: strings in double quotes, the rest as quantities say."""
+    return f'"{value}"' if isinstance(value, str) else describe_quantity(value)
 
 
 def _walk(loc: Sequence[Any], data: Any) -> tuple[list[Any], bool]:
