@@ -118,7 +118,7 @@ class CrowdControl:
                 if inc.level >= 3 or now - crowd.below_since < crowd.after - 1e-9:
                     break
                 inc.set_level(inc.level + 1, now)
-                self._log(None, inc, "escalate")
+                self._log(now, None, inc, "escalate")
                 need = crowd.need(inc.level)
                 crowd.below_since = now
             else:
@@ -135,7 +135,7 @@ class CrowdControl:
         crowd.controlled = inc.on_scene[0] >= need
         if crowd.controlled and rec.full_strength is None:
             rec.full_strength = now
-            self._log(None, inc, "full_strength")
+            self._log(now, None, inc, "full_strength")
         crowd.tick_token += 1
         at = crowd.next_change(now, inc.level)
         self.env.timeout(at - now, (inc.index, crowd.tick_token)).callbacks.append(self._on_tick)

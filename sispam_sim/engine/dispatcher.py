@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sispam_sim.engine.units import MOBILISING, RETURNING
+from sispam_sim.engine.units import MOBILISING
 
 
 class Pick(NamedTuple):
@@ -50,6 +50,7 @@ class Dispatcher:
         # (a reserve on a capability no unit has holds nothing back)
         self.reserve = [(caps.bit[c], n) for c, n in dispatch.reserve.items()
                         if n > 0 and c in caps.bit and caps.bit[c] < len(units.has_cap)]
+        self.has_reserve = bool(self.reserve)
         self.tiers_open = dispatch.tiers == "open"
         self.preempt = dispatch.preempt
         self.inc_priority, self.inc_call = inc_priority, inc_call
@@ -108,18 +109,21 @@ class Dispatcher:
                 return []
         picks: list[Pick] = []
         if any_free:
-            mask = u.avail & self.eligible(bits, inc.level)
-            guarded = inc.priority != 1 and bool(self.reserve)
+            # (the cache lookups of eligible() and from_base() are inlined: once per decision)
+            mask = self._eligible.get((bits, 0 if self.tiers_open else inc.level))
+            mask = u.avail & (mask if mask is not None else self.eligible(bits, inc.level))
+            guarded = inc.priority != 1 and self.has_reserve
             if guarded:
                 for bit, keep in self.reserve:
                     mask &= ~(u.has_cap[bit] & (u.crew > u.free_cap[bit] - keep))
             cand = mask.nonzero()[0]
             if cand.size:
-                base_travel, base_est = self.from_base(inc.call.location)
+                location = inc.call.location
+                base_travel, base_est = self._from_base.get(location.key) or self.from_base(location)
                 est = base_est[cand]
                 travel, per_candidate = base_travel, False
                 if u.n_returning:
-                    returning = u.state[cand] == RETURNING
+                    returning = u.returning[cand]
                     if returning.any():
                         moving = cand[returning]
                         lat, lon, node = u.positions(moving, now)
@@ -143,14 +147,17 @@ class Dispatcher:
         """Walk the policy's order; ``travel`` is per candidate, or per unit row (all at base)."""
         u = self.units
         single = len(short) == 1          # every candidate has the one capability
-        want = short[0] if single else sum(g for g in short if g > 0)
-        k = min(cand.size, max(1, -(-want // u.min_crew)))
-        order = self.policy.order(cand, est, k)
+        want = short[0] if single else sum(g for g in short if g > 0)   # > 0: something is short
+        k = -(-want // u.min_crew)
+        if k > cand.size:
+            k = cand.size
+        # one candidate: the only order there is, whatever the policy
+        order = self.policy.order(cand, est, k).tolist() if cand.size > 1 else [0]
         picks: list[Pick] = []
-        used = [0] * len(self.reserve)
+        used = [0] * len(self.reserve) if guarded else None
         seen = None
         while True:
-            for pos in order.tolist():
+            for pos in order:
                 if seen is not None and pos in seen:
                     continue
                 unit = int(cand[pos])
@@ -171,12 +178,12 @@ class Dispatcher:
                             used[r] += crew
                 short[slot] -= crew
                 picks.append((unit, slot, float(travel[pos if per_candidate else unit]), False))   # a Pick
-                if max(short) <= 0:
+                if (short[0] if single else max(short)) <= 0:
                     return picks
-            if seen is not None or order.size >= cand.size:
+            if seen is not None or len(order) >= cand.size:
                 return picks
-            seen = set(order.tolist())
-            order = self.policy.order(cand, est, cand.size)
+            seen = set(order)
+            order = self.policy.order(cand, est, cand.size).tolist()
 
     def _preempt(self, inc, now: float, short: list[int]) -> list[Pick]:
         u = self.units

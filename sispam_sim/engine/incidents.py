@@ -21,6 +21,8 @@ Per entry, in this fixed order:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -71,28 +73,51 @@ def arrival_times(steps: list[tuple[float, float]], duration: float, gen: np.ran
     return np.minimum(times, np.array(ends)[seg])
 
 
-def _locations(scenario, where, travel) -> list[Location]:
+def _locations(scenario, where, travel) -> Sequence[Location]:
     """Every location an entry's ``where`` can pick (one for a place or district)."""
     spec = scenario.spec
-    node = travel.node if getattr(travel, "uses_matrix", False) else (lambda key: -1)
+    matrix = getattr(travel, "uses_matrix", False)
+    node = travel.node if matrix else (lambda key: -1)
     if where.place is not None:
         p = spec.map.places[where.place]
         found = [Location(where.place, p.lat, p.lon, node(where.place))]
+        keys = [where.place]
     elif where.district is not None:
         d = spec.map.districts[where.district]
         found = [Location(where.district, d.lat, d.lon, node(where.district))]
+        keys = [where.district]
     else:
         f = where.sites
-        found = [Location(s.id, s.lat, s.lon, node(s.id), s.id) for s in scenario.sites
-                 if f == "any" or ((f.risk is None or s.risk in f.risk)
-                                   and (f.district is None or s.district in f.district))]
-        if not found:
+        if f == "any":
+            sites = scenario.sites
+        else:
+            risk, district = f.risk, f.district
+            sites = [s for s in scenario.sites if (risk is None or s.risk in risk)
+                     and (district is None or s.district in district)]
+        if not sites:
             raise ValueError("an incident entry's where.sites selects no site")
-    if getattr(travel, "uses_matrix", False):
-        missing = [loc.key for loc in found if loc.node < 0]
-        if missing:
-            raise ValueError(f'the travel matrix has no row for "{missing[0]}", where incidents happen')
+        found = _SiteLocations(sites, node)
+        keys = (s.id for s in sites)
+    if matrix:
+        missing = next((key for key in keys if node(key) < 0), None)
+        if missing is not None:
+            raise ValueError(f'the travel matrix has no row for "{missing}", where incidents happen')
     return found
+
+
+class _SiteLocations(Sequence):
+    """The sites an entry may pick, as Locations built when picked: thousands of sites, a
+    few calls per replication."""
+
+    def __init__(self, sites, node):
+        self.sites, self.node = sites, node
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def __getitem__(self, i: int) -> Location:
+        s = self.sites[i]
+        return Location(s.id, s.lat, s.lon, self.node(s.id), s.id)
 
 
 def generate_calls(scenario, replication: int, travel) -> list[Call]:
@@ -120,7 +145,7 @@ def generate_calls(scenario, replication: int, travel) -> list[Call]:
             else:
                 work, lasts = float(incident.work.sample(work_gen)), 0.0
             calls.append(Call(entry, incident.kind, float(t), places[pick], work, lasts))
-    calls.sort(key=lambda c: (c.time, c.entry))
+    calls.sort(key=attrgetter("time", "entry"))
     return calls
 
 

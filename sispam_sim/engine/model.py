@@ -56,6 +56,7 @@ from bisect import insort
 
 import numpy as np
 import simpy
+from simpy.events import Timeout   # called directly on the hot path: env.timeout adds a bound-method hop
 
 from sispam_sim.engine.crowds import Crowd, CrowdControl
 from sispam_sim.engine.dispatcher import Dispatcher
@@ -63,7 +64,7 @@ from sispam_sim.engine.geo import make_travel
 from sispam_sim.engine.incidents import Incident, generate_calls
 from sispam_sim.engine.policies import get_policy
 from sispam_sim.engine.records import Event, IncidentRecord, ReplicationResult, TimelinePoint
-from sispam_sim.engine.units import AT_BASE, GUARD_TYPE, MOBILISING, ON_SCENE, RETURNING, Capabilities, UnitTable
+from sispam_sim.engine.units import AT_BASE, GUARD_TYPE, MOBILISING, ON_SCENE, Capabilities, UnitTable
 
 
 def run_replication(scenario, replication: int, *, record_timeline: bool = True,
@@ -109,6 +110,7 @@ class _Replication(CrowdControl):
         self.timeline: list[TimelinePoint] = []
         self.events: list[Event] = []
         self._last_point: list[TimelinePoint | None] = [None] * len(self.units.types)
+        self._type_names = [info.name for info in self.units.types]
         if not record_timeline:
             self._mark = _ignore
         if not record_events:
@@ -117,23 +119,23 @@ class _Replication(CrowdControl):
     def _incidents(self, scenario) -> list[Incident]:
         spec, caps = scenario.spec, self.caps
         numbers: dict[str, int] = {}
-        entries = []   # per entry: (spec, capability bit per need slot, need per slot, label)
+        entries = []   # per entry: (spec, capability bit per need slot, need per slot, total need, label)
         for entry in spec.incidents:
             if entry.kind == "crowd_buildup":
                 slots, need = [caps.add(entry.capability)], [1]
             else:
                 slots, need = [caps.add(c) for c in entry.needs], list(entry.needs.values())
-            entries.append((entry, slots, need, entry.label or entry.kind))
+            entries.append((entry, slots, need, sum(need), entry.label or entry.kind))
         out = []
         replication = self.replication
         for index, call in enumerate(generate_calls(scenario, replication, self.travel)):
-            entry, slots, need, label = entries[call.entry]
+            entry, slots, need, total, label = entries[call.entry]
             kind, loc = call.kind, call.location
             number = numbers[kind] = numbers.get(kind, 0) + 1
-            record = IncidentRecord(
-                replication=replication, id=f"{kind}-{number:04d}", kind=kind, entry=call.entry, label=label,
-                priority=entry.priority, place=loc.key, site=loc.site, lat=loc.lat, lon=loc.lon, call=call.time,
-                need=sum(need))
+            # positional, in IncidentRecord's field order (replication .. need): once per
+            # incident, and half the cost of the keyword form
+            record = IncidentRecord(replication, f"{kind}-{number:04d}", kind, call.entry, label, entry.priority,
+                                    loc.key, loc.site, loc.lat, loc.lon, call.time, total)
             out.append(Incident(index, call, entry, record, slots, need[:]))
         return out
 
@@ -148,7 +150,7 @@ class _Replication(CrowdControl):
         if not self.incidents:
             env.timeout(clock.duration).callbacks.append(self._finish)
         for t in range(len(self.units.types)):
-            self._mark(t)
+            self._mark(t, env.now)
         env.run(until=self.done)
         return self._result(env.now)
 
@@ -168,7 +170,7 @@ class _Replication(CrowdControl):
             available[u.type_list[unit]] += u.crew_list[unit]
         if self.record_timeline:
             for t in range(len(u.types)):
-                self._mark(t)
+                self._mark(t, end)
             if u.guard_police:
                 for time in (0.0, end):
                     self.timeline.append(TimelinePoint(self.replication, time, GUARD_TYPE, u.guard_police, 0, 0))
@@ -187,13 +189,14 @@ class _Replication(CrowdControl):
 
     def _on_call(self, event) -> None:
         index = event.value
-        inc = self.incidents[index]
-        now = self.env.now
+        incidents, env = self.incidents, self.env
+        inc = incidents[index]
+        now = env.now
         inc.record.call = inc.level_since = now   # the drawn time, up to float rounding of chained delays
-        if index + 1 < len(self.incidents):
-            delay = max(0.0, self.incidents[index + 1].call.time - now)
-            self.env.timeout(delay, index + 1).callbacks.append(self._on_call)
-        self._log(None, inc, "call")
+        if index + 1 < len(incidents):
+            delay = incidents[index + 1].call.time - now
+            Timeout(env, delay if delay > 0.0 else 0.0, index + 1).callbacks.append(self._on_call)
+        self._log(now, None, inc, "call")
         if inc.call.kind == "crowd_buildup":
             inc.crowd = Crowd(inc.spec, now, inc.call.lasts)
             self._crowd_update(inc)
@@ -220,44 +223,39 @@ class _Replication(CrowdControl):
         """Units freed up: dispatch to waiting incidents by priority, then call time."""
         if not self.waiting:
             return
-        # An incident that got nothing tells that every later one with the same shortfall
-        # capabilities, level and reserve treatment gets nothing either (until a unit is taken).
-        failed: set[tuple] = set()
+        # An incident that got nothing tells that every later one with the same signature
+        # gets nothing either (until a unit is taken). When the force is overloaded the queue
+        # is long and most of it is skipped this way, so the loop is kept lean.
+        units, incidents, signature = self.units, self.incidents, self._signature
+        failed: set[tuple] | None = None
         for key in list(self.waiting):
-            if not self.units.n_avail:
+            if not units.n_avail:
                 return
-            inc = self.incidents[key[2]]
-            if not inc.waiting or (failed and self._signature(inc) in failed):
+            inc = incidents[key[2]]
+            if not inc.waiting or (failed and signature(inc) in failed):
                 continue
             before = len(inc.units)
             self._dispatch(inc)
             if len(inc.units) == before:
-                failed.add(self._signature(inc))
+                if failed is None:
+                    failed = set()
+                failed.add(signature(inc))
             elif failed:
                 failed.clear()
 
     def _signature(self, inc: Incident) -> tuple:
-        """What decides whether free units can serve ``inc``: short capabilities, level,
-        reserve treatment (and the place, when a travel matrix may leave it unreachable)."""
-        need, assigned = inc.need, inc.assigned
-        return (tuple(inc.caps[s] for s in range(len(need)) if need[s] > assigned[s]), inc.level,
-                inc.priority == 1, inc.call.location.node if self.dispatcher.check_reach else 0)
-
-    def _check_work(self, inc: Incident) -> None:
-        if inc.working:
-            return
-        if len(inc.need) == 1:
-            if inc.on_scene[0] < inc.need[0]:
-                return
-        elif not inc.met_on_scene():
-            return
-        now = self.env.now
-        inc.working, inc.work_start = True, now
-        inc.work_token += 1
-        if inc.record.full_strength is None:
-            inc.record.full_strength = now
-            self._log(None, inc, "full_strength")
-        self.env.timeout(inc.work_left, (inc.index, inc.work_token)).callbacks.append(self._on_work_end)
+        """What decides whether free units can serve ``inc``: the capabilities it is short of
+        (a bit set), its level, reserve treatment (priority 1 or not) and, when a travel matrix
+        may leave places unreachable, its place. A flat tuple: cheap to hash."""
+        need, assigned, caps = inc.need, inc.assigned, inc.caps
+        if len(need) == 1:
+            short = 1 << caps[0] if need[0] > assigned[0] else 0
+        else:
+            short = 0
+            for slot, n in enumerate(need):
+                if n > assigned[slot]:
+                    short |= 1 << caps[slot]
+        return short, inc.level, inc.priority == 1, inc.call.location.node if self.dispatcher.check_reach else 0
 
     def _on_work_end(self, event) -> None:
         index, token = event.value
@@ -276,10 +274,12 @@ class _Replication(CrowdControl):
         for unit in list(inc.units):
             self._detach(inc, unit, "release")
             self._release(unit)
-        self._queue(inc)
-        self._log(None, inc, "resolve")
+        if inc.waiting:
+            self._queue(inc)
+        self._log(now, None, inc, "resolve")
         self.remaining -= 1
-        self._serve_waiting()
+        if self.waiting:
+            self._serve_waiting()
         if not self.remaining:
             duration = self.spec.clock.duration
             if now >= duration:
@@ -319,13 +319,12 @@ class _Replication(CrowdControl):
                 u.take(unit)
                 u.busy_since[unit] = now
                 if state == AT_BASE:
-                    base = u.bases[unit]
                     mob = u.mob_const[unit]
-                    origin = (base.lat, base.lon, base.node)
+                    origin = u.base_at[unit]
                     t0 = now + (mob if mob is not None else u.mobilise(unit))
-                else:
+                else:   # driving back: sent again from the road, no mobilisation
                     origin, t0 = u.position_one(unit, now), now
-                    u.n_returning -= 1
+                    u.stop_return(unit, MOBILISING)
             u.state[unit] = MOBILISING
             u.incident[unit] = index
             u.slot[unit] = slot
@@ -335,58 +334,73 @@ class _Replication(CrowdControl):
             inc.assigned[slot] += u.crew_list[unit]
             inc.units.append(unit)
             rec.units.append(u.ids[unit])
-            self._log(unit, inc, "dispatch")
-            self._mark(u.type_list[unit])
+            self._log(now, unit, inc, "dispatch")
+            self._mark(u.type_list[unit], now)
             if t1 <= now and not crowd:
                 instant.append(unit)   # already there: arrives now, without an event
             else:
-                env.timeout(t1 - now, (unit, token)).callbacks.append(self._on_arrive)
+                Timeout(env, t1 - now, (unit, token)).callbacks.append(self._on_arrive)
         if rec.first_dispatch is None:
             rec.first_dispatch = now
         for victim in victims:
             env.timeout(0, victim.index).callbacks.append(self._on_victim)
         for unit in instant:
-            self._arrive(unit, inc)
+            self._arrive(unit, inc, now)
 
     def _on_arrive(self, event) -> None:
         unit, token = event.value
-        if token == self.units.token[unit]:
-            self._arrive(unit, self.incidents[int(self.units.incident[unit])])
+        u = self.units
+        if token == u.token[unit]:
+            self._arrive(unit, self.incidents[u.incident[unit]], self.env.now)
 
-    def _arrive(self, unit: int, inc: Incident) -> None:
-        u, now = self.units, self.env.now
-        if inc.crowd is not None:
-            inc.crowd.advance(now)
+    def _arrive(self, unit: int, inc: Incident, now: float) -> None:
+        u = self.units
+        crowd = inc.crowd
+        if crowd is not None:
+            crowd.advance(now)
         u.state[unit] = ON_SCENE
         crew, t = u.crew_list[unit], u.type_list[unit]
         inc.on_scene[u.slot[unit]] += crew
         u.on_scene[t] += crew
-        self._mark(t)
-        if inc.record.first_arrival is None:
-            inc.record.first_arrival = now
-        self._log(unit, inc, "arrive")
-        if inc.crowd is not None:
+        self._mark(t, now)
+        rec = inc.record
+        if rec.first_arrival is None:
+            rec.first_arrival = now
+        self._log(now, unit, inc, "arrive")
+        if crowd is not None:
             self._crowd_update(inc)
-        else:
-            self._check_work(inc)
+            return
+        # the work starts (or resumes) once every need is met on scene
+        if inc.working or (inc.on_scene[0] < inc.need[0] if len(inc.need) == 1 else not inc.met_on_scene()):
+            return
+        inc.working, inc.work_start = True, now
+        inc.work_token += 1
+        if rec.full_strength is None:
+            rec.full_strength = now
+            self._log(now, None, inc, "full_strength")
+        Timeout(self.env, inc.work_left, (inc.index, inc.work_token)).callbacks.append(self._on_work_end)
 
     def _detach(self, inc: Incident, unit: int, action: str) -> None:
-        """``unit`` stops counting for ``inc`` (released or preempted)."""
-        u = self.units
+        """``unit`` stops counting for ``inc`` (released or preempted).
+
+        The timeline is left to the caller, which moves the unit on at once (released, or
+        sent to the preempting incident) and marks its type then: one point for both.
+        """
+        u, now = self.units, self.env.now
         if inc.crowd is not None:
-            inc.crowd.advance(self.env.now)
+            inc.crowd.advance(now)
         slot, crew = u.slot[unit], u.crew_list[unit]
         inc.assigned[slot] -= crew
         inc.units.remove(unit)
         if u.state[unit] == ON_SCENE:
+            t = u.type_list[unit]
             inc.on_scene[slot] -= crew
-            u.on_scene[u.type_list[unit]] -= crew
-            self._mark(u.type_list[unit])
+            u.on_scene[t] -= crew
             if inc.working and not inc.met_on_scene():
-                inc.work_left -= self.env.now - inc.work_start
+                inc.work_left -= now - inc.work_start
                 inc.working = False
                 inc.work_token += 1
-        self._log(unit, inc, action)
+        self._log(now, unit, inc, action)
 
     def _release(self, unit: int) -> None:
         """A detached unit goes back to base; it is available from this moment."""
@@ -397,47 +411,50 @@ class _Replication(CrowdControl):
         u.incident[unit] = -1
         u.slot[unit] = -1
         base = u.bases[unit]
+        token = u.token[unit] = u.token[unit] + 1
         if now >= u.t1[unit] and u.to_lat[unit] == base.lat and u.to_lon[unit] == base.lon \
                 and u.to_node[unit] == base.node:
-            back = 0.0   # standing at its base already
+            u.state[unit] = AT_BASE   # standing at its base already: its last leg ended there
         else:
             origin = u.position_one(unit, now)
             back = self.travel.minutes_one(*origin, u.speed_list[unit], base.lat, base.lon, base.node)
-        token = u.token[unit] = u.token[unit] + 1
-        if back <= 0:
-            u.state[unit] = AT_BASE
-            u.set_leg(unit, (base.lat, base.lon, base.node), base, now, now)
-        else:
-            u.state[unit] = RETURNING
-            u.n_returning += 1
-            u.set_leg(unit, origin, base, now, now + back)
-            self.env.timeout(back, (unit, token)).callbacks.append(self._on_home)
-        self._mark(t)
+            if back <= 0:
+                u.state[unit] = AT_BASE
+                u.set_leg(unit, u.base_at[unit], base, now, now)
+            else:
+                u.start_return(unit)
+                u.set_leg(unit, origin, base, now, now + back)
+                Timeout(self.env, back, (unit, token)).callbacks.append(self._on_home)
+        self._mark(t, now)
 
     def _on_home(self, event) -> None:
         unit, token = event.value
         u = self.units
         if token == u.token[unit]:
-            u.state[unit] = AT_BASE
-            u.n_returning -= 1
-            self._log(unit, None, "base")
+            u.stop_return(unit, AT_BASE)
+            self._log(self.env.now, unit, None, "base")
 
     # ------------------------------------------------------------ records
 
-    def _mark(self, t: int) -> None:
-        """Record the personnel of unit type ``t`` now (one point per type and moment)."""
-        u, now = self.units, self.env.now
+    def _mark(self, t: int, now: float) -> None:
+        """Record the personnel of unit type ``t`` at ``now`` (one point per type and moment)."""
+        u = self.units
         last = self._last_point[t]
         if last is not None and last.time == now:
             last.committed, last.on_scene, last.free = u.committed[t], u.on_scene[t], u.free[t]
             return
-        point = TimelinePoint(self.replication, now, u.types[t].name, u.committed[t], u.on_scene[t], u.free[t])
+        point = TimelinePoint(self.replication, now, self._type_names[t], u.committed[t], u.on_scene[t], u.free[t])
         self.timeline.append(point)
         self._last_point[t] = point
 
-    def _log(self, unit: int | None, inc: Incident | None, action: str) -> None:
-        self.events.append(Event(self.env.now, "" if unit is None else self.units.ids[unit],
-                                 "" if inc is None else inc.record.id, action))
+    def _log(self, now: float, unit: int | None, inc: Incident | None, action: str) -> None:
+        self.events.append(_new_tuple(Event, (now, "" if unit is None else self.units.ids[unit],
+                                              "" if inc is None else inc.record.id, action)))
+
+
+#: Builds an :class:`Event` from a tuple in C, without the namedtuple's Python-level ``__new__``
+#: (the event log is the engine's most frequent allocation).
+_new_tuple = tuple.__new__
 
 
 def _ignore(*_args) -> None:

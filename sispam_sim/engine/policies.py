@@ -46,7 +46,7 @@ class Nearest:
         if n < 2:
             return np.arange(n)
         if k == 1:
-            return np.array([int(arrival.argmin())])   # the first of equal times: the lowest row
+            return arrival.argmin(keepdims=True)   # the first of equal times: the lowest row
         if n > _PARTIAL_FROM and k < n // 4:
             best = np.argpartition(arrival, k)[: k + 1]
             return best[np.lexsort((units[best], arrival[best]))]

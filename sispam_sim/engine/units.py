@@ -15,6 +15,8 @@ mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.engine.ge
 from __future__ import annotations
 
 import zlib
+from collections import Counter
+from operator import attrgetter
 
 import numpy as np
 
@@ -87,20 +89,16 @@ class UnitTable:
             rows.append((unit.id, type_of[unit.type], _located(travel, unit.base, base.lat, base.lon),
                          self.types[type_of[unit.type]].crew))
         self.guard_police = 0
-        guards = guard_groups(scenario)
-        if guards:
-            if spec.dispatch.pull_guards:
-                if GUARD_TYPE in type_of:
-                    raise ValueError(f'unit type "{GUARD_TYPE}" is reserved for TPS guards pulled by dispatch')
-                for gid, police, site in guards:
-                    if GUARD_TYPE not in type_of:
-                        type_of[GUARD_TYPE] = len(self.types)
-                        self.types.append(_TypeInfo(GUARD_TYPE, police, GUARD_SPEED_KMH, 1,
-                                                    [caps.add(GUARD_CAPABILITY)], None))
-                    rows.append((gid, type_of[GUARD_TYPE], _located(travel, site.id, site.lat, site.lon),
-                                 police))
-            else:
-                self.guard_police = sum(police for _, police, _ in guards)
+        if not spec.dispatch.pull_guards:   # static guards: only how many police they hold
+            self.guard_police = static_guard_police(scenario)
+        elif guards := guard_groups(scenario):
+            if GUARD_TYPE in type_of:
+                raise ValueError(f'unit type "{GUARD_TYPE}" is reserved for TPS guards pulled by dispatch')
+            type_of[GUARD_TYPE] = len(self.types)
+            self.types.append(_TypeInfo(GUARD_TYPE, guards[0][1], GUARD_SPEED_KMH, 1,
+                                        [caps.add(GUARD_CAPABILITY)], None))
+            for gid, police, site in guards:
+                rows.append((gid, type_of[GUARD_TYPE], _located(travel, site.id, site.lat, site.lon), police))
         self.type_index_of = type_of
         n = len(rows)
         self.n = n
@@ -117,6 +115,7 @@ class UnitTable:
         self.mob_mean = np.array([self.types[t].mob_mean for t in self.type_list], dtype=float)
         self.mob_const = [self.types[t].mob_const for t in self.type_list]   # None: drawn per dispatch
         self.bases = [r[2] for r in rows]
+        self.base_at = [(b.lat, b.lon, b.node) for b in self.bases]   # a leg's origin when leaving base
         self.base_lat = np.array([b.lat for b in self.bases], dtype=float)
         self.base_lon = np.array([b.lon for b in self.bases], dtype=float)
         self.base_node = np.array([b.node for b in self.bases], dtype=np.int64)
@@ -131,10 +130,12 @@ class UnitTable:
         self.min_crew = int(self.crew.min()) if n else 1
         # dynamic columns: numpy where the dispatcher masks over all units, lists where
         # only one unit at a time is read or written (cheaper per access)
-        self.state = np.full(n, AT_BASE, dtype=np.int8)
+        self.state = [AT_BASE] * n
+        self.returning = np.zeros(n, dtype=bool)   # state == RETURNING, as a mask for the dispatcher
         self.avail = np.ones(n, dtype=bool)
         self.incident = np.full(n, -1, dtype=np.int64)
         self.capmask_list = self.capmask.tolist()
+        self.cap_bits = [self.types[t].caps for t in self.type_list]   # capability bits of each unit
         self.from_lat, self.from_lon = self.base_lat.tolist(), self.base_lon.tolist()
         self.to_lat, self.to_lon = self.base_lat.tolist(), self.base_lon.tolist()
         self.from_node, self.to_node = self.base_node.tolist(), self.base_node.tolist()
@@ -166,7 +167,7 @@ class UnitTable:
         self.avail[u] = False
         self.n_avail -= 1
         crew, t = self.crew_list[u], self.type_list[u]
-        for b in self.types[t].caps:
+        for b in self.cap_bits[u]:
             self.free_cap[b] -= crew
         self.committed[t] += crew
         self.free[t] -= crew
@@ -176,10 +177,22 @@ class UnitTable:
         self.avail[u] = True
         self.n_avail += 1
         crew, t = self.crew_list[u], self.type_list[u]
-        for b in self.types[t].caps:
+        for b in self.cap_bits[u]:
             self.free_cap[b] += crew
         self.committed[t] -= crew
         self.free[t] += crew
+
+    def start_return(self, u: int) -> None:
+        """A released unit drives back to its base (available on the way)."""
+        self.state[u] = RETURNING
+        self.returning[u] = True
+        self.n_returning += 1
+
+    def stop_return(self, u: int, state: int) -> None:
+        """A unit driving back reaches its base, or is sent again from the road."""
+        self.state[u] = state
+        self.returning[u] = False
+        self.n_returning -= 1
 
     # ------------------------------------------------------------ where units are
 
@@ -219,7 +232,7 @@ class UnitTable:
 
     def phase(self, u: int, now: float) -> int:
         """The state of ``u`` with MOBILISING split into MOBILISING / TRAVELLING."""
-        state = int(self.state[u])
+        state = self.state[u]
         if state == MOBILISING and now >= self.t0[u]:
             return TRAVELLING
         return state
@@ -249,6 +262,16 @@ def _located(travel, key: str, lat: float, lon: float) -> Location:
         if node < 0:
             raise ValueError(f'the travel matrix has no row for "{key}", where units are based')
     return Location(key, lat, lon, node)
+
+
+def static_guard_police(scenario) -> int:
+    """Police held by the TPS guard groups: the sum of :func:`guard_groups`' police, counted
+    without building the groups (one pass over the sites, however many)."""
+    rules = scenario.spec.guard.tps
+    if not rules:
+        return 0
+    sites = Counter(map(attrgetter("risk"), scenario.sites))
+    return sum(rule.police * -(-sites[risk] // rule.per_tps) for risk, rule in rules.items())
 
 
 def guard_groups(scenario) -> list[tuple[str, int, object]]:
