@@ -120,8 +120,9 @@ def _formats_section(helps: dict[str, str]) -> str:
             lines.append(f"  - `{choice}`{mark}: {note}.")
     lines += ["",
               "`run --out DIR` also writes `results.json`, `incidents.csv` (one row per incident per",
-              "replication) and `timeline.csv` (personnel committed, on scene and free over time, by unit",
-              "type) into DIR. Times in the results are minutes from `clock.start`; durations are minutes.",
+              "replication), `timeline.csv` (personnel committed, on scene and free over time, by unit",
+              "type) and `events.csv` (every dispatch, arrival, release and escalation) into DIR. Times",
+              "in the results are minutes from `clock.start`; durations are minutes.",
               ""]
     return "\n".join(lines)
 

@@ -44,7 +44,7 @@ def run(
                                                help="Number of replications (default: the scenario's)."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Override the scenario's seed."),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                       help="Write results.json, incidents.csv and timeline.csv here."),
+                                       help="Write results.json, incidents.csv, timeline.csv and events.csv here."),
     output: RunFormat = typer.Option(RunFormat.table, "--format", "-f",
                                      help="table (a summary for people) or json (results.json on stdout)."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Labels in English (en) or Indonesian (id)."),
@@ -71,7 +71,8 @@ def run(
     err = Console(stderr=True)
     status = err.status(f"Running {count} replication(s) of {scenario.spec.name} ...")
     with status if err.is_terminal else nullcontext():
-        results = run_replications(scenario, count)
+        # The timeline and the event log are only written with --out: without it, do not record them.
+        results = run_replications(scenario, count, record_timeline=out is not None, record_events=out is not None)
     summary = summarise(results, scenario.spec.targets.limits())
     document = results_document(
         {"name": scenario.spec.name, "file": str(file), "sha256": scenario.sha256,
@@ -81,7 +82,7 @@ def run(
     )
     if out is not None:
         written = write_outputs(out, document, results)
-        print(f"Wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+        print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
     if output is RunFormat.json:
         sys.stdout.write(results_json(document))
     else:

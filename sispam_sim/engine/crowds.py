@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sispam_sim.engine.incidents import round_up
+from sispam_sim.scenario.quantities import round_up
 from sispam_sim.engine.units import ON_SCENE
 
 if TYPE_CHECKING:

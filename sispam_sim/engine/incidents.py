@@ -31,10 +31,6 @@ from sispam_sim.engine import rng as rngmod
 from sispam_sim.engine.geo import Location
 from sispam_sim.engine.records import IncidentRecord
 
-#: Decimal places kept before rounding a need up: keeps 16 x 1.1 = 17.600000000000001 at 18 and
-#: 100.000000000001 persons / 10 at 10, not 11.
-_NEED_DECIMALS = 9
-
 
 class Call(NamedTuple):
     """One incident as drawn before the run: what, when, where and how long."""
@@ -138,20 +134,16 @@ def generate_calls(scenario, replication: int, travel) -> list[Call]:
         else:
             picks = np.zeros(times.size, dtype=np.int64)
         work_gen = rngmod.stream(seed, replication, entry, rngmod.WORK)
-        crowd = incident.kind == "crowd_buildup"
-        for t, pick in zip(times.tolist(), picks.tolist()):
-            if crowd:
-                work, lasts = 0.0, float(incident.crowd.lasts.sample(work_gen))
-            else:
-                work, lasts = float(incident.work.sample(work_gen)), 0.0
-            calls.append(Call(entry, incident.kind, float(t), places[pick], work, lasts))
+        if incident.kind == "crowd_buildup":
+            lasts = incident.crowd.lasts.sample_many(work_gen, times.size)
+            work = [0.0] * times.size
+        else:
+            work = incident.work.sample_many(work_gen, times.size)
+            lasts = [0.0] * times.size
+        for t, pick, w, hold in zip(times.tolist(), picks.tolist(), work, lasts):
+            calls.append(Call(entry, incident.kind, float(t), places[pick], float(w), float(hold)))
     calls.sort(key=attrgetter("time", "entry"))
     return calls
-
-
-def round_up(x: float) -> int:
-    """Ceiling after rounding away float noise (see ``_NEED_DECIMALS``)."""
-    return math.ceil(round(x, _NEED_DECIMALS))
 
 
 class Incident:

@@ -1,4 +1,4 @@
-"""Write results to disk: ``results.json``, ``incidents.csv``, ``timeline.csv``.
+"""Write results to disk: ``results.json``, ``incidents.csv``, ``timeline.csv``, ``events.csv``.
 
 Files are written atomically (temporary file in the same directory, fsync, then
 ``os.replace``): a run that is interrupted, or that fails while writing, never
@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from sispam_sim.engine.records import INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
+from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
 
 __all__ = [
     "atomic_write_text",
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: The files :func:`write_outputs` produces, in order.
-OUTPUT_FILES = ("results.json", "incidents.csv", "timeline.csv")
+OUTPUT_FILES = ("results.json", "incidents.csv", "timeline.csv", "events.csv")
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -105,6 +105,12 @@ def timeline_csv(results: Iterable[ReplicationResult]) -> str:
     return _csv(TIMELINE_COLUMNS, rows)
 
 
+def events_csv(results: Iterable[ReplicationResult]) -> str:
+    """``events.csv``: every dispatch, arrival, release, escalation ... in the order it happened."""
+    rows = ({"replication": r.replication, **e._asdict()} for r in results for e in r.events)
+    return _csv(EVENT_COLUMNS, rows)
+
+
 def results_document(scenario_info: dict, manifest: dict, summary: dict) -> dict:
     """The ``results.json`` document: scenario, manifest, metrics, units, targets (in that order)."""
     return {
@@ -141,7 +147,7 @@ def write_outputs(
     document: Mapping[str, Any],
     results: Sequence[ReplicationResult],
 ) -> list[Path]:
-    """Write ``results.json``, ``incidents.csv`` and ``timeline.csv`` into ``out_dir``.
+    """Write ``results.json``, ``incidents.csv``, ``timeline.csv`` and ``events.csv`` into ``out_dir``.
 
     Everything is serialised and written to temporary files before the first output is
     replaced, so an error in the data or a full disk cannot leave a mix of new and old
@@ -152,6 +158,7 @@ def write_outputs(
         "results.json": results_json(document),
         "incidents.csv": incidents_csv(results),
         "timeline.csv": timeline_csv(results),
+        "events.csv": events_csv(results),
     }
     out_dir = prepare_out_dir(out_dir)
     staged: list[tuple[str, Path]] = []

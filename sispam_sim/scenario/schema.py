@@ -17,7 +17,7 @@ from sispam_sim.scenario.distributions import DurationDist
 from sispam_sim.scenario.quantities import ClockTime, parse_datetime, round_up
 from sispam_sim.scenario.types import (
     CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
-    Rate, Risk, RISKS,
+    Risk, RISKS,
 )
 from sispam_sim.stats.targets import TARGET_STATS_FOR
 

@@ -7,7 +7,6 @@ Load warnings give planners the offered load per capability before any run.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 

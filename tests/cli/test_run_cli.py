@@ -231,12 +231,12 @@ def test_a_day_without_incidents_reports_nulls_and_passes_its_targets(cli, write
 # ------------------------------------------------------------------ --out DIR
 
 @pytest.mark.parametrize("name", ["rapid-response", "station-disruption", "crowd-buildup"])
-def test_out_writes_the_three_files_consistently(cli, tmp_path, name):
+def test_out_writes_the_output_files_consistently(cli, tmp_path, name):
     out = tmp_path / "out" / "nested"           # created, parents too
     result = cli("run", SCENARIOS / f"{name}.yaml", "-r", "2", "--out", out, "--format", "json")
     assert result.code == EXIT_OK, result.err
-    assert sorted(p.name for p in out.iterdir()) == ["incidents.csv", "results.json", "timeline.csv"]
-    assert f"Wrote {out / 'results.json'}" in result.err
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "incidents.csv", "results.json", "timeline.csv"]
+    assert f"Wrote results.json, incidents.csv, timeline.csv, events.csv to {out}" in result.err
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert (out / "results.json").read_text(encoding="utf-8") == result.out
 
@@ -284,7 +284,7 @@ def test_wrote_message_keeps_paths_whole(cli, small, tmp_path):
     result = cli("run", small, "-r", "1", "--out", out)
     assert result.code == EXIT_OK
     assert result.err.splitlines() == [
-        f"Wrote {out / 'results.json'}, {out / 'incidents.csv'}, {out / 'timeline.csv'}"]
+        f"Wrote results.json, incidents.csv, timeline.csv, events.csv to {out}"]
 
 
 def test_out_pointing_at_a_file_exits_2_and_leaves_it_alone(cli, small, tmp_path):
@@ -343,7 +343,7 @@ def test_out_replaces_existing_results_whole(cli, small, tmp_path):
     assert "stale" not in (out / "incidents.csv").read_text()
     assert "stale" not in (out / "timeline.csv").read_text()
     assert (out / "keep.txt").read_text() == "not ours"
-    assert sorted(p.name for p in out.iterdir()) == ["incidents.csv", "keep.txt", "results.json", "timeline.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "incidents.csv", "keep.txt", "results.json", "timeline.csv"]
 
 
 # ------------------------------------------------------------------ bad input: exit 2, a message, nothing written

@@ -116,7 +116,7 @@ def test_example_results_are_unchanged(cli, tmp_path, name):
     raw = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert raw == json.loads(result.out)
     actual = golden_document(raw)
-    digests = {f: file_digest(out / f) for f in ("incidents.csv", "timeline.csv")}
+    digests = {f: file_digest(out / f) for f in ("incidents.csv", "timeline.csv", "events.csv")}
     results_file, files_file = EXPECTED / f"{name}.json", EXPECTED / f"{name}.files.json"
 
     if REGENERATE:

@@ -96,11 +96,11 @@ def test_write_outputs_creates_directory_and_three_files(tmp_path):
     doc = results_document({"name": "x"}, {"seed": 1, "replications": 2}, summary)
     out = tmp_path / "new" / "dir"
     paths = write_outputs(out, doc, results())
-    assert [p.name for p in paths] == ["results.json", "incidents.csv", "timeline.csv"]
+    assert [p.name for p in paths] == ["results.json", "incidents.csv", "timeline.csv", "events.csv"]
     assert json.loads((out / "results.json").read_text(encoding="utf-8")) == doc
     assert (out / "results.json").read_text(encoding="utf-8").startswith('{\n  "scenario"')
     assert (out / "incidents.csv").read_text(encoding="utf-8") == incidents_csv(results())
-    assert sorted(os.listdir(out)) == ["incidents.csv", "results.json", "timeline.csv"]
+    assert sorted(os.listdir(out)) == ["events.csv", "incidents.csv", "results.json", "timeline.csv"]
 
 
 def test_write_outputs_refuses_a_file_as_out_dir(tmp_path):
@@ -144,3 +144,16 @@ def test_atomic_write_replaces_and_keeps_mode(tmp_path):
     assert path.read_text() == "two\n"
     assert path.stat().st_mode & 0o777 == 0o600
     assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_events_csv_has_a_row_per_event():
+    from sispam_sim.engine.records import Event, ReplicationResult
+    from sispam_sim.report.export import events_csv
+
+    result = ReplicationResult(replication=3, incidents=[], timeline=[], busy_crew_minutes={},
+                               available_crew_minutes={}, end=60.0,
+                               events=[Event(1.5, "", "rapid_response-0001", "call"),
+                                       Event(1.5, "patrol-1", "rapid_response-0001", "dispatch")])
+    assert events_csv([result]) == ("replication,time,unit,incident,action\n"
+                                    "3,1.5,,rapid_response-0001,call\n"
+                                    "3,1.5,patrol-1,rapid_response-0001,dispatch\n")

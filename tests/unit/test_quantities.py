@@ -319,3 +319,26 @@ def test_bad_duration_inside_a_distribution_is_located_at_the_value(write):
     assert _located(write, "{dist: uniform, low: 5m, high: 10min}") == [
         "s.yaml:17:32: error: incidents[0].work.low: unknown time unit 'm' in '5m' (did you mean 'min'?); "
         "units are d, h, min, s"]
+
+
+@pytest.mark.parametrize("spec", [
+    "30min",
+    {"dist": "exponential", "mean": "20min"},
+    {"dist": "lognormal", "mean": "40min", "sd": "15min"},
+    {"dist": "uniform", "low": "10min", "high": "20min"},
+    {"dist": "triangular", "low": "5min", "mode": "10min", "high": "30min"},
+    {"dist": "triangular", "low": "5min", "mode": "5min", "high": "5min"},
+    {"dist": "normal", "mean": "20min", "sd": "10min", "min": "5min"},
+])
+def test_sample_many_draws_what_single_samples_draw(spec):
+    # The engine draws a whole entry's work at once; results must not depend on how.
+    from pydantic import TypeAdapter
+
+    from sispam_sim.scenario.distributions import DurationDist
+
+    dist = TypeAdapter(DurationDist).validate_python(spec)
+    one_by_one = [dist.sample(np.random.default_rng(7)) for _ in range(1)]
+    rng_a, rng_b = np.random.default_rng(7), np.random.default_rng(7)
+    singles = [dist.sample(rng_a) for _ in range(50)]
+    assert dist.sample_many(rng_b, 50) == singles
+    assert singles[0] == one_by_one[0]
