@@ -81,7 +81,7 @@ def format_cell(value: Any, decimals: int = 3) -> str:
 
 
 #: Columns that need more than the 3 decimals of minutes (1e-3 degree is about 110 m).
-_DECIMALS: dict[str, int] = {}
+_DECIMALS = {"lat": 6, "lon": 6}
 
 
 def _csv(header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
