@@ -58,15 +58,13 @@ def run(
     from sispam_sim.report.export import prepare_out_dir, results_document, results_json, write_outputs
     from sispam_sim.report.terminal import render_run
     from sispam_sim.runner.replications import run_replications
-    from sispam_sim.scenario.loader import load_scenario, with_seed
+    from sispam_sim.scenario.loader import load_scenario
     from sispam_sim.stats.summary import summarise, worst_incidents
 
-    scenario = load_scenario(file)
+    scenario = load_scenario(file, seed=seed)  # checked with the sites that seed generates
     print_problems(scenario.warnings)
     if out is not None:
         prepare_out_dir(out)  # before the run: a typo in --out must not cost a whole run
-    if seed is not None:
-        scenario = with_seed(scenario, seed)
     count = replications or scenario.spec.replications
     err = Console(stderr=True)
     status = err.status(f"Running {count} replication(s) of {scenario.spec.name} ...")

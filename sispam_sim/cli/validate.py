@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -34,6 +35,14 @@ def _github(problem) -> str:
     return f"::{problem.severity} {','.join(fields)}::{escape(message)}"
 
 
+def _unique(files: List[Path]) -> List[Path]:
+    """The files in the order given, each once (a file named twice is checked and counted once)."""
+    seen: dict[str, Path] = {}
+    for file in files:
+        seen.setdefault(os.path.realpath(file), file)
+    return list(seen.values())
+
+
 def check_files(files: List[Path]) -> list:
     """Every problem (errors and warnings) of every file, in the order given."""
     from sispam_sim.errors import ScenarioError
@@ -61,6 +70,7 @@ def validate(
     Reports every problem of every file at once. Exit 0 when all are valid
     (warnings allowed unless --strict), 2 otherwise.
     """
+    files = _unique(files)
     problems = check_files(files)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors

@@ -128,7 +128,7 @@ def results_json(document: Mapping[str, Any]) -> str:
 
 
 def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
-    """Create ``out_dir`` if needed; say so plainly if it (or a parent) is a file.
+    """Create ``out_dir`` if needed; say so plainly if it (or a parent) is a file, or an output is a directory.
 
     The CLI calls this before a run, so a typo in ``--out`` does not cost a whole run.
     """
@@ -138,6 +138,9 @@ def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
             if not part.is_dir():
                 raise NotADirectoryError(f"--out: {part} is a file, expected a directory")
             break
+    for name in OUTPUT_FILES:
+        if (out_dir / name).is_dir():
+            raise IsADirectoryError(f"--out: cannot write {name}: {out_dir / name} is a directory")
     out_dir.mkdir(parents=True, exist_ok=True)
     return out_dir
 
@@ -151,8 +154,8 @@ def write_outputs(
 
     Everything is serialised and written to temporary files before the first output is
     replaced, so an error in the data or a full disk cannot leave a mix of new and old
-    files. ``out_dir`` is created if missing; if it is an existing file a
-    :class:`NotADirectoryError` (an ``OSError``) says so.
+    files. ``out_dir`` is created if missing; :func:`prepare_out_dir` says (with an ``OSError``)
+    when it is an existing file or when one of the outputs is a directory.
     """
     texts = {
         "results.json": results_json(document),
@@ -167,9 +170,6 @@ def write_outputs(
             tmp = out_dir / f".{name}.partial"
             atomic_write_text(tmp, texts[name])
             staged.append((tmp, out_dir / name))
-        for tmp, path in staged:
-            if path.is_dir():
-                raise IsADirectoryError(f"--out: {path} is a directory, expected a file name")
         for tmp, path in staged:
             os.replace(tmp, path)
     finally:

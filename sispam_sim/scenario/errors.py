@@ -149,16 +149,14 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
         from sispam_sim.scenario.distributions import DISTRIBUTIONS
 
         names = ", ".join(name for name in DISTRIBUTIONS if name != "constant")
-        return f'missing key "{key}" (one of: {names})'
+        return f'missing required key "{key}" (one of: {names})'
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()))
         bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
         return f"must be {sign} {bound}, found {describe(value)}"
-    if kind in ("too_short", "too_long"):
-        if ctx.get("min_length") == 1 or kind == "too_short":
-            return f"must not be empty (at least {ctx.get('min_length', 1)} item)"
-        return f"too many items (at most {ctx.get('max_length')})"
+    if kind == "too_short":  # every list and mapping with a minimum asks for at least one item
+        return "must not be empty (at least 1 item)"
     if kind == "string_pattern_mismatch":
         return (f"{describe(value)} is not a valid id: use letters, digits, _, . and - "
                 "(no spaces), starting with a letter, digit or _")
@@ -167,8 +165,6 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
     if kind == "string_too_long":
         return f"too long (at most {ctx.get('max_length')} characters)"
     if kind in _EXPECTED:
-        if kind == "int_from_float":
-            return f"expected a whole number, found {describe(value)}"
         return f"expected {_EXPECTED[kind]}, found {describe(value)}"
     return error["msg"]
 

@@ -38,9 +38,7 @@ def _locations(parts, incident) -> np.ndarray:
     if where.district is not None:
         d = spec.map.districts[where.district]
         return np.array([[d.lat, d.lon]])
-    sites = [s for s in parts.sites if where.sites == "any" or (
-        (where.sites.risk is None or s.risk in where.sites.risk)
-        and (where.sites.district is None or s.district in where.sites.district))]
+    sites = where.select_sites(parts.sites)
     step = max(1, len(sites) // _SAMPLE)
     return np.array([[s.lat, s.lon] for s in sites[::step]])
 

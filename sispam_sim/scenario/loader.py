@@ -47,13 +47,17 @@ class LoadedScenario:
     inputs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
-def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True) -> LoadedScenario:
-    """Read, validate and expand a scenario file; raise :class:`ScenarioError` with every problem."""
+def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: int | None = None) -> LoadedScenario:
+    """Read, validate and expand a scenario file; raise :class:`ScenarioError` with every problem.
+
+    ``seed`` replaces the file's seed before the whole-scenario checks, so that they check
+    the sites that seed generates (``run --seed``).
+    """
     from sispam_sim.scenario.yamlio import load_document
 
     document = load_document(path)
     raw = Path(path).read_bytes()
-    return _build(document.data, document, hashlib.sha256(raw).hexdigest(), with_warnings)
+    return _build(document.data, document, hashlib.sha256(raw).hexdigest(), with_warnings, seed)
 
 
 def scenario_from_dict(data: dict, base_dir: str | os.PathLike | None = None,
@@ -67,7 +71,7 @@ def scenario_from_dict(data: dict, base_dir: str | os.PathLike | None = None,
     return _build(document.data, document, hashlib.sha256(text.encode()).hexdigest(), True)
 
 
-def _build(data: Any, document, sha256: str, with_warnings: bool) -> LoadedScenario:
+def _build(data: Any, document, sha256: str, with_warnings: bool, seed: int | None = None) -> LoadedScenario:
     from pydantic import ValidationError
 
     from sispam_sim.scenario.errors import problems_from_validation
@@ -77,6 +81,8 @@ def _build(data: Any, document, sha256: str, with_warnings: bool) -> LoadedScena
         spec = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(problems_from_validation(err, document)) from None
+    if seed is not None:
+        spec = spec.model_copy(update={"seed": seed})
     parts, problems = check_scenario(spec, document)
     if any(p.severity == "error" for p in problems):
         raise ScenarioError(problems)

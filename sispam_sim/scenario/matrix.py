@@ -7,13 +7,13 @@ given": that pair is only an error when the scenario needs it.
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import numpy as np
 
 from sispam_sim.scenario.loader import TravelMatrix
+from sispam_sim.scenario.sites import csv_rows
 
 
 class MatrixFileError(ValueError):
@@ -25,11 +25,10 @@ class MatrixFileError(ValueError):
 
 
 def read_matrix(path: Path) -> TravelMatrix:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = [row for row in csv.reader(handle)]
+    rows = csv_rows(path, MatrixFileError)
     if not rows:
         raise MatrixFileError(1, 1, "the travel matrix is empty: expected a header row of place ids")
-    ids = [cell.strip() for cell in rows[0][1:]]
+    ids = [cell.strip() for cell in rows[0][1][1:]]
     if not ids:
         raise MatrixFileError(1, 1, "the header row needs place ids after the first cell")
     for col, pid in enumerate(ids, start=2):
@@ -41,7 +40,7 @@ def read_matrix(path: Path) -> TravelMatrix:
     minutes = np.full((len(ids), len(ids)), np.nan)
     np.fill_diagonal(minutes, 0.0)
     seen: set[str] = set()
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if not row or all(not c.strip() for c in row):
             continue
         origin = row[0].strip()

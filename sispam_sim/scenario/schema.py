@@ -9,7 +9,7 @@ is the user-facing contract and must not rename anything.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Sequence, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
@@ -179,6 +179,16 @@ class Where(Strict):
     def selects_sites(self) -> bool:
         return self.sites is not None
 
+    def select_sites(self, sites: Sequence[Any]) -> list[Any]:
+        """The sites (in order) that ``sites:`` picks by risk and district; none for a place or district."""
+        f = self.sites
+        if f is None:
+            return []
+        if f == "any":
+            return list(sites)
+        return [s for s in sites
+                if (f.risk is None or s.risk in f.risk) and (f.district is None or s.district in f.district)]
+
 
 class RateProfile(BaseModel):
     """A rate that is constant or piecewise constant over the day (``{"06:00": 2/h, "13:00": 10/h}``)."""
@@ -202,16 +212,8 @@ def _parse_rate_spec(value: Any) -> Any:
     if isinstance(value, dict):
         if not value:
             raise ValueError('a rate profile needs at least one "HH:MM": rate entry')
-        points = []
-        for key, rate in value.items():
-            when = parse_clock(key)
-            per_minute = parse_rate(rate)
-            if per_minute < 0:
-                raise ValueError(f"rate at {key} must be >= 0")
-            points.append((when, per_minute))
-        return RateProfile(points=tuple(points))
-    per_minute = parse_rate(value)
-    return RateProfile(points=(), constant=per_minute)
+        return RateProfile(points=tuple((parse_clock(key), parse_rate(rate)) for key, rate in value.items()))
+    return RateProfile(points=(), constant=parse_rate(value))
 
 
 Rates = Annotated[
@@ -239,10 +241,6 @@ class IncidentBase(Strict):
             raise ValueError("give rate (a generator, e.g. rate: 6/h) or at (a scripted event, e.g. at: \"13:00\")")
         return self
 
-    def capability_needs(self) -> dict[str, int]:
-        """Personnel needed per capability at the start (crowd incidents: at the initial crowd)."""
-        raise NotImplementedError
-
 
 class RapidResponse(IncidentBase):
     """A call for help (110): send units until the need is met, work on scene, go back."""
@@ -250,9 +248,6 @@ class RapidResponse(IncidentBase):
     kind: Literal["rapid_response"]
     needs: dict[Id, PositiveInt] = Field(min_length=1, description="Personnel per capability")
     work: DurationDist
-
-    def capability_needs(self) -> dict[str, int]:
-        return dict(self.needs)
 
 
 class StationDisruption(RapidResponse):
@@ -294,9 +289,6 @@ class CrowdBuildup(IncidentBase):
     per_officer: float = Field(gt=0, description="Persons in the crowd per crowd_control officer")
     escalation: Optional[Escalation] = None
     capability: Id = Field("crowd_control", description="The capability that controls the crowd")
-
-    def capability_needs(self) -> dict[str, int]:
-        return {self.capability: max(1, round_up(self.crowd.initial / self.per_officer))}
 
     def need_at_peak(self, level: int = 1) -> int:
         """ceil(ceil(peak / per_officer) x factor^(level - 1)), as the engine computes need."""

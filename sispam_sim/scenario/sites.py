@@ -7,10 +7,12 @@ and between plans compared on the same seed.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from sispam_sim.engine.rng import SITES, scenario_stream
 from sispam_sim.scenario.types import ID_PATTERN, RISKS
@@ -65,53 +67,72 @@ def generate_sites(seed: int, entries, districts) -> list[Site]:
 
 
 class SitesFileError(ValueError):
-    """A problem in a sites CSV, with its line number (1-based, header = line 1)."""
+    """A problem in a sites CSV at a line (1-based, header = line 1) and column."""
 
-    def __init__(self, line: int, message: str):
-        self.line = line
+    def __init__(self, line: int, message: str, col: int = 1):
+        self.line, self.col = line, col
         super().__init__(message)
+
+
+def csv_rows(path: Path, error: Callable[[int, int, str], Exception]) -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` for each row of a UTF-8 CSV file (a BOM is dropped).
+
+    Text that is not UTF-8, or that the csv module cannot read, raises ``error(line, col, message)``.
+    """
+    from sispam_sim.scenario.yamlio import NotUtf8, decode_utf8
+
+    try:
+        text = decode_utf8(path.read_bytes())
+    except NotUtf8 as exc:
+        raise error(exc.line, exc.col, f"{exc}: save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise error(reader.line_num, 1, f"cannot read the CSV: {exc}") from None
+    return rows
 
 
 def read_sites_file(path: Path) -> list[Site]:
     """Read ``id,lat,lon,risk[,district]``; raise :class:`SitesFileError` for every bad row (first one)."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        first = next(reader, None)
-        if first is None:
-            raise SitesFileError(1, "the sites file is empty: expected a header id,lat,lon,risk[,district]")
-        header = [h.strip() for h in first]
-        required = ["id", "lat", "lon", "risk"]
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise SitesFileError(1, f"missing column(s) {', '.join(missing)}; expected id,lat,lon,risk[,district]")
-        unknown = [c for c in header if c not in required + ["district"]]
-        if unknown:
-            raise SitesFileError(1, f"unknown column(s) {', '.join(unknown)}; expected id,lat,lon,risk[,district]")
-        col = {name: header.index(name) for name in header}
-        sites, seen = [], {}
-        for line, row in enumerate(reader, start=2):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                raise SitesFileError(line, f"expected {len(header)} columns, found {len(row)}")
-            cell = {name: row[i].strip() for name, i in col.items()}
-            try:
-                lat, lon = float(cell["lat"]), float(cell["lon"])
-            except ValueError:
-                raise SitesFileError(line, f"lat and lon must be numbers, found {cell['lat']!r}, {cell['lon']!r}") from None
-            if not (math.isfinite(lat) and math.isfinite(lon)):
-                raise SitesFileError(line, f"lat and lon must be finite numbers, found {cell['lat']!r}, {cell['lon']!r}")
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise SitesFileError(line, f"coordinates out of range: lat {lat:g} (-90..90), lon {lon:g} (-180..180)")
-            if cell["risk"] not in RISKS:
-                raise SitesFileError(line, f"risk {cell['risk']!r} is not one of {', '.join(RISKS)}")
-            if not re.match(ID_PATTERN, cell["id"]):
-                raise SitesFileError(line, f"site id {cell['id']!r} is not a valid id: use letters, digits, _, . and - "
-                                           "(no spaces), starting with a letter, digit or _")
-            if cell["id"] in seen:
-                raise SitesFileError(line, f"duplicate site id {cell['id']!r} (first on line {seen[cell['id']]})")
-            seen[cell["id"]] = line
-            sites.append(Site(cell["id"], lat, lon, cell["risk"], cell.get("district") or None))
+    rows = csv_rows(path, lambda line, col, message: SitesFileError(line, message, col))
+    if not rows:
+        raise SitesFileError(1, "the sites file is empty: expected a header id,lat,lon,risk[,district]")
+    header = [h.strip() for h in rows[0][1]]
+    required = ["id", "lat", "lon", "risk"]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SitesFileError(1, f"missing column(s) {', '.join(missing)}; expected id,lat,lon,risk[,district]")
+    unknown = [c for c in header if c not in required + ["district"]]
+    if unknown:
+        raise SitesFileError(1, f"unknown column(s) {', '.join(unknown)}; expected id,lat,lon,risk[,district]")
+    col = {name: header.index(name) for name in header}
+    sites, seen = [], {}
+    for line, row in rows[1:]:
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise SitesFileError(line, f"expected {len(header)} columns, found {len(row)}")
+        cell = {name: row[i].strip() for name, i in col.items()}
+        try:
+            lat, lon = float(cell["lat"]), float(cell["lon"])
+        except ValueError:
+            raise SitesFileError(line, f"lat and lon must be numbers, found {cell['lat']!r}, {cell['lon']!r}") from None
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise SitesFileError(line, f"lat and lon must be finite numbers, found {cell['lat']!r}, {cell['lon']!r}")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise SitesFileError(line, f"coordinates out of range: lat {lat:g} (-90..90), lon {lon:g} (-180..180)")
+        if cell["risk"] not in RISKS:
+            raise SitesFileError(line, f"risk {cell['risk']!r} is not one of {', '.join(RISKS)}")
+        if not re.match(ID_PATTERN, cell["id"]):
+            raise SitesFileError(line, f"site id {cell['id']!r} is not a valid id: use letters, digits, _, . and - "
+                                       "(no spaces), starting with a letter, digit or _")
+        if cell["id"] in seen:
+            raise SitesFileError(line, f"duplicate site id {cell['id']!r} (first on line {seen[cell['id']]})")
+        seen[cell["id"]] = line
+        sites.append(Site(cell["id"], lat, lon, cell["risk"], cell.get("district") or None))
     return sites
 
 

@@ -115,10 +115,7 @@ class _Checker:
                     self.parts.file_sites = read_sites_file(csv_path)
                 except SitesFileError as err:
                     self.sites_incomplete = True
-                    self.problems.append(Problem(str(csv_path), err.line, 1, "map.sites.file", str(err)))
-                except UnicodeDecodeError as err:
-                    self.sites_incomplete = True
-                    self.error(path, f"{spec.map.sites.file} is not valid UTF-8 ({err.reason})")
+                    self.problems.append(Problem(str(csv_path), err.line, err.col, "map.sites.file", str(err)))
         generated = {s.id for s in self.parts.generated_sites}
         for site in self.parts.file_sites:
             if site.id in generated:
@@ -209,8 +206,8 @@ class _Checker:
             if where.district is not None:
                 self.known(base + ("district",), where.district, spec.map.districts, "district", "map.districts has")
             if where.sites is not None and not self.sites_incomplete:
-                self.check_site_filter(i, where.sites, site_districts)
-            needs = incident.capability_needs() if not isinstance(incident, CrowdBuildup) else {incident.capability: 1}
+                self.check_site_filter(i, where, site_districts)
+            needs = {incident.capability: 1} if isinstance(incident, CrowdBuildup) else incident.needs
             level = self.reachable_level(incident)
             for capability, need in needs.items():
                 path = ("incidents", i, "capability" if isinstance(incident, CrowdBuildup) else "needs")
@@ -236,8 +233,8 @@ class _Checker:
                     self.warning(path, f"needs {need} {capability} personnel but the whole force has {crew} "
                                        "that can answer: full strength is never reached")
 
-    def check_site_filter(self, i: int, sites, site_districts: set[str]) -> None:
-        path = ("incidents", i, "where", "sites")
+    def check_site_filter(self, i: int, where, site_districts: set[str]) -> None:
+        path, sites = ("incidents", i, "where", "sites"), where.sites
         if not self.parts.sites:
             self.error(path, "selects no site: the scenario has no sites (map.sites)")
             return
@@ -248,10 +245,7 @@ class _Checker:
                 self.error(path + ("district", j), f'no site is in district "{district}"'
                                                    f"{suggest(district, list(site_districts))}")
                 return
-        selected = [s for s in self.parts.sites
-                    if (sites.risk is None or s.risk in sites.risk)
-                    and (sites.district is None or s.district in sites.district)]
-        if not selected:
+        if not where.select_sites(self.parts.sites):
             parts = []
             if sites.risk:
                 parts.append("risk " + ", ".join(sites.risk))
@@ -305,10 +299,7 @@ class _Checker:
         for incident in self.spec.incidents:
             w = incident.where
             places |= {p for p in (w.place, w.district) if p is not None}
-            if w.sites is not None:
-                places |= {s.id for s in self.parts.sites if w.sites == "any" or (
-                    (w.sites.risk is None or s.risk in w.sites.risk)
-                    and (w.sites.district is None or s.district in w.sites.district))}
+            places |= {s.id for s in w.select_sites(self.parts.sites)}
         if self.spec.dispatch.pull_guards:  # pulled guard groups start from their first TPS
             places |= {site.id for _, _, site in guard_groups(self.parts.sites, self.spec.guard)}
         missing_ids = sorted(p for p in places if p not in index)

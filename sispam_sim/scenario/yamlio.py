@@ -118,7 +118,7 @@ class _Loader(yaml.SafeLoader):
                 raise _Stop(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
             return _Alias(target, event.start_mark)
         if name is not None and (name in self.anchors or name in self._open):
-            raise _Stop(f"invalid YAML: anchor &{name} is defined twice", event.start_mark)
+            raise _Stop(f"anchor &{name} is defined twice: give each anchor its own name", event.start_mark)
         if isinstance(event, ScalarEvent):
             node = self.compose_scalar_node(None)
         elif self._depth >= MAX_DEPTH:
@@ -314,6 +314,8 @@ def _compose(text: str) -> Node | None:
         return root
     except yaml.MarkedYAMLError as exc:
         message = f"invalid YAML: {exc.problem}"
+        if exc.problem == "found character '\\t' that cannot start any token":
+            message = "invalid YAML: tab character (YAML allows only spaces for indentation): replace the tab with spaces"
         if exc.context and exc.context_mark is not None:
             message += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise _Stop(message, exc.problem_mark or exc.context_mark) from None
@@ -361,13 +363,29 @@ def _read(file: str) -> tuple[str | None, Problem | None]:
         return fail("file not found")
     except OSError as exc:
         return fail(f"cannot read the file: {exc.strerror or exc}")
+    try:
+        return decode_utf8(raw), None
+    except NotUtf8 as exc:
+        return fail(str(exc), exc.line, exc.col)
+
+
+class NotUtf8(ValueError):
+    """Bytes that are not UTF-8, located at the first bad byte (``line`` and ``col`` 1-based)."""
+
+    def __init__(self, line: int, col: int, message: str):
+        self.line, self.col = line, col
+        super().__init__(message)
+
+
+def decode_utf8(raw: bytes) -> str:
+    """Text of a UTF-8 file's bytes (a BOM is dropped); :class:`NotUtf8` says where it is not UTF-8."""
     raw = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
     try:
-        return raw.decode("utf-8"), None
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8")) + 1
-        return fail(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}, col {col})", line, col)
+        raise NotUtf8(line, col, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}, col {col})") from None
 
 
 class Document:

@@ -383,7 +383,7 @@ def test_bad_sites_file_is_located_in_the_csv(write, csv, expected):
 
 def test_sites_file_not_utf8(write):
     assert problems(write, base(WITH_FILE), {"tps.csv": b"id,lat,lon,risk\nT\xff,-8.1,113.7,aman\n"}) == [
-        "s.yaml:13:11: error: map.sites.file: tps.csv is not valid UTF-8 (invalid start byte)"]
+        "tps.csv:2:2: error: map.sites.file: not valid UTF-8 (byte 0xff at line 2, col 2): save the file as UTF-8"]
 
 
 def test_sites_file_id_clashes_with_a_generated_id(write):

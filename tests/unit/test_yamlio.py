@@ -287,7 +287,8 @@ def test_too_large(tmp_path):
         ("42\n", [(1, 1, "", "expected a mapping at the top level, found a number")]),
         ("a: 1\n---\nb: 2\n", [(2, 1, "", "expected one YAML document, found more")]),
         ("a: 1\n b: 2\n", [(2, 3, "", "invalid YAML: mapping values are not allowed here")]),
-        ("a:\n\t- 1\n", [(2, 1, "", "invalid YAML: found character '\\t' that cannot start any token")]),
+        ("a:\n\t- 1\n", [(2, 1, "", "invalid YAML: tab character (YAML allows only spaces for indentation): "
+                                   "replace the tab with spaces")]),
         ("a: \x01\n", [(1, 4, "", "invalid YAML: unacceptable character #x0001 (control characters are not allowed)")]),
     ],
 )
