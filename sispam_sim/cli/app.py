@@ -29,10 +29,6 @@ app = typer.Typer(
 )
 
 
-class UsageProblem(Exception):
-    """A bad option value or file that is not a scenario problem (exit 2, message only)."""
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"sispam-sim {__version__}")
@@ -76,6 +72,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     except ScenarioError as err:
         print_problems(err.problems)
         sys.exit(EXIT_BAD_INPUT)
-    except (UsageProblem, OSError) as err:
+    except OSError as err:  # a file or --out that cannot be read or written
         print(f"sispam-sim: error: {err}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

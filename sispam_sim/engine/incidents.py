@@ -83,13 +83,7 @@ def _locations(scenario, where, travel) -> Sequence[Location]:
         found = [Location(where.district, d.lat, d.lon, node(where.district))]
         keys = [where.district]
     else:
-        f = where.sites
-        if f == "any":
-            sites = scenario.sites
-        else:
-            risk, district = f.risk, f.district
-            sites = [s for s in scenario.sites if (risk is None or s.risk in risk)
-                     and (district is None or s.district in district)]
+        sites = where.select_sites(scenario.sites)
         if not sites:
             raise ValueError("an incident entry's where.sites selects no site")
         found = _SiteLocations(sites, node)

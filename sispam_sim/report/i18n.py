@@ -110,7 +110,7 @@ _ID = {
     "title_run": "Hasil simulasi",
     "title_targets": "Sasaran",
     "title_units": "Jenis satuan tersibuk",
-    "title_worst": "Tanggapan terlambat",
+    "title_worst": "Tanggapan terlama",
     "scenario": "Skenario",
     "replications": "Replikasi",
     "seed": "Benih acak",

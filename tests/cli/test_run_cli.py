@@ -85,7 +85,7 @@ def test_table_summary_in_indonesian(cli):
     assert "Replikasi: 3 · Benih acak: 110" in out
     for label in ("Respons cepat", "Waktu tanggap", "Tunda pemberangkatan", "Waktu penyelesaian",
                   "rata-rata [IK 95%]", "Sasaran", "LULUS", "GAGAL", "1 dari 3 sasaran gagal",
-                  "Jenis satuan tersibuk", "Tanggapan terlambat"):
+                  "Jenis satuan tersibuk", "Tanggapan terlama"):
         assert label in out, label
     for english in ("PASS", "FAIL", "Response time", "Targets", "Simulation results", "targets failed"):
         assert english not in out, english
