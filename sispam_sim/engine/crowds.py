@@ -18,6 +18,10 @@ timer runs out. Each re-assessment, in order:
    crew drop below the need. While it grows, crew beyond the need is kept: the need
    catches up within minutes, and sending a unit home only to call it back would churn;
 4. note full strength (on-scene crew >= need) and whether the crowd is controlled.
+
+Whenever units free up, a growing crowd's need is also brought to now before the waiting
+queue is served (:meth:`CrowdControl._refresh_crowd_needs`), so a crowd that has outgrown
+its crew since its last re-assessment keeps its place in the queue.
 """
 
 from __future__ import annotations
@@ -141,6 +145,24 @@ class CrowdControl:
         self.env.timeout(at - now, (inc.index, crowd.tick_token)).callbacks.append(self._on_tick)
         if released:
             self._serve_waiting()
+
+    def _refresh_crowd_needs(self) -> None:
+        """Before the waiting queue is served: bring the need of every crowd still growing up to
+        now. A crowd that has outgrown its crew since its last re-assessment is short now and
+        joins the queue in its place (priority, then call time), instead of losing the freed
+        units to a later or lower-priority incident until its next tick. Only the need moves
+        (growth only raises it); escalation, reinforcement and release stay with re-assessment."""
+        now = self.env.now
+        for inc in self.crowds:
+            crowd = inc.crowd
+            if crowd.t >= crowd.peak_time:
+                continue   # at its peak or past it: the need moves only at re-assessments
+            crowd.advance(now)
+            need = crowd.need(inc.level)
+            if need > inc.need[0]:
+                inc.need[0] = need
+                inc.record.need = max(inc.record.need, need)
+                self._queue(inc)
 
     def _on_tick(self, event) -> None:
         index, token = event.value

@@ -62,9 +62,11 @@ class Dispatcher:
     def from_base(self, location) -> tuple[np.ndarray, np.ndarray]:
         """(travel, expected arrival = mean mobilise + travel) from every unit's base to ``location``.
 
-        Cached by location: incidents at one place, district or TPS share the vectors.
+        Cached by where the location is (latitude, longitude, matrix node), not by its id: a
+        place and a district may share an id and lie apart. Incidents at one point share the vectors.
         """
-        hit = self._from_base.get(location.key)
+        where = (location.lat, location.lon, location.node)
+        hit = self._from_base.get(where)
         if hit is None:
             u = self.units
             per_point = self.travel.minutes(u.point_lat, u.point_lon, u.point_node, 1.0, location)
@@ -74,7 +76,7 @@ class Dispatcher:
             hit = (travel, travel + u.mob_mean)
             if len(self._from_base) >= self._cache_size:
                 self._from_base.pop(next(iter(self._from_base)))
-            self._from_base[location.key] = hit
+            self._from_base[where] = hit
         return hit
 
     def eligible(self, bits: int, level: int) -> np.ndarray:
@@ -119,7 +121,8 @@ class Dispatcher:
             cand = mask.nonzero()[0]
             if cand.size:
                 location = inc.call.location
-                base_travel, base_est = self._from_base.get(location.key) or self.from_base(location)
+                base_travel, base_est = (self._from_base.get((location.lat, location.lon, location.node))
+                                         or self.from_base(location))
                 est = base_est[cand]
                 travel, per_candidate = base_travel, False
                 if u.n_returning:

@@ -21,7 +21,8 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
 * Capabilities — a unit's whole crew counts toward one need of the incident: the
   capability it has with the largest remaining shortfall (the first listed on a tie).
 * Partial dispatch — an incident short of crew waits in a queue ordered by priority,
-  then call time; whenever units free up, the queue is served in that order.
+  then call time; whenever units free up, the queue is served in that order (growing
+  crowds first bring their need up to that moment, so one that has outgrown its crew queues).
 * Reserve — an incident of priority > 1 may take a unit with a reserved capability c
   only if the free c crew after taking it stays >= reserve[c] (a unit counts for every
   capability it has).
@@ -105,6 +106,7 @@ class _Replication(CrowdControl):
             np.array([i.priority for i in self.incidents], dtype=np.int64),
             np.array([i.call.time for i in self.incidents], dtype=float))
         self.waiting: list[tuple[int, float, int]] = []
+        self.crowds: list[Incident] = []   # crowds called and not yet resolved
         self.remaining = len(self.incidents)
         self.busy = [0.0] * len(self.units.types)
         self.timeline: list[TimelinePoint] = []
@@ -199,6 +201,7 @@ class _Replication(CrowdControl):
         self._log(now, None, inc, "call")
         if inc.call.kind == "crowd_buildup":
             inc.crowd = Crowd(inc.spec, now, inc.call.lasts)
+            self.crowds.append(inc)
             self._crowd_update(inc)
         else:
             self._dispatch(inc)
@@ -220,7 +223,13 @@ class _Replication(CrowdControl):
             inc.waiting = False
 
     def _serve_waiting(self) -> None:
-        """Units freed up: dispatch to waiting incidents by priority, then call time."""
+        """Units freed up: dispatch to waiting incidents by priority, then call time.
+
+        Growing crowds first bring their need up to now (:meth:`_refresh_crowd_needs`), so one
+        that has outgrown its crew since its last re-assessment waits in its place in the queue.
+        """
+        if self.crowds:
+            self._refresh_crowd_needs()
         if not self.waiting:
             return
         # An incident that got nothing tells that every later one with the same signature
@@ -271,6 +280,8 @@ class _Replication(CrowdControl):
         inc.record.level_minutes[inc.level - 1] += now - inc.level_since
         inc.level_since = now
         inc.working = False
+        if inc.crowd is not None:
+            self.crowds.remove(inc)
         for unit in list(inc.units):
             self._detach(inc, unit, "release")
             self._release(unit)

@@ -48,7 +48,10 @@ class Nearest:
         if k == 1:
             return arrival.argmin(keepdims=True)   # the first of equal times: the lowest row
         if n > _PARTIAL_FROM and k < n // 4:
-            best = np.argpartition(arrival, k)[: k + 1]
+            # the k + 1 earliest and every unit tied with the last of them: argpartition alone
+            # picks among equal times arbitrarily, and ties must go to the lowest row
+            cut = np.partition(arrival, k)[k]
+            best = np.flatnonzero(arrival <= cut)
             return best[np.lexsort((units[best], arrival[best]))]
         return np.lexsort((units, arrival))
 

@@ -27,6 +27,9 @@ def test_nearest_partial_order_is_the_prefix_of_the_full_order():
     part = nearest.order(units, arrival, 20)
     assert len(part) >= 20
     assert np.array_equal(arrival[part[:20]], arrival[full[:20]])
+    assert np.array_equal(part[:20], full[:20])   # ties included: the same units, lowest rows first
+    tied = np.zeros(400)   # all tied: the partial order must still start at the first rows
+    assert nearest.order(np.arange(400), tied, 3).tolist()[:4] == [0, 1, 2, 3]
     assert list(arrival[full]) == sorted(arrival)
 
 
