@@ -11,9 +11,9 @@ from typing import Sequence
 
 from sispam_sim.engine.model import run_replication
 from sispam_sim.engine.records import ReplicationResult
-from sispam_sim.scenario.loader import LoadedScenario, with_seed
+from sispam_sim.scenario.loader import LoadedScenario
 
-__all__ = ["replication_indices", "run_replications", "with_seed"]
+__all__ = ["replication_indices", "run_replications"]
 
 
 def replication_indices(replications: int | Sequence[int]) -> list[int]:
@@ -26,14 +26,11 @@ def replication_indices(replications: int | Sequence[int]) -> list[int]:
 
 
 def run_replications(scenario: LoadedScenario, replications: int | Sequence[int], *,
-                     seed: int | None = None, record_timeline: bool = True,
-                     record_events: bool = True) -> list[ReplicationResult]:
+                     record_timeline: bool = True, record_events: bool = True) -> list[ReplicationResult]:
     """Run replications (a count, or explicit indices) in order.
 
-    ``seed`` overrides the scenario seed (``--seed``); generated sites move with it, as
-    the design fixes site placement by the seed.
+    To run under another seed, load the scenario with it (``load_scenario(path, seed=...)``):
+    generated sites move with the seed, and the loader checks them again.
     """
-    if seed is not None:
-        scenario = with_seed(scenario, seed)
     return [run_replication(scenario, k, record_timeline=record_timeline, record_events=record_events)
             for k in replication_indices(replications)]

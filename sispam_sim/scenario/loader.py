@@ -41,7 +41,6 @@ class LoadedScenario:
     units: tuple[Unit, ...]
     matrix: TravelMatrix | None = None
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
-    file_sites: tuple[Site, ...] = field(default_factory=tuple)  # read from map.sites.file (seed-independent)
     #: every file the scenario was built from (the file, its extends bases, sites file, travel
     #: matrix) with the SHA-256 of its bytes: what a result can be traced back to
     inputs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -61,14 +60,14 @@ def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: 
 
 
 def scenario_from_dict(data: dict, base_dir: str | os.PathLike | None = None,
-                       file: str = "<dict>") -> LoadedScenario:
-    """Validate a scenario given as plain data (tests, programmatic use)."""
+                       file: str = "<dict>", *, seed: int | None = None) -> LoadedScenario:
+    """Validate a scenario given as plain data (tests, programmatic use); ``seed`` as for load_scenario."""
     from sispam_sim.scenario.yamlio import load_document_text
     import json
 
     text = json.dumps(data)  # JSON is YAML: reuse the one reader, positions and all
     document = load_document_text(text, file=file, base_dir=base_dir)
-    return _build(document.data, document, hashlib.sha256(text.encode()).hexdigest(), True)
+    return _build(document.data, document, hashlib.sha256(text.encode()).hexdigest(), True, seed)
 
 
 def _build(data: Any, document, sha256: str, with_warnings: bool, seed: int | None = None) -> LoadedScenario:
@@ -91,22 +90,10 @@ def _build(data: Any, document, sha256: str, with_warnings: bool, seed: int | No
     return LoadedScenario(
         spec=spec, file=document.file, sha256=sha256, sites=tuple(parts.sites), units=tuple(parts.units),
         matrix=parts.matrix, warnings=tuple(problems) if with_warnings else (),
-        file_sites=tuple(parts.file_sites), inputs=tuple(inputs),
+        inputs=tuple(inputs),
     )
 
 
 def _sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
-
-def with_seed(scenario: LoadedScenario, seed: int) -> LoadedScenario:
-    """The same scenario under another seed: generated sites move with it (placement follows the seed)."""
-    from dataclasses import replace
-
-    from sispam_sim.scenario.sites import generate_sites
-
-    if seed == scenario.spec.seed:
-        return scenario
-    spec = scenario.spec.model_copy(update={"seed": seed})
-    generated = generate_sites(seed, spec.map.sites.generate, spec.map.districts)
-    return replace(scenario, spec=spec, sites=tuple(generated) + scenario.file_sites)

@@ -68,6 +68,7 @@ class _Checker:
     def run(self) -> tuple[Parts, list[Problem]]:
         self.check_clock()
         self.check_sites()
+        self.check_point_ids()
         self.check_forces()
         self.check_incidents()
         self.check_dispatch()
@@ -121,6 +122,21 @@ class _Checker:
             if site.id in generated:
                 self.error(("map", "sites", "file"),
                            f'site id "{site.id}" is also a generated site id; rename it in the file')
+                break
+
+    def check_point_ids(self) -> None:
+        """A place, a district and a TPS are all points an incident or a travel matrix names by id:
+        one id must name one point, or the matrix (and the reader) cannot tell them apart."""
+        places, districts = self.spec.map.places, self.spec.map.districts
+        for name in districts:
+            if name in places:
+                self.error(("map", "districts", name), f'id "{name}" names both a place (map.places) and a '
+                                                       "district; give each point its own id")
+        for site in self.parts.sites:
+            kind = "place" if site.id in places else "district" if site.id in districts else None
+            if kind:
+                self.error(("map", "sites"), f'site id "{site.id}" is also the id of a {kind}; give each point '
+                                             "its own id")
                 break
 
     def resolve(self, path: tuple, name: str) -> Path | None:

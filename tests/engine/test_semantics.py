@@ -16,6 +16,8 @@ import zlib
 import numpy as np
 import pytest
 
+from sispam_sim.errors import ScenarioError
+
 from sispam_sim.engine import rng as rngmod
 from sispam_sim.engine.dispatcher import Dispatcher
 from sispam_sim.engine.geo import Location, make_travel
@@ -95,25 +97,19 @@ def test_many_tied_units_go_in_declaration_order():
     assert run_replication(sc, 0).incidents[0].units == ["p-1", "p-2"]
 
 
-def test_a_place_and_a_district_with_one_id_keep_their_own_travel():
-    # Place "kaliwates" is FAR; district "kaliwates" is centred on BASE (a polsek and the
-    # kecamatan it is named after). The unit stands at BASE.
-    # d (district, 07:00): travel 0 -> response 0.   p (place, 08:00): BASE -> FAR.
-    sc = scenario_from_dict({
-        "version": 1, "name": "same id", "seed": 1, "clock": {"start": START, "duration": "12h"},
-        "map": {"places": {"base": BASE, "kaliwates": FAR}, "districts": {"kaliwates": {**BASE, "radius_km": 2}}},
-        "forces": {"types": {"s": RESPONSE}, "units": [{"id": "p", "type": "s", "base": "base"}]},
-        "incidents": [{"kind": "rapid_response", "label": "d", "at": "07:00", "where": {"district": "kaliwates"},
-                       "needs": {"response": 4}, "work": "10min"},
-                      call("p", "08:00", "kaliwates", 4, "10min")]})
-    rec = by_label(run_replication(sc, 0))
-    assert rec["d"].response_time == 0.0
-    assert (rec["p"].lat, rec["p"].lon) == (FAR["lat"], FAR["lon"])
-    assert rec["p"].response_time == pytest.approx(drive(BASE, FAR, 40), abs=1e-9)   # ~12 min, not 0
+def test_a_place_and_a_district_with_one_id_are_refused():
+    # Once they shared one cached travel time (a unit "teleported"); now one id names one point.
+    with pytest.raises(ScenarioError, match='id "kaliwates" names both a place'):
+        scenario_from_dict({
+            "version": 1, "name": "same id", "seed": 1, "clock": {"start": START, "duration": "12h"},
+            "map": {"places": {"base": BASE, "kaliwates": FAR},
+                    "districts": {"kaliwates": {**BASE, "radius_km": 2}}},
+            "forces": {"types": {"s": RESPONSE}, "units": [{"id": "p", "type": "s", "base": "base"}]},
+            "incidents": [call("p", "08:00", "kaliwates", 4, "10min")]})
 
 
 def test_travel_from_the_bases_is_cached_by_position_not_by_id():
-    # The same check without the scenario (should validation come to refuse a shared id):
+    # The engine's own guard, without a scenario (validation refuses a shared id):
     # two locations with one id, at BASE and at FAR: travel 0, then drive(BASE, FAR).
     sc = scenario({"base": BASE}, {"s": RESPONSE}, [{"id": "p", "type": "s", "base": "base"}],
                   [call("a", "07:00", "base", 4, "10min")])

@@ -566,3 +566,19 @@ def test_matrix_needs_the_first_tps_of_each_pulled_guard_group(write):
     assert [p.format() for p in info.value.problems] == [
         f"{path}:8:20: error: map.travel.matrix: travel matrix tt.csv has no row/column for "
         "kaliwates-1, kaliwates-6"]
+
+
+def test_a_place_and_a_district_may_not_share_an_id(write):
+    text = base(("    kpu: {lat: -8.1650, lon: 113.7030}\n",
+                 "    kpu: {lat: -8.1650, lon: 113.7030}\n    kaliwates: {lat: -8.1, lon: 113.6}\n"))
+    assert problems(write, text) == [
+        's.yaml:10:16: error: map.districts.kaliwates: id "kaliwates" names both a place (map.places) and a '
+        "district; give each point its own id"]
+
+
+def test_a_site_may_not_share_an_id_with_a_place(write):
+    text = base(("    kpu: {lat: -8.1650, lon: 113.7030}\n",
+                 "    kpu: {lat: -8.1650, lon: 113.7030}\n    kaliwates-3: {lat: -8.1, lon: 113.6}\n"))
+    assert problems(write, text) == [
+        's.yaml:12:5: error: map.sites: site id "kaliwates-3" is also the id of a place; give each point '
+        "its own id"]
