@@ -11,43 +11,8 @@ import math
 import pytest
 
 from sispam_sim.engine.model import run_replication
+from handcase import BASE, FAR, NEAR, START, by_label, drive, km, scenario
 from sispam_sim.scenario.loader import scenario_from_dict
-
-R = 6371.0
-START = "2024-11-27 06:00"
-BASE = {"lat": -8.1725, "lon": 113.6995}
-FAR = {"lat": -8.2100, "lon": 113.7400}       # ~6 km from BASE
-NEAR = {"lat": -8.1800, "lon": 113.7050}      # ~1 km from BASE
-
-
-def km(a: dict, b: dict) -> float:
-    p1, p2 = math.radians(a["lat"]), math.radians(b["lat"])
-    dp, dl = p2 - p1, math.radians(b["lon"] - a["lon"])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * R * math.asin(math.sqrt(h))
-
-
-def drive(a: dict, b: dict, speed: float, factor: float = 1.3) -> float:
-    return km(a, b) * factor / speed * 60
-
-
-def scenario(places: dict, types: dict, units: list, incidents: list, dispatch: dict | None = None,
-             **extra) -> object:
-    data = {
-        "version": 1, "name": "hand", "seed": 5,
-        "clock": {"start": START, "duration": "12h", "drain": "12h"},
-        "map": {"travel": {"road_factor": 1.3}, "places": places},
-        "forces": {"types": types, "units": units},
-        "incidents": incidents,
-    }
-    if dispatch:
-        data["dispatch"] = dispatch
-    data.update(extra)
-    return scenario_from_dict(data)
-
-
-def by_label(result) -> dict:
-    return {r.label: r for r in result.incidents}
 
 
 def call(label: str, at: str, place: str, need: int, work: str, priority: int = 2, cap: str = "response") -> dict:

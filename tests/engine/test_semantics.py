@@ -10,6 +10,7 @@ incident is arrives at the dispatch instant. Clock: 06:00 is minute 0, so 07:00 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import zlib
 
@@ -24,38 +25,11 @@ from sispam_sim.engine.geo import Location, make_travel
 from sispam_sim.engine.model import run_replication
 from sispam_sim.engine.policies import get_policy
 from sispam_sim.engine.units import Capabilities, UnitTable
+from handcase import BASE, FAR, NEAR, START, by_label, drive
+from handcase import scenario as hand_scenario
 from sispam_sim.scenario.loader import TravelMatrix, scenario_from_dict
 
-START = "2024-11-27 06:00"
-BASE = {"lat": -8.1725, "lon": 113.6995}
-NEAR = {"lat": -8.1800, "lon": 113.7050}
-FAR = {"lat": -8.2100, "lon": 113.7400}
-
-
-def km(a: dict, b: dict) -> float:
-    p1, p2 = math.radians(a["lat"]), math.radians(b["lat"])
-    dp, dl = p2 - p1, math.radians(b["lon"] - a["lon"])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-def drive(a: dict, b: dict, speed: float) -> float:
-    return km(a, b) * 1.3 / speed * 60
-
-
-def scenario(places: dict, types: dict, units: list, incidents: list, dispatch: dict | None = None,
-             clock: dict | None = None, **extra):
-    data = {
-        "version": 1, "name": "semantics", "seed": 9,
-        "clock": clock or {"start": START, "duration": "12h", "drain": "12h"},
-        "map": {"travel": {"road_factor": 1.3}, "places": places},
-        "forces": {"types": types, "units": units},
-        "incidents": incidents,
-    }
-    if dispatch:
-        data["dispatch"] = dispatch
-    data.update(extra)
-    return scenario_from_dict(data)
+scenario = functools.partial(hand_scenario, seed=9)   # the seed the numbers below were worked out for
 
 
 def call(label: str, at: str, place: str, needs, work: str, priority: int = 2) -> dict:
@@ -71,10 +45,6 @@ def crowd(at: str, place: str, initial: int, peak: int, lasts: str, priority: in
     if escalation:
         entry["escalation"] = escalation
     return entry
-
-
-def by_label(result) -> dict:
-    return {r.label: r for r in result.incidents}
 
 
 def actions(result, action: str) -> list[tuple[float, str, str]]:
