@@ -65,7 +65,8 @@ from sispam_sim.engine.geo import make_travel
 from sispam_sim.engine.incidents import Incident, generate_calls
 from sispam_sim.engine.policies import get_policy
 from sispam_sim.engine.records import Event, IncidentRecord, ReplicationResult, TimelinePoint
-from sispam_sim.engine.units import AT_BASE, GUARD_TYPE, MOBILISING, ON_SCENE, Capabilities, UnitTable
+from sispam_sim.engine.units import AT_BASE, MOBILISING, ON_SCENE, Capabilities, UnitTable
+from sispam_sim.scenario.sites import GUARD_TYPE
 
 
 def run_replication(scenario, replication: int, *, record_timeline: bool = True,

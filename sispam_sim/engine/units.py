@@ -15,13 +15,12 @@ mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.engine.ge
 from __future__ import annotations
 
 import zlib
-from collections import Counter
-from operator import attrgetter
 
 import numpy as np
 
 from sispam_sim.engine import rng as rngmod
 from sispam_sim.engine.geo import Location
+from sispam_sim.scenario.sites import GUARD_TYPE, guard_groups, guards_by_risk
 
 # Unit states. A dispatched unit is stored as MOBILISING until it arrives; whether it is
 # still mobilising or already driving is ``t < t0`` (see :meth:`UnitTable.phase`), so no
@@ -29,8 +28,7 @@ from sispam_sim.engine.geo import Location
 AT_BASE, MOBILISING, TRAVELLING, ON_SCENE, RETURNING = range(5)
 STATE_NAMES = ("at_base", "mobilising", "travelling", "on_scene", "returning")
 
-#: TPS guard groups, when ``dispatch.pull_guards`` makes them dispatchable units.
-GUARD_TYPE = "tps_guard"
+#: TPS guard groups, when ``dispatch.pull_guards`` makes them dispatchable units (type GUARD_TYPE).
 GUARD_SPEED_KMH = 20.0          # on foot or by motorbike through village roads
 GUARD_CAPABILITY = "response"
 
@@ -90,11 +88,9 @@ class UnitTable:
                          self.types[type_of[unit.type]].crew))
         self.guard_police = 0
         if not spec.dispatch.pull_guards:   # static guards: only how many police they hold
-            self.guard_police = static_guard_police(scenario)
-        elif guards := guard_groups(scenario):
-            if GUARD_TYPE in type_of:
-                raise ValueError(f'unit type "{GUARD_TYPE}" is reserved for TPS guards pulled by dispatch')
-            type_of[GUARD_TYPE] = len(self.types)
+            self.guard_police = sum(police for _, _, police in guards_by_risk(scenario.sites, spec.guard).values())
+        elif guards := guard_groups(scenario.sites, spec.guard):
+            type_of[GUARD_TYPE] = len(self.types)   # a reserved name: validation refuses it as a unit type
             self.types.append(_TypeInfo(GUARD_TYPE, guards[0][1], GUARD_SPEED_KMH, 1,
                                         [caps.add(GUARD_CAPABILITY)], None))
             for gid, police, site in guards:
@@ -262,29 +258,3 @@ def _located(travel, key: str, lat: float, lon: float) -> Location:
         if node < 0:
             raise ValueError(f'the travel matrix has no row for "{key}", where units are based')
     return Location(key, lat, lon, node)
-
-
-def static_guard_police(scenario) -> int:
-    """Police held by the TPS guard groups: the sum of :func:`guard_groups`' police, counted
-    without building the groups (one pass over the sites, however many)."""
-    rules = scenario.spec.guard.tps
-    if not rules:
-        return 0
-    sites = Counter(map(attrgetter("risk"), scenario.sites))
-    return sum(rule.police * -(-sites[risk] // rule.per_tps) for risk, rule in rules.items())
-
-
-def guard_groups(scenario) -> list[tuple[str, int, object]]:
-    """TPS guard groups: ``(id, police, first site of the group)``, ``guard-<risk>-<n>``.
-
-    Sites of each risk category (in site order) are cut into groups of ``per_tps``; a
-    group stands at its first TPS. The count agrees with
-    :func:`~sispam_sim.scenario.sites.guards_by_risk` (ceil(sites / per_tps) groups).
-    """
-    rules = scenario.spec.guard.tps
-    out = []
-    for risk, rule in rules.items():
-        sites = [s for s in scenario.sites if s.risk == risk]
-        for k in range(0, len(sites), rule.per_tps):
-            out.append((f"guard-{risk}-{k // rule.per_tps + 1}", rule.police, sites[k]))
-    return out

@@ -44,6 +44,8 @@ blocks that role is played by ``worst``. :mod:`sispam_sim.stats.targets` reads b
 
 from __future__ import annotations
 
+import heapq
+
 import math
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -212,10 +214,8 @@ def worst_incidents(results: Iterable[ReplicationResult], n: int = 5) -> list[In
     it is exactly what a planner must see. Ties break by replication and id so the
     list is reproducible.
     """
-    incidents = [i for r in results for i in r.incidents]
-
     def key(i: IncidentRecord) -> tuple:
         rt = i.response_time
         return (0 if rt is None else 1, -(rt or 0.0), i.replication, i.id)
 
-    return sorted(incidents, key=key)[:n]
+    return heapq.nsmallest(n, (i for r in results for i in r.incidents), key=key)

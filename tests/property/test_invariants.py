@@ -176,10 +176,10 @@ def check_personnel(result, scenario) -> None:
 def test_invariants_hold_for_random_scenarios(data):
     scenario = load(data)
     ids = {u.id for u in scenario.units}
-    from sispam_sim.engine.units import guard_groups
+    from sispam_sim.scenario.sites import guard_groups
 
     if scenario.spec.dispatch.pull_guards:
-        ids |= {gid for gid, _, _ in guard_groups(scenario)}
+        ids |= {gid for gid, _, _ in guard_groups(scenario.sites, scenario.spec.guard)}
     for replication in (0, 1):
         result = run_replication(scenario, replication)
         check_times(result)
