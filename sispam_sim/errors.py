@@ -7,6 +7,7 @@ turns a :class:`ScenarioError` into one line per problem and exit code 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from typing import Literal, Sequence
 
 Severity = Literal["error", "warning"]
@@ -63,3 +64,18 @@ def format_path(path: Sequence[str | int]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+#: Characters a terminal may act on: C0 and C1 controls, DEL, and the Unicode marks that
+#: reorder or hide text (bidirectional overrides and isolates, zero-width joiners).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: object) -> str:
+    """``text`` with every character a terminal could act on shown as an escape (``\\x1b``).
+
+    Whatever a user wrote (a name, a key, a cell of a CSV) goes through this before it is
+    printed, so that a scenario cannot move the cursor, colour the screen, or fake a line
+    of ``validate`` output. Tabs and newlines are escaped too: one problem, one line.
+    """
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))

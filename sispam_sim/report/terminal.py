@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.report.i18n import t
-from sispam_sim.stats.targets import TIME_METRICS, canonical_metric
+from sispam_sim.stats.summary import TIME_METRICS
+from sispam_sim.stats.targets import canonical_metric
 
 __all__ = ["render_run", "fmt_minutes", "fmt_entry"]
 

@@ -52,7 +52,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from sispam_sim.engine.records import IncidentRecord, ReplicationResult
-from sispam_sim.stats.targets import TIME_METRICS, evaluate_targets
+from sispam_sim.stats.targets import evaluate_targets
+
+TIME_METRICS = ("response_time", "dispatch_delay", "full_strength_time", "resolution_time", "tps_downtime")
 from sispam_sim.stats.tdist import t_critical
 
 __all__ = [

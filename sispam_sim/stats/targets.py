@@ -37,45 +37,9 @@ __all__ = [
     "evaluate_targets",
 ]
 
-#: Timing metrics (minutes) that a summary block holds, in display order.
-TIME_METRICS = (
-    "response_time",
-    "dispatch_delay",
-    "full_strength_time",
-    "resolution_time",
-    "tps_downtime",
+from sispam_sim.stats.metrics import (  # noqa: E402  (the one table of metrics)
+    METRIC_ALIASES, TARGET_METRICS, TARGET_STATS, TARGET_STATS_FOR, TIME_METRICS, canonical_metric,
 )
-
-#: Names a scenario may use under ``targets:``.
-TARGET_METRICS = (
-    "response_time",
-    "dispatch_delay",
-    "full_strength",
-    "full_strength_time",
-    "resolution_time",
-    "tps_downtime",
-    "max_level",
-    "unresolved",
-)
-
-#: Statistics a target may bound.
-TARGET_STATS = ("mean", "p50", "p90", "p95", "max")
-
-#: Statistics that make sense per metric. Counts that exist once per replication
-#: (``unresolved``, ``max_level``) have no within-replication percentile.
-TARGET_STATS_FOR: dict[str, tuple[str, ...]] = {
-    **{m: TARGET_STATS for m in TARGET_METRICS},
-    "max_level": ("mean", "max"),
-    "unresolved": ("mean", "max"),
-}
-
-#: Target name -> name of the summary block.
-METRIC_ALIASES = {"full_strength": "full_strength_time"}
-
-
-def canonical_metric(name: str) -> str:
-    """The summary block a target name refers to (``full_strength`` -> ``full_strength_time``)."""
-    return METRIC_ALIASES.get(name, name)
 
 
 def _judge(metric: str, stat: str, limit: float, block: Mapping[str, Any]) -> dict:
