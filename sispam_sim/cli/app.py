@@ -17,6 +17,8 @@ from sispam_sim import __version__
 from sispam_sim.errors import ScenarioError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: Ctrl-C: the shell convention (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="sispam-sim",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import shlex
 import sys
 from contextlib import nullcontext
@@ -12,7 +11,8 @@ from typing import Optional
 
 import typer
 
-from sispam_sim.cli.app import EXIT_OK, app, invocation, print_problems
+from sispam_sim.cli.app import EXIT_INTERRUPTED, EXIT_OK, app, invocation, print_problems
+from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 
 
 class RunFormat(str, Enum):
@@ -25,29 +25,19 @@ class Lang(str, Enum):
     id = "id"
 
 
-def _manifest(seed: int, replications: int) -> dict:
-    from sispam_sim import __version__
-
-    return {
-        "sispam_sim": __version__,
-        "seed": seed,
-        "replications": replications,
-        "python": platform.python_version(),
-        "command": shlex.join(["sispam-sim", *invocation]),
-    }
-
-
 @app.command()
 def run(
     file: Path = typer.Argument(..., help="The scenario file.", show_default=False, metavar="FILE"),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1,
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, max=MAX_REPLICATIONS,
                                                help="Number of replications (default: the scenario's)."),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Override the scenario's seed."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, max=MAX_SEED, help="Override the scenario's seed."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
                                        help="Write results.json, incidents.csv, timeline.csv and events.csv here."),
     output: RunFormat = typer.Option(RunFormat.table, "--format", "-f",
                                      help="table (a summary for people) or json (results.json on stdout)."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Labels in English (en) or Indonesian (id)."),
+    allow_outside: bool = typer.Option(False, "--allow-outside",
+                                       help="Let the scenario read files outside its own folder tree."),
 ) -> None:
     """Run a scenario: play its day many times and report response times, targets and load.
 
@@ -55,35 +45,36 @@ def run(
     """
     from rich.console import Console
 
-    from sispam_sim.report.export import prepare_out_dir, results_document, results_json, write_outputs
+    from sispam_sim.report.export import missing_ancestor, prepare_out_dir, remove_created, results_json, write_outputs
     from sispam_sim.report.terminal import render_run
-    from sispam_sim.runner.replications import run_replications
+    from sispam_sim.runner.pipeline import simulate
     from sispam_sim.scenario.loader import load_scenario
-    from sispam_sim.stats.summary import summarise, worst_incidents
 
-    scenario = load_scenario(file, seed=seed)  # checked with the sites that seed generates
+    # checked with the sites that seed generates
+    scenario = load_scenario(file, seed=seed, allow_outside=allow_outside)
     print_problems(scenario.warnings)
-    if out is not None:
-        prepare_out_dir(out)  # before the run: a typo in --out must not cost a whole run
+    created = None
+    if out is not None:   # before the run: a typo in --out must not cost a whole run
+        created = missing_ancestor(out)   # what prepare_out_dir makes, and an interrupted run removes
+        prepare_out_dir(out)              # refuses an empty name (Path("") would be the current folder)
     count = replications or scenario.spec.replications
     err = Console(stderr=True)
     status = err.status(f"Running {count} replication(s) of {scenario.spec.name} ...")
-    with status if err.is_terminal else nullcontext():
-        # The timeline and the event log are only written with --out: without it, do not record them.
-        results = run_replications(scenario, count, record_timeline=out is not None, record_events=out is not None)
-    summary = summarise(results, scenario.spec.targets.limits())
-    document = results_document(
-        {"name": scenario.spec.name, "file": str(file), "sha256": scenario.sha256,
-         "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs]},
-        _manifest(scenario.spec.seed, count),
-        summary,
-    )
-    if out is not None:
-        written = write_outputs(out, document, results)
-        print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+    try:
+        with status if err.is_terminal else nullcontext():
+            # The timeline and the event log are only written with --out: without it, do not record them.
+            result = simulate(scenario, count, keep_records=out is not None,
+                              command=shlex.join(["sispam-sim", *invocation]))
+        if out is not None:
+            written = write_outputs(out, result.document, result.records)
+            print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+    except KeyboardInterrupt:
+        if out is not None:
+            remove_created(out, created)
+        print("sispam-sim: run interrupted; nothing was written", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if output is RunFormat.json:
-        sys.stdout.write(results_json(document))
+        sys.stdout.write(results_json(result.document))
     else:
-        render_run(document, worst_incidents(results), Console(), lang=lang.value)
+        render_run(result.document, Console(), lang=lang.value)
     raise typer.Exit(EXIT_OK)
-

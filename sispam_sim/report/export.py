@@ -27,7 +27,8 @@ __all__ = [
     "format_cell",
     "incidents_csv",
     "timeline_csv",
-    "results_document",
+    "missing_ancestor",
+    "remove_created",
     "results_json",
     "write_outputs",
     "OUTPUT_FILES",
@@ -111,27 +112,50 @@ def events_csv(results: Iterable[ReplicationResult]) -> str:
     return _csv(EVENT_COLUMNS, rows)
 
 
-def results_document(scenario_info: dict, manifest: dict, summary: dict) -> dict:
-    """The ``results.json`` document: scenario, manifest, metrics, units, targets (in that order)."""
-    return {
-        "scenario": scenario_info,
-        "manifest": manifest,
-        "metrics": summary["metrics"],
-        "units": summary["units"],
-        "targets": summary["targets"],
-    }
-
-
 def results_json(document: Mapping[str, Any]) -> str:
     """Strict JSON (no NaN/Infinity, which other tools reject), 2-space indent, UTF-8 text."""
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
-    """Create ``out_dir`` if needed; say so plainly if it (or a parent) is a file, or an output is a directory.
+def missing_ancestor(out_dir: str | os.PathLike) -> Path | None:
+    """The outermost folder of ``out_dir``'s path that does not exist yet (``None``: it exists).
 
-    The CLI calls this before a run, so a typo in ``--out`` does not cost a whole run.
+    What :func:`prepare_out_dir` is about to create, so that an interrupted run can remove
+    exactly that (:func:`remove_created`) and nothing else.
     """
+    out_dir = Path(out_dir).absolute()
+    missing = None
+    for part in (out_dir, *out_dir.parents):
+        if part.exists():
+            break
+        missing = part
+    return missing
+
+
+def remove_created(out_dir: str | os.PathLike, created: Path | None) -> None:
+    """Remove the empty folders from ``out_dir`` up to ``created`` (what the run made); keep anything else."""
+    if created is None:
+        return
+    part = Path(out_dir).absolute()
+    while True:
+        try:
+            part.rmdir()   # only an empty folder goes
+        except OSError:
+            return
+        if part == created or part.parent == part:
+            return
+        part = part.parent
+
+
+def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
+    """Create ``out_dir`` if needed and check that files can be written in it.
+
+    Says so plainly (an ``OSError`` naming ``--out``) if the path is empty, if it (or a
+    parent) is a file, if an output is a directory, or if the folder is not writable. The
+    CLI calls this before a run, so a typo in ``--out`` does not cost a whole run.
+    """
+    if not str(out_dir).strip():
+        raise FileNotFoundError('--out: the folder name is empty; give a folder, e.g. --out results (or "." for here)')
     out_dir = Path(out_dir)
     for part in (out_dir, *out_dir.parents):
         if part.exists():
@@ -141,7 +165,13 @@ def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
     for name in OUTPUT_FILES:
         if (out_dir / name).is_dir():
             raise IsADirectoryError(f"--out: cannot write {name}: {out_dir / name} is a directory")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".sispam-sim-write-check.")
+    except OSError as err:
+        raise PermissionError(f"--out: cannot write in {out_dir}: {err.strerror or err}") from None
+    os.close(fd)
+    os.unlink(probe)
     return out_dir
 
 
@@ -168,10 +198,16 @@ def write_outputs(
     try:
         for name in OUTPUT_FILES:
             tmp = out_dir / f".{name}.partial"
-            atomic_write_text(tmp, texts[name])
+            try:
+                atomic_write_text(tmp, texts[name])
+            except OSError as err:   # name the output, not the temporary file
+                raise OSError(f"--out: cannot write {name} in {out_dir}: {err.strerror or err}") from None
             staged.append((tmp, out_dir / name))
         for tmp, path in staged:
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError as err:
+                raise OSError(f"--out: cannot replace {path}: {err.strerror or err}") from None
     finally:
         for tmp, _ in staged:
             if os.path.exists(tmp):

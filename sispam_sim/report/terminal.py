@@ -1,9 +1,14 @@
 """The terminal report of ``sispam-sim run`` (rich tables), in English or Indonesian.
 
 It renders a finished ``results.json`` document and computes nothing: every number
-comes from :func:`sispam_sim.stats.summary.summarise`, so the screen and the JSON
-can never disagree. Rows that cannot apply are left out (TPS downtime only exists
-for TPS disruptions) to keep the report short enough to read aloud in a briefing.
+comes from :mod:`sispam_sim.stats.summary`, so the screen and the JSON never disagree.
+Everything a scenario's author wrote (names, labels, ids) is printed as plain text:
+through :class:`rich.text.Text` (no markup is read from it) and :func:`printable` (no
+control character reaches the terminal).
+
+How numbers read: times in minutes from the call, over all incidents of all days; a
+value that lies among incidents never reached by the end of the run prints ``> X`` (it
+is more than X), a mean that includes them ``≥ X``; an interval end among them ``∞``.
 """
 
 from __future__ import annotations
@@ -14,129 +19,196 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sispam_sim.errors import printable
 from sispam_sim.report.i18n import t
-from sispam_sim.stats.summary import TIME_METRICS
-from sispam_sim.stats.targets import canonical_metric
+from sispam_sim.stats.metrics import INCIDENT_METRICS, applies_to, canonical_metric
+from sispam_sim.stats.targets import all_met
 
-__all__ = ["render_run", "fmt_minutes", "fmt_entry"]
+__all__ = ["render_run", "fmt_minutes", "fmt_entry", "plain"]
 
 DASH = "—"
 TOP_UNIT_TYPES = 8
-TOP_WORST = 5
 #: Doctrinal level names, the same in every language (short form for tight cells).
 LEVEL_NAMES = {1: "hijau", 2: "kuning", 3: "merah"}
+#: Percentiles a kind's table shows (p99 and max are in results.json).
+TABLE_STATS = ("p50", "p90", "p95", "p99")
+VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "untested": "bold yellow"}
+
+
+def plain(text: object) -> Text:
+    """User-written text as a rich Text: shown as written, markup and control codes inert."""
+    return Text(printable(text))
 
 
 def fmt_minutes(value: float | None) -> str:
-    """Minutes with one decimal; ``—`` when it did not happen (never ``-0.0``)."""
+    """Minutes with one decimal; ``—`` when there is none (never ``-0.0``)."""
     if value is None:
         return DASH
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
 
 
-def fmt_entry(entry: Mapping[str, Any] | None, fmt=fmt_minutes) -> str:
-    """``value [lo–hi]`` from a ``{"value", "ci"}`` entry (``—`` if empty)."""
+def _fmt_value(entry: Mapping[str, Any], fmt=fmt_minutes) -> str:
+    value = entry.get("value")
+    if value is None:
+        return DASH
+    if entry.get("censored") or entry.get("value_censored"):
+        return f"> {fmt(value)}"
+    if entry.get("lower_bound"):
+        return f"≥ {fmt(value)}"
+    return fmt(value)
+
+
+def fmt_entry(entry: Mapping[str, Any] | None, fmt=fmt_minutes, ci_fmt=None) -> str:
+    """``value [lo–hi]`` from a ``{"value", "ci", ...}`` entry (``—`` if empty; ``∞`` for an open end).
+
+    The interval is left out when it would print as the value alone (no spread shown).
+    ``ci_fmt`` formats the interval's ends (default: as the value, e.g. without a unit).
+    """
     if not entry or entry.get("value") is None:
         return DASH
-    text = fmt(entry["value"])
-    ci = entry.get("ci")
-    if ci is not None and ci[0] != ci[1]:
-        text += f" [{fmt(ci[0])}–{fmt(ci[1])}]"
+    text = _fmt_value(entry, fmt)
+    ci, ci_fmt = entry.get("ci"), ci_fmt or fmt
+    if ci is not None and ci[0] is not None:   # both ends among censored incidents: no interval to show
+        lo = ci_fmt(ci[0])
+        hi = "∞" if ci[1] is None else ci_fmt(ci[1])
+        if not lo == hi == ci_fmt(entry["value"]):
+            text += f" [{lo}–{hi}]"
     return text
 
 
 def _fmt_count(value: float | None) -> str:
     if value is None:
         return DASH
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _fmt_percent(value: float | None) -> str:
-    return DASH if value is None else f"{100 * value:.0f}%"
+    return DASH if value is None else f"{100 * value:.1f}%"
 
 
-def _field(obj: Any, name: str) -> Any:
-    """Read a field from an IncidentRecord or from its ``as_row()`` dict."""
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+def _fmt_percent_number(value: float) -> str:
+    return f"{100 * value:.1f}"
 
 
-def _metrics_applying_to(kind: str | None) -> tuple[str, ...]:
-    if kind in (None, "station_disruption"):
-        return TIME_METRICS
-    return tuple(m for m in TIME_METRICS if m != "tps_downtime")
+def _fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
+    """``89.4% [88.4–90.4]``."""
+    return fmt_entry(entry, _fmt_percent, _fmt_percent_number)
 
 
-def _kind_notes(block: Mapping[str, Any], lang: str) -> list[str]:
-    """The one-line-each counts printed under a kind's table."""
-    parts = []
-    incidents = block.get("incidents")
-    if incidents:
-        parts.append(f"{t('incidents', lang)} {t('per_replication', lang)}: "
-                     f"{fmt_entry(incidents.get('mean'), fmt_minutes)}")
-    unresolved = block.get("unresolved")
-    if unresolved:
-        worst = unresolved.get("max", {}).get("value")
-        parts.append(f"{t('unresolved', lang)}: {fmt_entry(unresolved.get('mean'), fmt_minutes)}"
-                     f" ({t('worst_replication', lang)} {_fmt_count(worst)})")
-    levels = block.get("max_level")
-    if levels and levels.get("n"):
-        shares = " · ".join(f"{t(f'level_{k}', lang)} {_fmt_percent(v)}"
-                            for k, v in levels["distribution"].items())
-        parts.append(f"{t('levels_reached', lang)}: {shares}")
-    return parts
+def _kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> Text:
+    name = t("all_kinds", lang) if kind is None else t(kind, lang, default=kind)
+    counts = block.get("incidents") or {}
+    title = Text(f"{printable(name)} — ", style="bold")
+    title.append(t("n_incidents", lang, n=_fmt_count(counts.get("called")), days=_fmt_count(counts.get("days")),
+                   per_day=fmt_entry(counts.get("per_day"), lambda v: f"{v:,.1f}")), style="bold")
+    return title
 
 
-def _kind_table(title: str, block: Mapping[str, Any], kind: str | None, lang: str) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+def _kind_table(kind: str | None, block: Mapping[str, Any], lang: str) -> Table:
+    table = Table(title=_kind_title(kind, block, lang), title_justify="left", header_style="bold")
     table.add_column(t("metric", lang))
-    table.add_column(t("n", lang), justify="right")
     table.add_column(t("mean_ci", lang), justify="right")
-    for stat in ("p50", "p90", "p95"):
+    for stat in TABLE_STATS:
         table.add_column(t(stat, lang), justify="right")
-    for metric in _metrics_applying_to(kind):
-        m = block.get(metric)
-        if not m:
+    for metric in INCIDENT_METRICS:
+        # minutes short of need: a crowd's own story; for other kinds it repeats full strength
+        if not applies_to(metric, kind) or (metric == "short_minutes" and kind != "crowd_buildup"):
             continue
-        table.add_row(t(metric, lang), str(m["n"]), fmt_entry(m["mean"]),
-                      *(fmt_minutes(m[s]["value"]) for s in ("p50", "p90", "p95")))
+        m = block.get(metric)
+        if not m or not m.get("n"):
+            continue
+        table.add_row(t(metric, lang), fmt_entry(m["mean"]), *(_fmt_value(m[s]) for s in TABLE_STATS))
     return table
 
 
-def _fmt_target_number(metric: str, value: float | None, lang: str) -> str:
+def _kind_notes(kind: str | None, block: Mapping[str, Any], lang: str) -> list[str]:
+    """The lines under a kind's table: what n counts, how many were reached and resolved, levels."""
+    c = block.get("incidents") or {}
+    lines = [t("reached_resolved", lang, reached=_fmt_count(c.get("reached")), resolved=_fmt_count(c.get("resolved")),
+               called=_fmt_count(c.get("called")))]
+    unresolved = block.get("unresolved") or {}
+    if unresolved.get("worst_day"):
+        lines.append(t("unresolved_days", lang, per_day=fmt_entry(unresolved.get("per_day"), lambda v: f"{v:.2f}"),
+                       worst=_fmt_count(unresolved.get("worst_day"))))
+    censored = max((block.get(m) or {}).get("censored", 0) for m in INCIDENT_METRICS)
+    if censored:
+        lines.append(t("censored_note", lang))
+    levels = block.get("levels") if kind == "crowd_buildup" else None
+    if levels:
+        shares = " · ".join(f"{t(f'level_{k}', lang)} {_fmt_percent_entry(v['share_of_days'])}"
+                            for k, v in levels.items())
+        lines.append(f"{t('days_reaching', lang)}: {shares}")
+    minutes = block.get("level_minutes") if kind == "crowd_buildup" else None
+    if minutes:
+        parts = " · ".join(f"{LEVEL_NAMES[int(k)]} {fmt_entry(v, fmt_minutes)}" for k, v in minutes.items())
+        lines.append(f"{t('minutes_at_level', lang)}: {parts}")
+    return lines
+
+
+def _fmt_target_number(metric: str, value: float | None) -> str:
+    """A limit or value of a target: minutes for times (the table's title says so), a count, a level."""
     if value is None:
         return DASH
     if metric == "max_level":
-        name = LEVEL_NAMES.get(value) if float(value).is_integer() else None
+        name = LEVEL_NAMES.get(int(value)) if float(value).is_integer() else None
         return f"{_fmt_count(value)} ({name})" if name else _fmt_count(value)
     if metric == "unresolved":
         return _fmt_count(value)
-    return f"{fmt_minutes(value)} {t('min', lang)}"
+    return fmt_minutes(value)
+
+
+def _target_value(row: Mapping[str, Any], lang: str) -> str:
+    metric = row["metric"]
+    if row["verdict"] == "untested":
+        return t("nothing_to_judge", lang)
+    if canonical_metric(metric) in INCIDENT_METRICS:   # minutes, as the title says
+        text = fmt_entry(row)
+    else:
+        text = fmt_entry(row, lambda v: _fmt_target_number(metric, v), _fmt_count)
+    if row.get("days_exceeding") and metric == "max_level":
+        text += " " + t("days_exceeding", lang, days=row["days_exceeding"], total=row.get("days"))
+    return text
+
+
+def _target_name(row: Mapping[str, Any], lang: str) -> str:
+    metric = row["metric"]
+    name = t(metric, lang, default=t(canonical_metric(metric), lang, default=metric))
+    if row.get("kind"):
+        name = f"{t(row['kind'], lang, default=row['kind'])}: {name}"
+    return printable(name)
 
 
 def _targets_table(rows: Sequence[Mapping[str, Any]], lang: str) -> Table:
-    table = Table(title=t("title_targets", lang), title_justify="left", header_style="bold")
-    for key, justify in (("metric", "left"), ("stat", "left"), ("limit", "right"),
-                         ("value", "right"), ("result", "center")):
+    table = Table(title=f"{t('title_targets', lang)} ({t('minutes', lang)})", title_justify="left",
+                  header_style="bold")
+    for key, justify in (("target", "left"), ("limit", "right"), ("value_ci", "right"),
+                         ("within_limit", "right"), ("result", "center")):
         table.add_column(t(key, lang), justify=justify)
     for row in rows:
-        metric = row["metric"]
-        value = _fmt_target_number(metric, row.get("value"), lang)
-        ci = row.get("ci")
-        if ci is not None and row.get("value") is not None and ci[0] != ci[1]:
-            value += f" [{fmt_minutes(ci[0])}–{fmt_minutes(ci[1])}]"
-        if row.get("note") == "no incidents":
-            value = t("no_incidents", lang)
-        verdict = (Text(t("pass", lang), style="bold green") if row["pass"]
-                   else Text(t("fail", lang), style="bold red"))
-        table.add_row(t(metric, lang, default=t(canonical_metric(metric), lang, default=metric)),
-                      t(row["stat"], lang, default=row["stat"]),
-                      _fmt_target_number(metric, row["limit"], lang), value, verdict)
+        share = row.get("share_within")
+        limit = f"{t(row['stat'], lang)} ≤ {_fmt_count(row['limit']) if row['metric'] == 'max_level' else _fmt_target_number(row['metric'], row['limit'])}"
+        table.add_row(_target_name(row, lang), limit, _target_value(row, lang),
+                      _fmt_percent(share["value"]) if share else DASH,
+                      Text(t(row["verdict"], lang), style=VERDICT_STYLE[row["verdict"]]))
     return table
 
 
+def _targets_verdict(rows: Sequence[Mapping[str, Any]], lang: str) -> Text:
+    if all_met(rows):
+        return Text(t("targets_met", lang), style="bold green")
+    failed = sum(1 for row in rows if row["verdict"] == "fail")
+    untested = sum(1 for row in rows if row["verdict"] == "untested")
+    parts = []
+    if failed:
+        parts.append(t("targets_failed", lang, failed=failed, total=len(rows)))
+    if untested:
+        parts.append(t("targets_untested", lang, untested=untested, total=len(rows)))
+    return Text("; ".join(parts), style="bold red" if failed else "bold yellow")
+
+
 def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table | None:
-    rated = [(name, u) for name, u in by_type.items() if u.get("utilisation", {}).get("value") is not None]
+    rated = [(name, u) for name, u in by_type.items() if (u.get("utilisation") or {}).get("value") is not None]
     if not rated:
         return None
     rated.sort(key=lambda item: (-item[1]["utilisation"]["value"], item[0]))
@@ -144,29 +216,29 @@ def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table |
     table.add_column(t("unit_type", lang))
     table.add_column(t("utilisation", lang), justify="right")
     table.add_column(t("busy_crew_minutes", lang), justify="right")
+    table.add_column(t("drain_crew_minutes", lang), justify="right")
     for name, u in rated[:TOP_UNIT_TYPES]:
-        table.add_row(name, fmt_entry(u["utilisation"], _fmt_percent),
-                      fmt_entry(u.get("busy_crew_minutes"), lambda v: f"{v:.0f}"))
+        table.add_row(plain(name), _fmt_percent_entry(u["utilisation"]),
+                      *(_fmt_count(round((u.get(key) or {}).get("value") or 0.0))
+                        for key in ("busy_crew_minutes_per_day", "drain_busy_crew_minutes_per_day")))
     return table
 
 
-def _worst_table(worst: Iterable[Any], lang: str) -> Table | None:
-    worst = list(worst)[:TOP_WORST]
-    if not worst:
+def _slowest_table(slowest: Iterable[Mapping[str, Any]], lang: str) -> Table | None:
+    slowest = list(slowest)
+    if not slowest:
         return None
     table = Table(title=f"{t('title_worst', lang)} ({t('minutes', lang)})", title_justify="left",
                   header_style="bold")
-    table.add_column(t("replication", lang), justify="right")
-    # The incident id already names its kind (rapid_response-0023): no kind column, so the
-    # table fits 80 columns without wrapping.
-    table.add_column(t("incident", lang), no_wrap=True)
-    table.add_column(t("place", lang), overflow="ellipsis", max_width=24)
-    for key in ("response", "full_strength_short", "resolution"):
+    table.add_column(t("replication", lang), justify="right", no_wrap=True, min_width=3)
+    table.add_column(t("incident", lang), max_width=30)
+    table.add_column(t("place", lang), max_width=20)
+    for key in ("response", "resolution"):
         table.add_column(t(key, lang), justify="right", no_wrap=True)
     never = t("never", lang)
-    for inc in worst:
-        times = [_field(inc, m) for m in ("response_time", "full_strength_time", "resolution_time")]
-        table.add_row(str(_field(inc, "replication")), str(_field(inc, "id")), str(_field(inc, "place")),
+    for row in slowest:
+        times = [row.get(m) for m in ("response_time", "resolution_time")]
+        table.add_row(str(row["replication"]), plain(row.get("label") or row["id"]), plain(row["place"]),
                       *(never if v is None else fmt_minutes(v) for v in times))
     return table
 
@@ -174,46 +246,35 @@ def _worst_table(worst: Iterable[Any], lang: str) -> Table | None:
 def _header(document: Mapping[str, Any], console: Console, lang: str) -> None:
     scenario = document.get("scenario") or {}
     manifest = document.get("manifest") or {}
-    console.print(Text(f"{t('title_run', lang)}: {scenario.get('name', DASH)}", style="bold"))
-    console.print(f"{t('replications', lang)}: {manifest.get('replications', DASH)} · "
-                  f"{t('seed', lang)}: {manifest.get('seed', DASH)}")
+    title = Text(f"{t('title_run', lang)}: ", style="bold")
+    title.append(printable(scenario.get("name", DASH)))
+    console.print(title)
+    console.print(Text(f"{t('replications', lang)}: {manifest.get('replications', DASH)} · "
+                       f"{t('seed', lang)}: {manifest.get('seed', DASH)}"))
     console.print(Text(t("times_note", lang), style="dim"))
 
 
-def render_run(document: Mapping[str, Any], worst: Iterable[Any], console: Console, lang: str = "en") -> None:
-    """Print the run report: header, a table per incident kind, targets, units, worst incidents.
-
-    ``document`` is a ``results.json`` document (:func:`~sispam_sim.report.export.results_document`);
-    ``worst`` are IncidentRecords or their ``as_row()`` dicts, worst first
-    (:func:`~sispam_sim.stats.summary.worst_incidents`).
-    """
+def render_run(document: Mapping[str, Any], console: Console, lang: str = "en") -> None:
+    """Print the run report: header, a table per incident kind, targets, units, slowest incidents."""
     t("pass", lang)  # fail early on an unknown language
     _header(document, console, lang)
     metrics = document.get("metrics") or {}
     by_kind = metrics.get("by_kind") or {}
-    if len(by_kind) != 1 and metrics.get("all"):
+    blocks = ([(None, metrics["all"])] if len(by_kind) != 1 and metrics.get("all") else []) + list(by_kind.items())
+    for kind, block in blocks:
         console.print()
-        console.print(_kind_table(t("all_kinds", lang), metrics["all"], None, lang))
-        for line in _kind_notes(metrics["all"], lang):
-            console.print(Text(line, style="dim"))
-    for kind, block in by_kind.items():
-        console.print()
-        console.print(_kind_table(t(kind, lang, default=kind), block, kind, lang))
-        for line in _kind_notes(block, lang):
+        console.print(_kind_table(kind, block, lang))
+        for line in _kind_notes(kind, block, lang):
             console.print(Text(line, style="dim"))
     targets = document.get("targets") or []
     console.print()
     if targets:
         console.print(_targets_table(targets, lang))
-        failed = sum(1 for row in targets if not row["pass"])
-        if failed:
-            console.print(Text(t("targets_failed", lang, failed=failed, total=len(targets)), style="bold red"))
-        else:
-            console.print(Text(t("targets_met", lang), style="bold green"))
+        console.print(_targets_verdict(targets, lang))
     else:
         console.print(Text(t("no_targets", lang), style="dim"))
     for table in (_units_table((document.get("units") or {}).get("by_type") or {}, lang),
-                  _worst_table(worst, lang)):
+                  _slowest_table(document.get("slowest") or [], lang)):
         if table is not None:
             console.print()
             console.print(table)

@@ -1,223 +1,323 @@
-"""Turn the flat records of many replications into the ``metrics``/``units``/``targets``
-sections of ``results.json`` (DESIGN.md, "Results").
+"""Statistics of a run as map and reduce: one small summary per day, then any set of them pooled.
 
-Why per replication first
--------------------------
-Incidents within one simulated day are not independent (one slow afternoon delays
-everything after it), so pooling every incident of every replication and putting a
-confidence interval on that pool would be far too narrow. Replications *are*
-independent, so every statistic is computed **per replication** over that
-replication's incidents, and the per-replication values are averaged across
-replications with a 95 % Student-t interval (:func:`mean_ci`). A replication with no
-value for a metric (no station disruption that day, or no incident that ever got a
-unit on scene) contributes nothing to it; ``n`` counts the replications that did.
+* **Map** — :func:`summarise_day` turns one replication's records into a
+  :class:`DaySummary`: per incident kind, one value per incident and metric (with a
+  censored flag), the day's counts, unit crew-minutes and its slowest incidents. It holds
+  no event log and no timeline, so it is cheap to send between processes.
+* **Reduce** — :func:`aggregate` pools any set of day summaries into the ``metrics``,
+  ``units`` and ``targets`` sections of ``results.json`` (DESIGN.md, "Results").
 
-Shapes (all plain, JSON-able Python values)
--------------------------------------------
-A timing block (``response_time``, ``dispatch_delay``, ``full_strength_time``,
-``resolution_time``, ``tps_downtime``; minutes)::
+What the numbers mean (docs/model.md, "Statistics", says the same for planners):
 
-    {"n": 97,
-     "mean": {"value": 8.1, "ci": [7.9, 8.3]},   # mean of per-replication means
-     "p50": {...}, "p90": {...}, "p95": {...},   # mean of per-replication percentiles
-     "max": {...},                               # mean of per-replication maxima
-     "worst": {"value": 41.0, "ci": None}}       # the largest value in any replication
-
-``value`` and ``ci`` are ``None`` when ``n == 0``; ``ci == [value, value]`` when
-``n == 1`` (no spread can be estimated from one replication). Percentiles use
-numpy's default (linear) method.
-
-Count blocks (``unresolved``, ``incidents``) count per replication, over *all*
-replications (a day with none counts as 0)::
-
-    {"n": 100, "mean": {"value": 0.2, "ci": [...]}, "max": {"value": 3, "ci": None}}
-
-``max_level`` (in ``all`` and ``by_kind.crowd_buildup``) takes, per replication with a
-crowd build-up, the highest level any crowd reached::
-
-    {"n": 100, "distribution": {"1": 0.7, "2": 0.3, "3": 0.0},
-     "mean": {"value": 1.3, "ci": [...]}, "max": {"value": 2, "ci": None}}
-
-In count and level blocks ``max`` is the worst replication (no interval); in timing
-blocks that role is played by ``worst``. :mod:`sispam_sim.stats.targets` reads both.
+* Statistics are over **incidents**: ``mean`` is the mean per incident over all
+  incidents of all days; ``p50`` .. ``p99`` are percentiles of all incidents of all days
+  pooled (numpy's ``inverted_cdf``: the smallest value with at least p % of incidents at
+  or under it); ``max`` is the slowest incident of the run. A target's ``share_within``
+  is the share of incidents at or under its limit.
+* **Nothing is dropped.** An incident that did not reach a stage by the end of the run
+  is *censored* for the metrics that need that stage: it counts in ``n`` and in every
+  denominator, ranks above every finite value, and its value is known only to exceed
+  the time it waited until the run ended (``end − call``). A percentile that lands on
+  censored incidents is reported with ``censored: true`` and as value the percentile of
+  those lower bounds (so the true percentile is more than that); a mean with censored
+  incidents uses their lower bounds and is flagged ``lower_bound``.
+* Intervals treat days (replications) as independent: :mod:`sispam_sim.stats.intervals`.
+* Per-day figures have their own names: ``per_day`` (mean over days) and ``worst_day``.
 """
 
 from __future__ import annotations
 
 import heapq
-
-import math
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from sispam_sim.engine.records import IncidentRecord, ReplicationResult
+from sispam_sim.engine.records import ReplicationResult
+from sispam_sim.stats.intervals import (
+    PERCENTILE_METHOD, mean_ci, quantiles, ratio_ci, wilson_ci, woodruff_ci,
+)
+from sispam_sim.stats.metrics import INCIDENT_METRICS, KIND_ORDER, PERCENTILES, applies_to
 from sispam_sim.stats.targets import evaluate_targets
 
-TIME_METRICS = ("response_time", "dispatch_delay", "full_strength_time", "resolution_time", "tps_downtime")
-from sispam_sim.stats.tdist import t_critical
+__all__ = ["DaySummary", "KindDay", "Pooled", "summarise_day", "aggregate", "SLOWEST", "LEVELS"]
 
-__all__ = [
-    "KIND_ORDER",
-    "TIME_METRICS",
-    "PER_REPLICATION_STATS",
-    "mean_ci",
-    "summarise",
-    "worst_incidents",
-]
+#: How many of the slowest incidents a summary keeps (per day, and for the run).
+SLOWEST = 5
+#: Escalation levels whose share of days is reported (level 1, hijau, is every crowd's start).
+LEVELS = (2, 3)
 
-#: Known incident kinds, in the order reports show them (unknown kinds follow, sorted).
-KIND_ORDER = ("rapid_response", "station_disruption", "crowd_buildup")
-
-#: Statistics computed per replication for each timing metric.
-PER_REPLICATION_STATS = ("mean", "p50", "p90", "p95", "max")
-
-_LEVELS = (1, 2, 3)
+#: The record field each incident metric measures from the call ("short_minutes" is a duration itself).
+_STAGE = {
+    "response_time": "first_arrival",
+    "dispatch_delay": "first_dispatch",
+    "full_strength_time": "full_strength",
+    "resolution_time": "resolved",
+    "tps_downtime": "resolved",
+}
 
 
-def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
-    """Mean of ``values`` and its two-sided Student-t confidence interval.
+@dataclass
+class KindDay:
+    """One day's incidents of one kind: counts, and per metric a value and a censored flag per incident."""
 
-    ``mean ± t(n-1) · s / √n`` with ``s`` the sample standard deviation. With a single
-    value the interval is ``(value, value)``: one replication cannot show spread, and a
-    degenerate interval is more honest in a table than an invented one. Raises
-    :class:`ValueError` on an empty sequence (callers report ``None`` instead).
+    called: int = 0
+    reached: int = 0
+    resolved: int = 0
+    #: the highest level any crowd of this kind reached that day (0: no crowd)
+    max_level: int = 0
+    crowds: int = 0
+    level_minutes: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    #: metric -> per incident, the value (for a censored incident: the lower bound ``end − call``)
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    #: metric -> per incident, whether the stage was not reached by the end of the run
+    censored: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class DaySummary:
+    """What the statistics need of one replication (one simulated day)."""
+
+    replication: int
+    kinds: dict[str, KindDay]
+    #: per unit type: crew-minutes busy in the operating window, after it (drain), and available in it
+    busy: dict[str, float]
+    drain_busy: dict[str, float]
+    available: dict[str, float]
+    #: the day's slowest responses, worst first (see :func:`_slow_key`)
+    slowest: list[dict]
+
+
+def _slow_key(row: Mapping[str, Any]) -> tuple:
+    """Never reached first, then the longest response; ties by day and id (reproducible)."""
+    rt = row["response_time"]
+    return (rt is not None, -(rt or 0.0), row["replication"], row["id"])
+
+
+def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | None = None) -> DaySummary:
+    """The map step: one replication's records -> a :class:`DaySummary`.
+
+    ``place_names`` maps place and district ids to the names a report shows (sites keep
+    their TPS id).
     """
-    arr = np.asarray(values, dtype=float)
-    n = arr.size
-    if n == 0:
-        raise ValueError("mean_ci needs at least one value")
-    mean = float(arr.mean())
-    if n == 1:
-        return mean, (mean, mean)
-    half = t_critical(n - 1, confidence) * float(arr.std(ddof=1)) / math.sqrt(n)
-    return mean, (mean - half, mean + half)
-
-
-def _entry(values: Sequence[float]) -> dict:
-    """``{"value", "ci"}`` for the across-replication mean of ``values``."""
-    if len(values) == 0:
-        return {"value": None, "ci": None}
-    mean, (lo, hi) = mean_ci(values)
-    return {"value": mean, "ci": [lo, hi]}
-
-
-def _worst(values: Iterable[float]) -> dict:
-    values = list(values)
-    return {"value": max(values) if values else None, "ci": None}
-
-
-def _time_block(per_replication: Sequence[Sequence[float]]) -> dict:
-    """A timing block from each replication's list of values (empty lists skipped)."""
-    per_stat: dict[str, list[float]] = {s: [] for s in PER_REPLICATION_STATS}
-    for values in per_replication:
-        if not values:
-            continue
-        arr = np.asarray(values, dtype=float)
-        p50, p90, p95 = np.percentile(arr, [50, 90, 95])
-        per_stat["mean"].append(float(arr.mean()))
-        per_stat["p50"].append(float(p50))
-        per_stat["p90"].append(float(p90))
-        per_stat["p95"].append(float(p95))
-        per_stat["max"].append(float(arr.max()))
-    block: dict[str, Any] = {"n": len(per_stat["mean"])}
-    for stat in PER_REPLICATION_STATS:
-        block[stat] = _entry(per_stat[stat])
-    block["worst"] = _worst(per_stat["max"])
-    return block
-
-
-def _count_block(counts: Sequence[int]) -> dict:
-    return {"n": len(counts), "mean": _entry(counts), "max": _worst(counts)}
-
-
-def _level_block(levels: Sequence[int]) -> dict:
-    """Highest crowd level per replication (only replications with a crowd build-up)."""
-    n = len(levels)
-    distribution = {str(k): (sum(1 for lv in levels if lv == k) / n if n else None) for k in _LEVELS}
-    return {"n": n, "distribution": distribution, "mean": _entry(levels), "max": _worst(levels)}
-
-
-def _block(results: Sequence[ReplicationResult], kind: str | None) -> dict:
-    """Every metric over the incidents of one kind (``None``: all kinds)."""
-    times: dict[str, list[list[float]]] = {m: [] for m in TIME_METRICS}
-    unresolved: list[int] = []
-    counts: list[int] = []
-    levels: list[int] = []
-    for result in results:
-        incidents = [i for i in result.incidents if kind is None or i.kind == kind]
-        for metric in TIME_METRICS:
-            times[metric].append([v for v in (getattr(i, metric) for i in incidents) if v is not None])
-        unresolved.append(sum(1 for i in incidents if i.resolved is None))
-        counts.append(len(incidents))
-        crowd = [i.max_level for i in incidents if i.kind == "crowd_buildup"]
+    names = place_names or {}
+    end = result.end
+    grouped: dict[str, list] = {}
+    for rec in result.incidents:
+        grouped.setdefault(rec.kind, []).append(rec)
+    kinds: dict[str, KindDay] = {}
+    for kind, records in grouped.items():
+        day = KindDay(called=len(records))
+        call = np.array([r.call for r in records], dtype=float)
+        for metric in INCIDENT_METRICS:
+            if not applies_to(metric, kind):
+                continue
+            if metric == "short_minutes":
+                value = np.array([r.short_minutes for r in records], dtype=float)
+                censored = np.array([r.resolved is None for r in records], dtype=bool)
+            else:
+                stage = _STAGE[metric]
+                at = np.array([np.nan if (t := getattr(r, stage)) is None else t for r in records], dtype=float)
+                censored = np.isnan(at)
+                value = np.where(censored, end, at) - call
+            day.values[metric] = value
+            day.censored[metric] = censored
+        day.reached = int((~day.censored["response_time"]).sum())
+        day.resolved = int((~day.censored["resolution_time"]).sum())
+        crowd = [r for r in records if r.kind == "crowd_buildup"]
         if crowd:
-            levels.append(max(crowd))
-    block: dict[str, Any] = {m: _time_block(times[m]) for m in TIME_METRICS}
-    block["unresolved"] = _count_block(unresolved)
-    block["incidents"] = _count_block(counts)
-    if kind is None or kind == "crowd_buildup":
-        block["max_level"] = _level_block(levels)
-    return block
+            day.crowds = len(crowd)
+            day.max_level = max(r.max_level for r in crowd)
+            day.level_minutes = [float(sum(r.level_minutes[k] for r in crowd)) for k in range(3)]
+        kinds[kind] = day
+    slowest = heapq.nsmallest(SLOWEST, (_slow_row(r, names) for r in result.incidents), key=_slow_key)
+    return DaySummary(
+        replication=result.replication, kinds=kinds,
+        busy=dict(result.busy_crew_minutes), drain_busy=dict(result.drain_busy_crew_minutes),
+        available=dict(result.available_crew_minutes), slowest=slowest,
+    )
 
 
-def _kinds(results: Sequence[ReplicationResult]) -> list[str]:
-    seen = {i.kind for r in results for i in r.incidents}
+def _slow_row(rec, names: Mapping[str, str]) -> dict:
+    return {
+        "replication": rec.replication, "id": rec.id, "kind": rec.kind, "label": rec.label,
+        "place": names.get(rec.place, rec.place),
+        "response_time": rec.response_time, "full_strength_time": rec.full_strength_time,
+        "resolution_time": rec.resolution_time,
+    }
+
+
+# ---------------------------------------------------------------- reduce
+
+
+class Pooled:
+    """One metric over a set of incidents of a set of days, sorted once for every statistic.
+
+    ``values`` hold lower bounds for censored incidents; ``ranked`` the same with censored
+    incidents as ``inf`` (above every finite value), ascending, with ``day_of`` the day index
+    of each.
+    """
+
+    def __init__(self, values: np.ndarray, censored: np.ndarray, day_of: np.ndarray, days: int):
+        self.days = days
+        self.n = int(values.size)
+        self.values, self.censored, self.day_of = values, censored, day_of
+        ranked = np.where(censored, np.inf, values)
+        order = np.argsort(ranked, kind="stable")
+        self.ranked, self.ranked_day = ranked[order], day_of[order]
+        self.n_censored = int(censored.sum())
+
+    def per_day(self, weights: np.ndarray) -> np.ndarray:
+        return np.bincount(self.day_of, weights=weights, minlength=self.days)
+
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.day_of, minlength=self.days).astype(float)
+
+    def mean(self) -> dict:
+        value, ci = ratio_ci(self.per_day(self.values), self.counts())
+        return {"value": value, "ci": ci, "lower_bound": self.n_censored > 0}
+
+    def percentile(self, stat: str) -> dict:
+        share = PERCENTILES[stat] / 100.0
+        estimate = float(quantiles(self.ranked, share))
+        ci = woodruff_ci(self.ranked, self.ranked_day, self.days, share, estimate)
+        censored = not np.isfinite(estimate)
+        if censored:   # the percentile of the lower bounds: the true one is more than this
+            estimate = float(np.percentile(self.values, 100.0 * share, method=PERCENTILE_METHOD))
+        if ci is not None:
+            ci = [_finite(ci[0]), _finite(ci[1])]
+        return {"value": estimate, "ci": ci, "censored": censored}
+
+    def maximum(self) -> dict:
+        return {"value": float(self.values.max()), "censored": self.n_censored > 0}
+
+    def share_within(self, limit: float) -> dict:
+        within = (~self.censored & (self.values <= limit)).astype(float)
+        value, ci = ratio_ci(self.per_day(within), self.counts(), bounds=(0.0, 1.0))
+        return {"value": value, "ci": ci}
+
+    def block(self) -> dict:
+        if self.n == 0:
+            return {"n": 0, "censored": 0}
+        out: dict[str, Any] = {"n": self.n, "censored": self.n_censored, "mean": self.mean()}
+        for stat in PERCENTILES:
+            out[stat] = self.percentile(stat)
+        out["max"] = self.maximum()
+        return out
+
+
+def _finite(x: float) -> float | None:
+    """An interval end among censored incidents is unbounded above: ``None`` in JSON."""
+    return float(x) if np.isfinite(x) else None
+
+
+def _pool(days: Sequence[DaySummary], kinds: Sequence[str], metric: str) -> Pooled:
+    values, censored, day_of = [], [], []
+    for d, day in enumerate(days):
+        for kind in kinds:
+            k = day.kinds.get(kind)
+            if k is not None and metric in k.values:
+                values.append(k.values[metric])
+                censored.append(k.censored[metric])
+                day_of.append(np.full(k.values[metric].size, d, dtype=np.intp))
+    if not values:
+        return Pooled(np.empty(0), np.empty(0, dtype=bool), np.empty(0, dtype=np.intp), len(days))
+    return Pooled(np.concatenate(values), np.concatenate(censored), np.concatenate(day_of), len(days))
+
+
+def _per_day_entry(per_day: Sequence[float]) -> dict:
+    """Mean over days of a count or crew-minutes (never negative, so neither is the interval)."""
+    value, ci = mean_ci(per_day)
+    return {"value": value, "ci": None if ci is None else [max(0.0, ci[0]), ci[1]]}
+
+
+def _block(days: Sequence[DaySummary], kinds: Sequence[str] | None) -> tuple[dict, dict[str, Pooled], dict[str, list]]:
+    """The metrics of the incidents of ``kinds`` (``None``: all kinds, with every metric even when
+    no incident has it), the pooled data behind them, and the per-day values of the day metrics."""
+    every = kinds is None
+    kinds = _kinds(days) if every else kinds
+    dayk = [[d.kinds[k] for k in kinds if k in d.kinds] for d in days]
+    called = [sum(k.called for k in ks) for ks in dayk]
+    resolved = [sum(k.resolved for k in ks) for ks in dayk]
+    unresolved = [c - r for c, r in zip(called, resolved)]
+    block: dict[str, Any] = {
+        "incidents": {
+            "called": sum(called),
+            "reached": sum(k.reached for ks in dayk for k in ks),
+            "resolved": sum(resolved),
+            "days": len(days),
+            "per_day": _per_day_entry(called),
+            "worst_day": max(called),
+        },
+    }
+    pooled: dict[str, Pooled] = {}
+    for metric in INCIDENT_METRICS:
+        if not every and not any(applies_to(metric, k) for k in kinds):
+            continue
+        pooled[metric] = p = _pool(days, kinds, metric)
+        block[metric] = p.block()
+    block["unresolved"] = {"days": len(days), "per_day": _per_day_entry(unresolved), "worst_day": max(unresolved)}
+    levels = [max((k.max_level for k in ks), default=0) for ks in dayk]
+    crowd_days = [lv for lv in levels if lv > 0]
+    if crowd_days:
+        block["max_level"] = {"days": len(crowd_days), "per_day": _per_day_entry(crowd_days),
+                              "worst_day": max(crowd_days)}
+        block["levels"] = {}
+        for level in LEVELS:
+            reached = sum(1 for lv in levels if lv >= level)
+            value, ci = wilson_ci(reached, len(days))
+            block["levels"][str(level)] = {"days": reached, "share_of_days": {"value": value, "ci": ci}}
+        crowds = [sum(k.crowds for k in ks) for ks in dayk]
+        block["level_minutes"] = {}
+        for index in range(3):
+            minutes = [sum(k.level_minutes[index] for k in ks) for ks in dayk]
+            value, ci = ratio_ci(minutes, crowds)
+            block["level_minutes"][str(index + 1)] = {"value": value, "ci": ci}
+    return block, pooled, {"unresolved": unresolved, "max_level": levels}
+
+
+def _kinds(days: Sequence[DaySummary]) -> list[str]:
+    seen = {k for d in days for k in d.kinds}
     return [k for k in KIND_ORDER if k in seen] + sorted(seen.difference(KIND_ORDER))
 
 
-def _units(results: Sequence[ReplicationResult]) -> dict:
-    """Utilisation = busy / available crew-minutes, per replication, then averaged.
-
-    A unit type with no available crew-minutes in a replication (none deployed, or a
-    zero-length window) has no defined utilisation there and is skipped for it.
-    """
-    types = sorted({t for r in results for t in r.available_crew_minutes}
-                   | {t for r in results for t in r.busy_crew_minutes})
+def _units(days: Sequence[DaySummary]) -> dict:
+    """Utilisation per unit type = busy ÷ available crew-minutes in the operating window, over all days."""
+    types = sorted({t for d in days for t in (*d.available, *d.busy)})
     by_type: dict[str, dict] = {}
     for unit_type in types:
-        util: list[float] = []
-        busy: list[float] = []
-        for r in results:
-            available = r.available_crew_minutes.get(unit_type, 0.0)
-            used = r.busy_crew_minutes.get(unit_type, 0.0)
-            busy.append(float(used))
-            if available > 0:
-                util.append(float(used) / float(available))
-        by_type[unit_type] = {"n": len(util), "utilisation": _entry(util), "busy_crew_minutes": _entry(busy)}
+        busy = [d.busy.get(unit_type, 0.0) for d in days]
+        drain = [d.drain_busy.get(unit_type, 0.0) for d in days]
+        available = [d.available.get(unit_type, 0.0) for d in days]
+        value, ci = ratio_ci(busy, available, bounds=(0.0, 1.0))
+        by_type[unit_type] = {
+            "utilisation": {"value": value, "ci": ci},
+            "busy_crew_minutes_per_day": _per_day_entry(busy),
+            "drain_busy_crew_minutes_per_day": _per_day_entry(drain),
+        }
     return {"by_type": by_type}
 
 
-def summarise(
-    results: Sequence[ReplicationResult],
-    targets: Mapping[str, Mapping[str, float]] | None = None,
-) -> dict:
-    """``{"metrics": ..., "units": ..., "targets": [...]}`` for ``results.json``.
+def aggregate(days: Sequence[DaySummary], targets: Sequence[Any] = ()) -> dict:
+    """The reduce step: ``{"metrics", "units", "targets", "slowest"}`` over any set of days.
 
-    ``targets`` is the scenario's ``targets:`` mapping with limits already in minutes
-    (times) or plain numbers (counts, levels); see :mod:`sispam_sim.stats.targets` for
-    how each is judged.
+    ``targets`` are the scenario's target rows (``Targets.rows()``: kind, metric, stat,
+    limit in minutes or a count), judged by :func:`sispam_sim.stats.targets.evaluate_targets`.
     """
-    metrics = {
-        "all": _block(results, None),
-        "by_kind": {kind: _block(results, kind) for kind in _kinds(results)},
-    }
+    if not days:
+        raise ValueError("aggregate needs at least one day")
+    days = sorted(days, key=lambda d: d.replication)
+    everything, pooled_all, series = _block(days, None)
+    by_kind, pooled = {}, {None: pooled_all}
+    day_values = {(None, name): values for name, values in series.items()}
+    for kind in _kinds(days):
+        by_kind[kind], pooled[kind], series = _block(days, [kind])
+        day_values.update({(kind, name): values for name, values in series.items()})
+    metrics = {"all": everything, "by_kind": by_kind}
+    slowest = heapq.nsmallest(SLOWEST, (row for d in days for row in d.slowest), key=_slow_key)
     return {
         "metrics": metrics,
-        "units": _units(results),
-        "targets": evaluate_targets(metrics["all"], targets),
+        "units": _units(days),
+        "targets": evaluate_targets(metrics, pooled, targets, day_values),
+        "slowest": slowest,
     }
-
-
-def worst_incidents(results: Iterable[ReplicationResult], n: int = 5) -> list[IncidentRecord]:
-    """The ``n`` incidents with the longest response time across all replications.
-
-    An incident no unit ever reached (``response_time is None``) ranks worst of all:
-    it is exactly what a planner must see. Ties break by replication and id so the
-    list is reproducible.
-    """
-    def key(i: IncidentRecord) -> tuple:
-        rt = i.response_time
-        return (0 if rt is None else 1, -(rt or 0.0), i.replication, i.id)
-
-    return heapq.nsmallest(n, (i for r in results for i in r.incidents), key=key)

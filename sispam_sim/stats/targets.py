@@ -1,83 +1,106 @@
-"""Judge a scenario's ``targets:`` against the summary of a run.
+"""Judge a scenario's ``targets:`` against the pooled statistics of a run.
 
-This module is deliberately import-light (no numpy, no rich): the scenario schema
-imports :data:`TARGET_METRICS` and :data:`TARGET_STATS` to validate names, and
-loading a scenario must stay cheap.
+How a target is judged (the verdict is one of ``pass``, ``fail``, ``untested``):
 
-How a target is judged
-----------------------
-* ``mean``, ``p50``, ``p90``, ``p95``: the statistic is computed per replication
-  (e.g. the 90th percentile of that day's response times) and averaged across
-  replications. **The point estimate is judged** (``pass = value <= limit``); the
-  95 % confidence interval is reported beside it so a reader can see how close the
-  call is, but it does not decide pass/fail. Judging the interval instead would
-  make a plan "fail" merely because too few replications were run.
-* ``max``: the **worst replication** — the largest value seen in any replication
-  (for times: the slowest single incident of the whole run; for ``unresolved``:
-  the worst day's count; for ``max_level``: the highest level any crowd reached).
-  There is no interval (``ci`` is ``None``). ``pass = value <= limit``.
-* If no replication had an incident the metric applies to (``n == 0``, e.g. no
-  station disruption in any replication), there is nothing to violate the target:
-  ``value`` is ``None``, ``pass`` is ``True`` and ``note`` is ``"no incidents"``.
+* **Incident metrics** (times, pooled over all incidents of all days):
+  ``p50`` .. ``p99`` pass when the pooled percentile is at or under the limit, which is
+  the same as "at least p % of incidents within the limit" (``share_within`` is
+  reported beside it); a percentile that lands on censored incidents (not reached by the
+  end of the run) fails. ``mean`` passes when the mean per incident is at or under the
+  limit and no incident is censored (with censored incidents the mean is only a lower
+  bound, and a lower bound under the limit proves nothing). ``max`` is the slowest
+  incident of the whole run: it grows with the number of replications, so ``validate``
+  suggests ``p99`` instead.
+* **Day metrics**: ``unresolved`` — ``mean`` is the mean per day, ``max`` the worst day;
+  ``max_level`` — ``max`` passes only when no day exceeded the level (``days_exceeding``
+  says how many did), ``mean`` is the mean over days with a crowd.
+* A target with nothing to judge (no incident of its kind or metric in any day; no
+  crowd for ``max_level``) is **untested**, never a pass.
 
-``full_strength`` is accepted as an alias of ``full_strength_time``; the output
-keeps the name the user wrote, so a target row can be traced back to the file.
+The point estimate is judged; the 95 % interval is reported so a reader sees how close
+the call is. Judging the interval instead would make a plan fail merely because too
+few replications were run (``check --strict`` in a later release flags the borderline).
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-__all__ = [
-    "TARGET_METRICS",
-    "TARGET_STATS",
-    "TARGET_STATS_FOR",
-    "METRIC_ALIASES",
-    "canonical_metric",
-    "evaluate_targets",
-]
-
-from sispam_sim.stats.metrics import (  # noqa: E402  (the one table of metrics)
-    METRIC_ALIASES, TARGET_METRICS, TARGET_STATS, TARGET_STATS_FOR, TIME_METRICS, canonical_metric,
+from sispam_sim.stats.metrics import (  # noqa: F401  (re-exported: the schema's historic import path)
+    METRIC_ALIASES, METRICS, PERCENTILES, TARGET_METRICS, TARGET_STATS, TARGET_STATS_FOR, TIME_METRICS,
+    canonical_metric,
 )
 
+__all__ = ["VERDICTS", "evaluate_targets", "all_met"]
 
-def _judge(metric: str, stat: str, limit: float, block: Mapping[str, Any]) -> dict:
-    row: dict[str, Any] = {"metric": metric, "stat": stat, "limit": limit}
-    if not block or block.get("n", 0) == 0:
-        return {**row, "value": None, "ci": None, "pass": True, "note": "no incidents"}
-    if stat == "max":
-        # Timing blocks keep the worst replication under "worst" ("max" there is the
-        # across-replication mean of per-replication maxima); count blocks under "max".
-        entry = block["worst"] if "worst" in block else block["max"]
-        value, ci = entry["value"], None
+VERDICTS = ("pass", "fail", "untested")
+
+
+def _incident_row(row: dict, pooled, stat: str, limit: float) -> dict:
+    if pooled is None or pooled.n == 0:
+        return {**row, "n": 0, "verdict": "untested", "reason": "no incidents"}
+    row["n"] = pooled.n
+    row["censored"] = pooled.n_censored
+    if stat == "mean":
+        entry = pooled.mean()
+        row.update(value=entry["value"], ci=entry["ci"], lower_bound=entry["lower_bound"])
+        ok = not entry["lower_bound"] and entry["value"] <= limit
+        reason = "censored incidents: the mean is only a lower bound" if entry["lower_bound"] else None
+    elif stat == "max":
+        entry = pooled.maximum()
+        row.update(value=entry["value"], ci=None, value_censored=entry["censored"])
+        ok = not entry["censored"] and entry["value"] <= limit
+        reason = "censored incidents: the slowest was never reached" if entry["censored"] else None
     else:
-        entry = block[stat]
-        value, ci = entry["value"], entry["ci"]
-    if value is None:
-        return {**row, "value": None, "ci": None, "pass": True, "note": "no incidents"}
-    return {**row, "value": value, "ci": ci, "pass": bool(value <= limit)}
+        entry = pooled.percentile(stat)
+        row.update(value=entry["value"], ci=entry["ci"], value_censored=entry["censored"])
+        ok = not entry["censored"] and entry["value"] <= limit
+        reason = "the percentile lies among censored incidents" if entry["censored"] else None
+    row["share_within"] = pooled.share_within(limit)
+    row["verdict"] = "pass" if ok else "fail"
+    if reason and not ok:
+        row["reason"] = reason
+    return row
 
 
-def evaluate_targets(
-    metrics_all: Mapping[str, Mapping[str, Any]],
-    targets: Mapping[str, Mapping[str, float]] | None,
-) -> list[dict]:
-    """One result row per (metric, stat) in ``targets``, in the order written.
+def _day_row(row: dict, block: Mapping[str, Any] | None, metric: str, stat: str, limit: float, levels) -> dict:
+    if not block:
+        return {**row, "verdict": "untested", "reason": "no crowd" if metric == "max_level" else "no days"}
+    row["days"] = block["days"]
+    if stat == "mean":
+        row.update(value=block["per_day"]["value"], ci=block["per_day"]["ci"])
+    else:
+        row.update(value=block["worst_day"], ci=None)
+        row["days_exceeding"] = sum(1 for v in levels if v > limit)
+    row["verdict"] = "pass" if row["value"] <= limit else "fail"
+    return row
 
-    ``metrics_all`` is the ``metrics["all"]`` section of a summary. ``targets`` maps
-    a metric name to ``{stat: limit}``, limits already in minutes (times) or counts.
-    Unknown names raise :class:`ValueError`: the scenario validator should have
-    rejected them with a file location long before a run.
+
+def evaluate_targets(metrics: Mapping[str, Any], pooled: Mapping[str | None, Mapping[str, Any]],
+                     targets: Sequence[Any], day_values: Mapping[tuple, Sequence[float]] | None = None) -> list[dict]:
+    """One result row per target, in the order written.
+
+    ``metrics`` is the summary's ``metrics`` section, ``pooled`` maps a kind (``None``: all
+    kinds) to ``{metric: Pooled}``, ``targets`` the scenario's rows (``kind``, ``metric``,
+    ``stat``, ``limit`` in minutes or a count). ``day_values`` maps ``(kind, metric)`` of a
+    day metric to its per-day values (for ``days_exceeding``).
     """
     rows: list[dict] = []
-    for metric, stats in (targets or {}).items():
-        if metric not in TARGET_METRICS:
-            raise ValueError(f"unknown target metric {metric!r}; expected one of {', '.join(TARGET_METRICS)}")
-        allowed = TARGET_STATS_FOR[metric]
-        block = metrics_all.get(canonical_metric(metric), {})
-        for stat, limit in stats.items():
-            if stat not in allowed:
-                raise ValueError(f"target {metric}.{stat}: expected one of {', '.join(allowed)}")
-            rows.append(_judge(metric, stat, limit if isinstance(limit, int) else float(limit), block))
+    for target in targets:
+        kind, metric, stat, limit = target.kind, target.metric, target.stat, target.limit
+        name = canonical_metric(metric)
+        if name not in METRICS or stat not in TARGET_STATS_FOR.get(metric, ()):
+            raise ValueError(f"unknown target {metric}.{stat}: the scenario validator should have rejected it")
+        row: dict[str, Any] = {"kind": kind, "metric": metric, "stat": stat, "limit": limit}
+        if METRICS[name].per == "incident":
+            rows.append(_incident_row(row, pooled.get(kind, {}).get(name), stat, limit))
+        else:
+            block = metrics["all"] if kind is None else metrics["by_kind"].get(kind)
+            levels = (day_values or {}).get((kind, name), ())
+            rows.append(_day_row(row, (block or {}).get(name), name, stat, limit, levels))
     return rows
+
+
+def all_met(rows: Sequence[Mapping[str, Any]]) -> bool:
+    """True only when there is at least one target and every one was tested and passed."""
+    return bool(rows) and all(row["verdict"] == "pass" for row in rows)

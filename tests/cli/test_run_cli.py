@@ -114,14 +114,20 @@ def test_json_is_one_document_with_the_contract_keys(cli):
     # json.loads rejects trailing data, so this proves stdout is exactly one document.
     doc = json.loads(result.out)
     assert result.out.endswith("}\n")
-    assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets"]
+    assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets", "slowest"]
 
     assert doc["scenario"]["name"] == RAPID_NAME
     assert doc["scenario"]["file"] == str(RAPID)
     assert doc["scenario"]["sha256"] == hashlib.sha256(RAPID.read_bytes()).hexdigest()
 
     manifest = doc["manifest"]
-    assert set(manifest) == {"sispam_sim", "seed", "replications", "python", "command"}
+    assert set(manifest) == {"sispam_sim", "seed", "replications", "python", "numpy", "simpy", "executor",
+                             "workers", "command", "statistics"}
+    import numpy
+    import simpy
+    assert (manifest["numpy"], manifest["simpy"]) == (numpy.__version__, simpy.__version__)
+    assert (manifest["executor"], manifest["workers"]) == ("serial", 1)
+    assert manifest["statistics"]["percentile_method"] == "numpy inverted_cdf"
     from sispam_sim import __version__
     assert manifest["sispam_sim"] == __version__
     assert (manifest["seed"], manifest["replications"]) == (110, 3)
@@ -129,15 +135,16 @@ def test_json_is_one_document_with_the_contract_keys(cli):
     assert manifest["command"].startswith("sispam-sim ")
 
     rt = doc["metrics"]["all"]["response_time"]
-    assert rt["n"] == 3
-    for stat in ("mean", "p50", "p90", "p95"):
+    incidents = doc["metrics"]["all"]["incidents"]
+    assert rt["n"] == incidents["called"] > 3 and incidents["days"] == 3   # n counts incidents, not days
+    for stat in ("mean", "p50", "p90", "p95", "p99"):
         entry = rt[stat]
         assert set(entry) >= {"value", "ci"}
         lo, hi = entry["ci"]
         assert lo <= entry["value"] <= hi
-    assert rt["p50"]["value"] <= rt["p90"]["value"] <= rt["p95"]["value"]
+    assert rt["p50"]["value"] <= rt["p90"]["value"] <= rt["p95"]["value"] <= rt["p99"]["value"] <= rt["max"]["value"]
     for metric in ("response_time", "dispatch_delay", "full_strength_time", "resolution_time",
-                   "tps_downtime", "unresolved"):
+                   "tps_downtime", "short_minutes", "unresolved"):
         assert metric in doc["metrics"]["all"], metric
     assert list(doc["metrics"]["by_kind"]) == ["rapid_response"]
     assert set(doc["units"]["by_type"]) == {"polsek_qrt", "sabhara_patrol"}
@@ -147,9 +154,11 @@ def test_json_is_one_document_with_the_contract_keys(cli):
     assert [(t["metric"], t["stat"], t["limit"]) for t in doc["targets"]] == [
         ("response_time", "p90", 10.0), ("dispatch_delay", "p90", 5.0), ("resolution_time", "p90", 90.0)]
     for target in doc["targets"]:
-        assert set(target) >= {"metric", "stat", "limit", "value", "ci", "pass"}
-        assert target["pass"] == (target["value"] <= target["limit"])
+        assert set(target) >= {"kind", "metric", "stat", "limit", "value", "ci", "share_within", "n", "verdict"}
+        assert target["verdict"] == ("pass" if target["value"] <= target["limit"] else "fail")
         assert target["value"] == doc["metrics"]["all"][target["metric"]][target["stat"]]["value"]
+        share = int(target["stat"][1:]) / 100
+        assert (target["verdict"] == "pass") == (target["share_within"]["value"] >= share)
 
 
 def test_json_stdout_stays_clean_when_the_scenario_has_warnings(cli, write):
@@ -163,13 +172,13 @@ def test_json_stdout_stays_clean_when_the_scenario_has_warnings(cli, write):
 def test_default_replications_and_seed_come_from_the_scenario(cli, small):
     doc = run_json(cli, small)
     assert (doc["manifest"]["seed"], doc["manifest"]["replications"]) == (7, 3)
-    assert doc["metrics"]["all"]["incidents"]["n"] == 3
+    assert doc["metrics"]["all"]["incidents"]["days"] == 3
 
 
 def test_replications_and_seed_options_are_in_the_manifest(cli, small):
     doc = run_json(cli, small, "--replications", "5", "--seed", "42")
     assert (doc["manifest"]["seed"], doc["manifest"]["replications"]) == (42, 5)
-    assert doc["metrics"]["all"]["incidents"]["n"] == 5
+    assert doc["metrics"]["all"]["incidents"]["days"] == 5
     short = run_json(cli, small, "-r", "5", "-s", "42")
     assert short["metrics"] == doc["metrics"]
 
@@ -207,7 +216,7 @@ def test_manifest_command_is_the_command_that_ran(cli, small):
     assert doc["manifest"]["command"] == f"sispam-sim run {small} -r 1 --format json"
 
 
-def test_a_day_without_incidents_reports_nulls_and_passes_its_targets(cli, write):
+def test_a_day_without_incidents_reports_nothing_and_tests_no_time_target(cli, write):
     data = minimal_scenario()
     data["incidents"][0]["rate"] = "1/1000h"
     data["targets"] = {"response_time": {"p90": "10min"}, "unresolved": {"max": 0}}
@@ -217,15 +226,16 @@ def test_a_day_without_incidents_reports_nulls_and_passes_its_targets(cli, write
     assert "NaN" not in result.out and "Infinity" not in result.out
     doc = json.loads(result.out)
     assert doc["metrics"]["by_kind"] == {}
-    rt = doc["metrics"]["all"]["response_time"]
-    assert rt["n"] == 0 and rt["mean"] == {"value": None, "ci": None}
-    assert doc["metrics"]["all"]["incidents"]["mean"]["value"] == 0.0
-    assert doc["targets"][0] == {"metric": "response_time", "stat": "p90", "limit": 10.0, "value": None,
-                                 "ci": None, "pass": True, "note": "no incidents"}
-    assert doc["targets"][1]["pass"] is True and doc["targets"][1]["value"] == 0
+    assert doc["metrics"]["all"]["response_time"] == {"n": 0, "censored": 0}
+    assert doc["metrics"]["all"]["incidents"]["per_day"] == {"value": 0.0, "ci": [0.0, 0.0]}
+    assert doc["targets"][0] == {"kind": None, "metric": "response_time", "stat": "p90", "limit": 10.0, "n": 0,
+                                 "verdict": "untested", "reason": "no incidents"}
+    # no day left an incident unresolved: that target was tested, and passed
+    assert doc["targets"][1]["verdict"] == "pass" and doc["targets"][1]["value"] == 0
     table = cli("run", path, "-r", "2")
     assert table.code == EXIT_OK
-    assert "no incidents" in table.out and "All targets met" in table.out
+    assert "NOT TESTED" in table.out and "1 of 2 targets not tested" in table.out
+    assert "All targets met" not in table.out
 
 
 # ------------------------------------------------------------------ --out DIR
@@ -244,11 +254,11 @@ def test_out_writes_the_output_files_consistently(cli, tmp_path, name):
     assert text.splitlines()[0].startswith(INCIDENT_HEADER)
     rows = read_csv(out / "incidents.csv")
     incidents = doc["metrics"]["all"]["incidents"]
-    assert len(rows) == round(incidents["mean"]["value"] * incidents["n"])
+    assert len(rows) == incidents["called"]
     assert {r["replication"] for r in rows} == {"0", "1"}
     assert len({(r["replication"], r["id"]) for r in rows}) == len(rows)
-    unresolved = doc["metrics"]["all"]["unresolved"]
-    assert sum(1 for r in rows if r["resolved"] == "") == round(unresolved["mean"]["value"] * unresolved["n"])
+    assert sum(1 for r in rows if r["resolved"] == "") == incidents["called"] - incidents["resolved"]
+    assert sum(1 for r in rows if r["first_arrival"] != "") == incidents["reached"]
     for row in rows:
         call = float(row["call"])
         for derived, stamp in DERIVED.items():
@@ -498,21 +508,22 @@ def test_hand_computed_response_and_resolution(cli, write, tmp_path, replication
     doc = run_json(cli, path, "-r", str(replications), "--out", out)
     all_ = doc["metrics"]["all"]
     rt, res = all_["response_time"], all_["resolution_time"]
-    assert rt["n"] == res["n"] == replications
-    for stat in ("mean", "p50", "p90", "p95", "max"):
+    assert rt["n"] == res["n"] == replications   # one call a day
+    for stat in ("mean", "p50", "p90", "p95", "p99", "max"):
         assert rt[stat]["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6), stat
-        assert rt[stat]["ci"] == pytest.approx([EXPECTED_RESPONSE] * 2, abs=1e-6), stat
+        if stat != "max" and replications > 1:
+            assert rt[stat]["ci"] == pytest.approx([EXPECTED_RESPONSE] * 2, abs=1e-6), stat
         assert res[stat]["value"] == pytest.approx(EXPECTED_RESPONSE + WORK, abs=1e-6), stat
-    assert rt["worst"]["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6)
     assert all_["full_strength_time"]["mean"]["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6)
+    assert all_["short_minutes"]["mean"]["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6)
     assert all_["dispatch_delay"]["mean"]["value"] == 0.0
-    assert all_["tps_downtime"]["n"] == 0 and all_["tps_downtime"]["mean"]["value"] is None
-    assert all_["unresolved"]["max"]["value"] == 0
-    assert all_["incidents"]["mean"]["value"] == 1.0
+    assert all_["tps_downtime"] == {"n": 0, "censored": 0}
+    assert all_["unresolved"]["worst_day"] == 0
+    assert all_["incidents"]["per_day"]["value"] == 1.0
     # The crew is committed from dispatch to release: response + work.
     unit = doc["units"]["by_type"]["sabhara"]
     busy = CREW * (EXPECTED_RESPONSE + WORK)
-    assert unit["busy_crew_minutes"]["value"] == pytest.approx(busy, abs=1e-6)
+    assert unit["busy_crew_minutes_per_day"]["value"] == pytest.approx(busy, abs=1e-6)
     assert unit["utilisation"]["value"] == pytest.approx(busy / (CREW * DURATION), abs=1e-9)
 
     rows = read_csv(out / "incidents.csv")
@@ -534,12 +545,13 @@ def test_hand_computed_targets_are_judged_on_the_point_estimate(cli, write):
     result = cli("run", write(data), "-r", "2", "--format", "json")
     assert result.code == EXIT_OK          # run reports targets; it does not enforce them
     rows = {(t["metric"], t["stat"]): t for t in json.loads(result.out)["targets"]}
-    assert rows[("response_time", "p90")]["pass"] is True
-    assert rows[("response_time", "mean")]["pass"] is False
+    assert rows[("response_time", "p90")]["verdict"] == "pass"
+    assert rows[("response_time", "mean")]["verdict"] == "fail"
     assert rows[("response_time", "mean")]["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6)
     assert rows[("resolution_time", "max")] == {
-        "metric": "resolution_time", "stat": "max", "limit": 60.0,
-        "value": pytest.approx(EXPECTED_RESPONSE + WORK, abs=1e-6), "ci": None, "pass": True}
+        "kind": None, "metric": "resolution_time", "stat": "max", "limit": 60.0, "n": 2, "censored": 0,
+        "value": pytest.approx(EXPECTED_RESPONSE + WORK, abs=1e-6), "ci": None, "value_censored": False,
+        "share_within": {"value": 1.0, "ci": [1.0, 1.0]}, "verdict": "pass"}
 
 
 def test_hand_computed_never_full_strength_leaves_cells_empty(cli, write, tmp_path):
@@ -549,9 +561,15 @@ def test_hand_computed_never_full_strength_leaves_cells_empty(cli, write, tmp_pa
     doc = run_json(cli, path, "-r", "2", "--out", out)
     all_ = doc["metrics"]["all"]
     assert all_["response_time"]["mean"]["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6)
-    assert all_["full_strength_time"]["n"] == 0 and all_["full_strength_time"]["mean"]["value"] is None
-    assert all_["resolution_time"]["n"] == 0
-    assert (all_["unresolved"]["mean"]["value"], all_["unresolved"]["max"]["value"]) == (1.0, 1)
+    # never at full strength, never resolved: censored, counted, and the mean is only a lower bound
+    end = doc["metrics"]["all"]["resolution_time"]["mean"]["value"]
+    for metric in ("full_strength_time", "resolution_time", "short_minutes"):
+        block = all_[metric]
+        assert (block["n"], block["censored"]) == (2, 2), metric
+        assert block["mean"]["lower_bound"] is True and block["p50"]["censored"] is True, metric
+    assert end == pytest.approx(DURATION + 12 * 60 - 120.0)   # waited from 08:00 to the end of the drain
+    assert all_["short_minutes"]["mean"]["value"] == pytest.approx(end)   # short the whole time
+    assert (all_["unresolved"]["per_day"]["value"], all_["unresolved"]["worst_day"]) == (1.0, 1)
     for row in read_csv(out / "incidents.csv"):
         assert row["full_strength"] == row["resolved"] == ""
         assert row["full_strength_time"] == row["resolution_time"] == ""

@@ -15,16 +15,24 @@ from sispam_sim.report.export import (
     atomic_write_text,
     format_cell,
     incidents_csv,
-    results_document,
+    missing_ancestor,
+    prepare_out_dir,
+    remove_created,
     timeline_csv,
     write_outputs,
 )
-from sispam_sim.stats.summary import summarise
+from sispam_sim.stats.summary import aggregate, summarise_day
+
+
+def document(results) -> dict:
+    summary = aggregate([summarise_day(r) for r in results])
+    return {"scenario": {"name": "x"}, "manifest": {"seed": 1, "replications": len(results)},
+            "metrics": summary["metrics"], "units": summary["units"], "targets": summary["targets"]}
 
 INCIDENT_HEADER = (
     "replication,id,kind,priority,place,lat,lon,call,first_dispatch,first_arrival,full_strength,"
     "resolved,dispatch_delay,response_time,full_strength_time,resolution_time,tps_downtime,need,"
-    "max_level,units,entry,label,site,level_minutes"
+    "max_level,units,entry,label,site,level_minutes,short_minutes"
 )
 
 
@@ -33,7 +41,7 @@ def results():
         replication=0, id="station_disruption-0001", kind="station_disruption", entry=1,
         label="TPS rawan", priority=1, place="tps-012", site="tps-012", lat=-8.1725, lon=113.7,
         call=100.0, need=8, first_dispatch=100.25, first_arrival=112.1234, full_strength=115.5,
-        resolved=145.5, units=["sabhara-1", "brimob-2"],
+        resolved=145.5, units=["sabhara-1", "brimob-2"], short_minutes=15.5,
     )
     unreached = IncidentRecord(
         replication=1, id="rapid_response-0003", kind="rapid_response", entry=0,
@@ -69,6 +77,7 @@ def test_incidents_csv_header_and_cells():
     assert first["call"] == "100" and first["dispatch_delay"] == "0.25"
     assert first["first_arrival"] == "112.123" and first["response_time"] == "12.123"
     assert first["tps_downtime"] == "45.5"   # minutes: 3 decimals at most
+    assert first["short_minutes"] == "15.5"
     assert first["lat"] == "-8.1725"         # coordinates keep 6 (1e-3 degree is about 110 m)
     assert first["units"] == "sabhara-1;brimob-2" and first["need"] == "8"
     # never dispatched: every derived time is an empty cell, not "None"
@@ -86,15 +95,8 @@ def test_timeline_csv():
     )
 
 
-def test_results_document_key_order():
-    summary = summarise(results())
-    doc = results_document({"name": "x"}, {"seed": 1}, summary)
-    assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets"]
-
-
 def test_write_outputs_creates_directory_and_three_files(tmp_path):
-    summary = summarise(results(), {"response_time": {"p90": 15}})
-    doc = results_document({"name": "x"}, {"seed": 1, "replications": 2}, summary)
+    doc = document(results())
     out = tmp_path / "new" / "dir"
     paths = write_outputs(out, doc, results())
     assert [p.name for p in paths] == ["results.json", "incidents.csv", "timeline.csv", "events.csv"]
@@ -158,3 +160,50 @@ def test_events_csv_has_a_row_per_event():
     assert events_csv([result]) == ("replication,time,unit,incident,action\n"
                                     "3,1.5,,rapid_response-0001,call\n"
                                     "3,1.5,patrol-1,rapid_response-0001,dispatch\n")
+
+
+def test_an_empty_out_is_refused_not_taken_as_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", "  "):
+        with pytest.raises(OSError, match=r'^--out: the folder name is empty; give a folder, e\.g\. --out results'):
+            prepare_out_dir(empty)
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_unwritable_out_folder_is_named_before_the_run(tmp_path, monkeypatch):
+    # root writes into a read-only folder, and CI runs as root: the file system's refusal is simulated
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(export.tempfile, "mkstemp", refuse)
+    with pytest.raises(OSError, match=r"^--out: cannot write in .*locked: Permission denied$"):
+        prepare_out_dir(tmp_path / "locked")
+
+
+def test_a_failing_write_names_the_output_file_not_a_temporary_one(tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.os, "fsync", boom)
+    with pytest.raises(OSError) as info:
+        write_outputs(tmp_path, document(results()), results())
+    assert str(info.value) == f"--out: cannot write results.json in {tmp_path}: No space left on device"
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_interrupted_run_removes_only_the_folders_it_created(tmp_path):
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    out = keep / "a" / "b"
+    created = missing_ancestor(out)
+    assert created == (keep / "a").absolute()
+    prepare_out_dir(out)
+    remove_created(out, created)
+    assert os.listdir(keep) == []
+    assert missing_ancestor(keep) is None
+    remove_created(keep, None)                 # existed before: stays
+    assert keep.is_dir()
+    (keep / "a").mkdir()
+    (keep / "a" / "mine.txt").write_text("x")  # not empty: stays
+    remove_created(keep / "a", (keep / "a").absolute())
+    assert (keep / "a" / "mine.txt").exists()

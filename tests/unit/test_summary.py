@@ -1,38 +1,40 @@
-"""Summary statistics checked against numbers computed by hand.
+"""Pooled statistics checked against numbers computed by hand.
 
-Three replications with known times (minutes, call at 0 unless said otherwise):
+Three days (replications), every call at minute 0, the run ends at 600 (so an incident
+never reached is censored with the lower bound 600 − 0 = 600):
 
-rep 0: rapid_response responses 2, 4, 6, 8; one station_disruption (response 5,
+day 0: rapid_response responses 2, 4, 6, 8; one station_disruption (response 5,
        resolved at 30 -> TPS downtime 30)
-rep 1: rapid_response responses 10, 20; one crowd_buildup (response 5, reached
-       level 2, never at full strength, never resolved)
-rep 2: rapid_response response 3; crowd_buildups with responses 7 (level 3) and
-       9 (level 1); one rapid_response that was never dispatched at all
+day 1: rapid_response responses 10, 20; one crowd_buildup (response 5, reached level
+       2, never at full strength, never resolved)
+day 2: rapid_response response 3; crowd_buildups with responses 7 (level 3) and 9
+       (level 1); one rapid_response that was never dispatched at all
 
-Every dispatch is 1 minute after the call; full strength 10 minutes after arrival;
-resolution 30 minutes after the call (unless said otherwise).
+Response times pooled, censored last: 2 3 4 5 5 6 7 8 9 10 20 [>600]  (n = 12).
+``inverted_cdf`` percentiles: p50 = 6th value = 6, p90 = 11th = 20, p95 = 12th = censored.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import statistics
+from collections import namedtuple
 
+import numpy as np
 import pytest
 
 from sispam_sim.engine.records import IncidentRecord, ReplicationResult
-from sispam_sim.stats.summary import mean_ci, summarise, worst_incidents
-from sispam_sim.stats.targets import TARGET_METRICS, TARGET_STATS, evaluate_targets
+from sispam_sim.stats.intervals import mean_ci, ratio_ci, wilson_ci
+from sispam_sim.stats.summary import aggregate, summarise_day
+from sispam_sim.stats.targets import all_met
 
-T_DF1 = 12.706204736174696   # two-sided 95 % Student-t critical values
-T_DF2 = 4.302652729749463
+T_DF2 = 4.302652729749463   # two-sided 95 % Student-t critical value, 2 degrees of freedom
+Target = namedtuple("Target", "kind metric stat limit")
 
 
-def inc(rep, n, kind, response, *, call=0.0, full=True, resolved=30.0, level=1, dispatched=True):
+def inc(rep, n, kind, response, *, call=0.0, full=True, resolved=30.0, level=1, dispatched=True, short=None):
     arrival = None if response is None else call + response
-    return IncidentRecord(
-        replication=rep, id=f"{kind}-{n:04d}", kind=kind, entry=0, label=kind, priority=2,
+    record = IncidentRecord(
+        replication=rep, id=f"{kind}-{n:04d}", kind=kind, entry=0, label=f"{kind} label", priority=2,
         place="kpu", site=None, lat=-8.17, lon=113.7, call=call, need=4,
         first_dispatch=call + 1.0 if dispatched else None,
         first_arrival=arrival,
@@ -40,219 +42,205 @@ def inc(rep, n, kind, response, *, call=0.0, full=True, resolved=30.0, level=1, 
         resolved=None if resolved is None else call + resolved,
         max_level=level,
     )
+    record.short_minutes = (response + 10.0 if response is not None else 600.0 - call) if short is None else short
+    return record
 
 
-def rep(r, incidents, busy=None, available=None):
+def day(r, incidents, busy=None, available=None, drain=None):
     return ReplicationResult(replication=r, incidents=incidents, timeline=[],
-                             busy_crew_minutes=busy or {}, available_crew_minutes=available or {}, end=600.0)
+                             busy_crew_minutes=busy or {}, available_crew_minutes=available or {}, end=600.0,
+                             duration=480.0, drain_busy_crew_minutes=drain or {})
 
 
 def results():
-    r0 = [inc(0, i, "rapid_response", v) for i, v in enumerate([2, 4, 6, 8])]
-    r0.append(inc(0, 4, "station_disruption", 5))
-    r1 = [inc(1, 0, "rapid_response", 10), inc(1, 1, "rapid_response", 20),
+    d0 = [inc(0, i, "rapid_response", v) for i, v in enumerate([2, 4, 6, 8])]
+    d0.append(inc(0, 4, "station_disruption", 5))
+    d1 = [inc(1, 0, "rapid_response", 10), inc(1, 1, "rapid_response", 20),
           inc(1, 2, "crowd_buildup", 5, full=False, resolved=None, level=2)]
-    r2 = [inc(2, 0, "rapid_response", 3), inc(2, 1, "crowd_buildup", 7, level=3),
+    d2 = [inc(2, 0, "rapid_response", 3), inc(2, 1, "crowd_buildup", 7, level=3),
           inc(2, 2, "crowd_buildup", 9, level=1),
           inc(2, 3, "rapid_response", None, full=False, resolved=None, dispatched=False)]
     return [
-        rep(0, r0, {"sabhara": 100.0, "brimob": 0.0}, {"sabhara": 1000.0, "brimob": 0.0, "tni": 0.0}),
-        rep(1, r1, {"sabhara": 200.0, "brimob": 50.0}, {"sabhara": 1000.0, "brimob": 500.0, "tni": 0.0}),
-        rep(2, r2, {"sabhara": 300.0, "brimob": 50.0}, {"sabhara": 1000.0, "brimob": 500.0, "tni": 0.0}),
+        day(0, d0, {"sabhara": 100.0}, {"sabhara": 1000.0, "tni": 0.0}, {"sabhara": 7.0}),
+        day(1, d1, {"sabhara": 200.0, "brimob": 50.0}, {"sabhara": 1000.0, "brimob": 500.0}),
+        day(2, d2, {"sabhara": 300.0, "brimob": 150.0}, {"sabhara": 1000.0, "brimob": 500.0}, {"brimob": 20.0}),
     ]
 
 
-def t_interval(values, t):
-    m = statistics.fmean(values)
-    half = t * statistics.stdev(values) / math.sqrt(len(values))
-    return m, [m - half, m + half]
+TARGETS = [
+    Target(None, "response_time", "p90", 20.0),
+    Target(None, "response_time", "p95", 1000.0),
+    Target(None, "response_time", "mean", 100.0),
+    Target("station_disruption", "tps_downtime", "p95", 30.0),
+    Target("crowd_buildup", "response_time", "max", 10.0),
+    Target(None, "max_level", "max", 2),
+    Target(None, "unresolved", "mean", 1),
+]
 
 
-def assert_entry(entry, values, t=T_DF2):
-    mean, ci = t_interval(values, t)
-    assert entry["value"] == pytest.approx(mean, abs=1e-12)
-    assert entry["ci"] == pytest.approx(ci, abs=1e-9)
+@pytest.fixture(scope="module")
+def summary():
+    return aggregate([summarise_day(r) for r in results()], TARGETS)
 
 
-# -- mean_ci ---------------------------------------------------------------
+def test_counts_say_what_was_called_reached_and_resolved(summary):
+    c = summary["metrics"]["all"]["incidents"]
+    assert (c["called"], c["reached"], c["resolved"], c["days"], c["worst_day"]) == (12, 11, 10, 3, 5)
+    assert c["per_day"]["value"] == 4.0
+    lo, hi = c["per_day"]["ci"]
+    half = T_DF2 * 1.0 / math.sqrt(3)   # per-day counts 5, 3, 4: sd 1
+    assert (lo, hi) == pytest.approx((4.0 - half, 4.0 + half))
 
-def test_mean_ci_matches_hand_formula():
-    mean, (lo, hi) = mean_ci([1.0, 2.0, 6.0])
-    assert mean == 3.0
-    half = T_DF2 * statistics.stdev([1, 2, 6]) / math.sqrt(3)
-    assert (lo, hi) == pytest.approx((3.0 - half, 3.0 + half), abs=1e-9)
+
+def test_percentiles_are_over_all_incidents_pooled(summary):
+    rt = summary["metrics"]["all"]["response_time"]
+    assert (rt["n"], rt["censored"]) == (12, 1)
+    assert rt["p50"]["value"] == 6.0 and rt["p50"]["censored"] is False
+    assert rt["p90"]["value"] == 20.0 and rt["p90"]["censored"] is False
+    # the 12th value is the incident never reached: the percentile is more than its wait, 600
+    assert rt["p95"] == {"value": 600.0, "ci": rt["p95"]["ci"], "censored": True}
+    assert rt["max"] == {"value": 600.0, "censored": True}
 
 
-def test_mean_ci_single_value_is_degenerate_and_empty_raises():
-    assert mean_ci([4.5]) == (4.5, (4.5, 4.5))
-    assert mean_ci([2.0, 2.0, 2.0]) == (2.0, (2.0, 2.0))
+def test_percentiles_equal_numpy_inverted_cdf_with_censored_as_infinity(summary):
+    values = [2, 4, 6, 8, 5, 10, 20, 5, 3, 7, 9, math.inf]
+    rt = summary["metrics"]["all"]["response_time"]
+    for stat, q in (("p50", 50), ("p90", 90)):
+        assert rt[stat]["value"] == np.percentile(values, q, method="inverted_cdf")
+    assert np.percentile(values, 95, method="inverted_cdf") == math.inf
+
+
+def test_the_mean_counts_censored_incidents_at_their_lower_bound_and_says_so(summary):
+    mean = summary["metrics"]["all"]["response_time"]["mean"]
+    assert mean["value"] == pytest.approx(679 / 12)   # (25 + 35 + 619) / 12
+    assert mean["lower_bound"] is True
+    # the ratio estimator over days, by hand: z_d = S_d - r n_d, se = sqrt(sum z^2 / (R (R-1))) / mean n
+    r = 679 / 12
+    z = [25 - r * 5, 35 - r * 3, 619 - r * 4]
+    se = math.sqrt(sum(x * x for x in z) / 6) / 4
+    assert mean["ci"] == pytest.approx([r - T_DF2 * se, r + T_DF2 * se])
+
+
+def test_a_kind_block_pools_only_that_kind(summary):
+    crowd = summary["metrics"]["by_kind"]["crowd_buildup"]
+    assert crowd["response_time"]["n"] == 3 and crowd["response_time"]["max"]["value"] == 9.0
+    assert crowd["full_strength_time"]["censored"] == 1          # day 1's crowd never at full strength
+    assert crowd["resolution_time"]["censored"] == 1
+    assert crowd["short_minutes"]["n"] == 3 and crowd["short_minutes"]["censored"] == 1
+    station = summary["metrics"]["by_kind"]["station_disruption"]
+    assert station["tps_downtime"]["n"] == 1 and station["tps_downtime"]["p50"]["value"] == 30.0
+    assert "tps_downtime" not in summary["metrics"]["by_kind"]["rapid_response"]
+    assert summary["metrics"]["all"]["tps_downtime"]["n"] == 1   # only station disruptions have downtime
+
+
+def test_levels_are_shares_of_days_with_wilson_intervals(summary):
+    levels = summary["metrics"]["all"]["levels"]
+    assert levels["2"]["days"] == 2 and levels["2"]["share_of_days"]["value"] == pytest.approx(2 / 3)
+    assert levels["3"]["days"] == 1
+    assert summary["metrics"]["all"]["max_level"]["worst_day"] == 3
+    assert summary["metrics"]["all"]["max_level"]["days"] == 2   # days with a crowd
+
+
+def test_unresolved_is_a_per_day_figure(summary):
+    unresolved = summary["metrics"]["all"]["unresolved"]
+    assert unresolved["per_day"]["value"] == pytest.approx(2 / 3) and unresolved["worst_day"] == 1
+
+
+def test_level_minutes_are_means_per_crowd(summary):
+    minutes = summary["metrics"]["by_kind"]["crowd_buildup"]["level_minutes"]
+    assert minutes["1"]["value"] == 0.0   # the records here carry no level minutes
+
+
+def test_targets_are_judged_on_pooled_statistics(summary):
+    rows = {(r["kind"], r["metric"], r["stat"]): r for r in summary["targets"]}
+    p90 = rows[(None, "response_time", "p90")]
+    assert (p90["value"], p90["verdict"]) == (20.0, "pass")
+    assert p90["share_within"]["value"] == pytest.approx(11 / 12)   # at least 90 % within: consistent
+    p95 = rows[(None, "response_time", "p95")]
+    assert p95["verdict"] == "fail" and p95["value_censored"] is True
+    assert p95["reason"] == "the percentile lies among censored incidents"
+    mean = rows[(None, "response_time", "mean")]
+    assert mean["verdict"] == "fail" and mean["lower_bound"] is True   # 56.6 <= 100, but only a lower bound
+    assert rows[("station_disruption", "tps_downtime", "p95")]["verdict"] == "pass"
+    assert rows[("crowd_buildup", "response_time", "max")]["value"] == 9.0
+    level = rows[(None, "max_level", "max")]
+    assert (level["value"], level["days_exceeding"], level["days"], level["verdict"]) == (3, 1, 2, "fail")
+    unresolved = rows[(None, "unresolved", "mean")]
+    assert unresolved["verdict"] == "pass" and unresolved["value"] == pytest.approx(2 / 3)
+    assert not all_met(summary["targets"])
+
+
+def test_share_within_counts_censored_incidents_as_outside():
+    days = [summarise_day(r) for r in results()]
+    rows = aggregate(days, [Target(None, "response_time", "p50", 10.0)])["targets"]
+    # within 10 min: day 0 all 5, day 1 two of 3 (10 and 5), day 2 three of 4 (the censored one is not)
+    assert rows[0]["share_within"]["value"] == pytest.approx(10 / 12)
+
+
+def test_a_percentile_target_passes_exactly_when_its_share_within_reaches_it():
+    days = [summarise_day(r) for r in results()]
+    for limit in (1.0, 2.0, 5.0, 6.0, 9.0, 10.0, 19.0, 20.0, 25.0):
+        for stat, share in (("p50", 0.5), ("p90", 0.9)):
+            row = aggregate(days, [Target(None, "response_time", stat, limit)])["targets"][0]
+            assert (row["verdict"] == "pass") == (row["share_within"]["value"] >= share), (stat, limit)
+
+
+def test_a_target_with_nothing_to_judge_is_untested_never_a_pass():
+    days = [summarise_day(day(0, [inc(0, 0, "rapid_response", 4.0)]))]
+    rows = aggregate(days, [Target(None, "tps_downtime", "p95", 60.0),
+                            Target("crowd_buildup", "response_time", "p90", 15.0),
+                            Target(None, "max_level", "max", 2)])["targets"]
+    assert [r["verdict"] for r in rows] == ["untested", "untested", "untested"]
+    assert not all_met(rows)
+    assert not all_met([])
+
+
+def test_utilisation_is_busy_over_available_crew_minutes_of_the_window(summary):
+    by_type = summary["units"]["by_type"]
+    assert by_type["sabhara"]["utilisation"]["value"] == pytest.approx(600 / 3000)
+    assert by_type["brimob"]["utilisation"]["value"] == pytest.approx(200 / 1000)
+    assert by_type["sabhara"]["drain_busy_crew_minutes_per_day"]["value"] == pytest.approx(7 / 3)
+    assert by_type["tni"]["utilisation"]["value"] is None   # nothing available: undefined, not 0 %
+
+
+def test_slowest_incidents_never_reached_first_then_longest(summary):
+    slowest = summary["slowest"]
+    assert [(s["replication"], s["response_time"]) for s in slowest] == [
+        (2, None), (1, 20.0), (1, 10.0), (2, 9.0), (0, 8.0)]
+    assert slowest[0]["label"] == "rapid_response label"
+
+
+def test_reduce_does_not_depend_on_the_order_or_grouping_of_days():
+    days = [summarise_day(r) for r in results()]
+    assert aggregate(days, TARGETS) == aggregate(days[::-1], TARGETS)
+
+
+def test_one_day_gives_values_without_intervals():
+    summary = aggregate([summarise_day(results()[0])], TARGETS)
+    rt = summary["metrics"]["all"]["response_time"]
+    assert rt["mean"]["value"] == 5.0 and rt["mean"]["ci"] is None and rt["p90"]["ci"] is None
+
+
+# ------------------------------------------------------------------ the interval methods by hand
+
+
+def test_ratio_ci_by_hand():
+    value, ci = ratio_ci([2, 4, 9], [1, 2, 3])
+    r = 15 / 6
+    se = math.sqrt(((2 - r) ** 2 + (4 - 2 * r) ** 2 + (9 - 3 * r) ** 2) / 6) / 2
+    assert value == r and ci == pytest.approx([r - T_DF2 * se, r + T_DF2 * se])
+    assert ratio_ci([0, 0], [0, 0]) == (None, None)
+    assert ratio_ci([3, 3, 3], [3, 3, 3], bounds=(0, 1)) == (1.0, [1.0, 1.0])
+
+
+def test_wilson_interval_known_values():
+    assert wilson_ci(0, 100)[1] == pytest.approx([0.0, 0.036994], abs=1e-6)
+    assert wilson_ci(100, 100)[1] == pytest.approx([0.963006, 1.0], abs=1e-6)
+    assert wilson_ci(5, 10)[1] == pytest.approx([0.236593, 0.763407], abs=1e-6)
+    assert wilson_ci(0, 0) == (None, None)
+
+
+def test_mean_ci_needs_two_days_for_an_interval():
+    assert mean_ci([3.0]) == (3.0, None)
     with pytest.raises(ValueError):
         mean_ci([])
-
-
-def test_mean_ci_agrees_with_scipy():
-    stats = pytest.importorskip("scipy.stats")
-    values = [3.1, 4.7, 2.2, 9.0, 5.5, 6.1, 4.4]
-    mean, ci = mean_ci(values)
-    lo, hi = stats.t.interval(0.95, len(values) - 1, loc=mean, scale=stats.sem(values))
-    assert ci == pytest.approx((lo, hi), rel=1e-9)
-
-
-# -- timing metrics --------------------------------------------------------
-
-def test_response_time_all_kinds_per_replication_then_averaged():
-    m = summarise(results())["metrics"]["all"]["response_time"]
-    assert m["n"] == 3
-    # per replication: [2,4,5,6,8], [5,10,20], [3,7,9] (the undispatched incident has no value)
-    assert_entry(m["mean"], [5.0, 35 / 3, 19 / 3])
-    assert_entry(m["p50"], [5.0, 10.0, 7.0])
-    assert_entry(m["p90"], [7.2, 18.0, 8.6])       # numpy linear: index 0.9*(n-1)
-    assert_entry(m["p95"], [7.6, 19.0, 8.8])
-    assert_entry(m["max"], [8.0, 20.0, 9.0])
-    assert m["worst"] == {"value": 20.0, "ci": None}
-
-
-def test_by_kind_uses_only_that_kinds_incidents():
-    by_kind = summarise(results())["metrics"]["by_kind"]
-    assert list(by_kind) == ["rapid_response", "station_disruption", "crowd_buildup"]
-    rr = by_kind["rapid_response"]["response_time"]
-    assert rr["n"] == 3
-    assert_entry(rr["mean"], [5.0, 15.0, 3.0])
-    assert_entry(rr["p90"], [7.4, 19.0, 3.0])
-    crowd = by_kind["crowd_buildup"]["response_time"]
-    assert crowd["n"] == 2
-    assert_entry(crowd["mean"], [5.0, 8.0], T_DF1)
-
-
-def test_replication_without_station_disruption_contributes_nothing_to_downtime():
-    m = summarise(results())["metrics"]
-    for block in (m["all"], m["by_kind"]["station_disruption"]):
-        tps = block["tps_downtime"]
-        assert tps["n"] == 1
-        assert tps["mean"] == {"value": 30.0, "ci": [30.0, 30.0]}
-        assert tps["p95"] == {"value": 30.0, "ci": [30.0, 30.0]}
-    assert m["by_kind"]["rapid_response"]["tps_downtime"]["n"] == 0
-    assert m["by_kind"]["rapid_response"]["tps_downtime"]["mean"] == {"value": None, "ci": None}
-
-
-def test_dispatch_delay_full_strength_and_resolution_skip_none():
-    m = summarise(results())["metrics"]["all"]
-    assert m["dispatch_delay"]["n"] == 3
-    assert m["dispatch_delay"]["mean"] == {"value": 1.0, "ci": [1.0, 1.0]}
-    # rep 1's crowd never reached full strength; rep 2's undispatched incident neither
-    assert_entry(m["full_strength_time"]["mean"], [15.0, 25.0, 49 / 3])
-    # resolution 30 for every resolved incident
-    assert m["resolution_time"]["mean"] == {"value": 30.0, "ci": [30.0, 30.0]}
-
-
-# -- counts, levels, units ------------------------------------------------
-
-def test_unresolved_and_incident_counts_cover_every_replication():
-    m = summarise(results())["metrics"]
-    unresolved = m["all"]["unresolved"]
-    assert unresolved["n"] == 3
-    assert_entry(unresolved["mean"], [0, 1, 1])
-    assert unresolved["max"] == {"value": 1, "ci": None}
-    assert_entry(m["all"]["incidents"]["mean"], [5, 3, 4])
-    assert m["by_kind"]["station_disruption"]["incidents"]["n"] == 3     # zeros count
-    assert_entry(m["by_kind"]["station_disruption"]["incidents"]["mean"], [1, 0, 0])
-    assert_entry(m["by_kind"]["crowd_buildup"]["unresolved"]["mean"], [0, 1, 0])
-
-
-def test_max_level_distribution_over_replications_with_a_crowd():
-    m = summarise(results())["metrics"]
-    level = m["all"]["max_level"]
-    assert level["n"] == 2
-    assert level["distribution"] == {"1": 0.0, "2": 0.5, "3": 0.5}
-    assert_entry(level["mean"], [2, 3], T_DF1)
-    assert level["max"] == {"value": 3, "ci": None}
-    assert m["by_kind"]["crowd_buildup"]["max_level"] == level
-    assert "max_level" not in m["by_kind"]["rapid_response"]
-
-
-def test_utilisation_per_replication_skipping_zero_availability():
-    units = summarise(results())["units"]["by_type"]
-    assert_entry(units["sabhara"]["utilisation"], [0.1, 0.2, 0.3])
-    assert_entry(units["sabhara"]["busy_crew_minutes"], [100.0, 200.0, 300.0])
-    brimob = units["brimob"]
-    assert brimob["n"] == 2                                  # rep 0 had none available
-    assert brimob["utilisation"] == {"value": 0.1, "ci": [0.1, 0.1]}
-    assert units["tni"]["utilisation"] == {"value": None, "ci": None}
-
-
-def test_summary_is_strict_json():
-    summary = summarise(results(), {"response_time": {"p90": 15}})
-    assert json.loads(json.dumps(summary, allow_nan=False)) == summary
-
-
-def test_no_replications_gives_empty_blocks():
-    summary = summarise([])
-    assert summary["metrics"]["all"]["response_time"]["n"] == 0
-    assert summary["metrics"]["by_kind"] == {}
-    assert summary["targets"] == []
-
-
-# -- targets -----------------------------------------------------------------
-
-TARGETS = {
-    "response_time": {"p90": 15.0, "max": 15.0},
-    "full_strength": {"mean": 10.0},
-    "tps_downtime": {"p95": 60.0},
-    "max_level": {"max": 2},
-    "unresolved": {"mean": 1},
-}
-
-
-def test_targets_judge_point_estimate_and_worst_replication():
-    rows = summarise(results(), TARGETS)["targets"]
-    by = {(r["metric"], r["stat"]): r for r in rows}
-    assert [(r["metric"], r["stat"]) for r in rows] == [
-        ("response_time", "p90"), ("response_time", "max"), ("full_strength", "mean"),
-        ("tps_downtime", "p95"), ("max_level", "max"), ("unresolved", "mean")]
-
-    p90 = by["response_time", "p90"]
-    assert p90["value"] == pytest.approx(33.8 / 3)
-    assert p90["ci"] == pytest.approx(t_interval([7.2, 18.0, 8.6], T_DF2)[1])
-    assert p90["ci"][1] > 15.0 and p90["pass"] is True       # the CI straddles; the estimate decides
-
-    worst = by["response_time", "max"]
-    assert (worst["value"], worst["ci"], worst["pass"]) == (20.0, None, False)
-
-    full = by["full_strength", "mean"]                          # alias kept as written
-    assert full["value"] == pytest.approx((15 + 25 + 49 / 3) / 3) and full["pass"] is False
-
-    assert by["tps_downtime", "p95"]["value"] == 30.0 and by["tps_downtime", "p95"]["pass"] is True
-    assert by["max_level", "max"]["value"] == 3 and by["max_level", "max"]["pass"] is False
-    assert by["max_level", "max"]["limit"] == 2
-    assert by["unresolved", "mean"]["value"] == pytest.approx(2 / 3)
-    assert by["unresolved", "mean"]["pass"] is True
-    assert all("note" not in r for r in rows)
-
-
-def test_target_with_no_incidents_passes_with_a_note():
-    without_station = results()[1:]
-    rows = summarise(without_station, {"tps_downtime": {"p95": 60}, "full_strength_time": {"max": 1}})["targets"]
-    assert rows[0] == {"metric": "tps_downtime", "stat": "p95", "limit": 60, "value": None,
-                       "ci": None, "pass": True, "note": "no incidents"}
-    assert rows[1]["pass"] is False and rows[1]["value"] == 30.0
-
-
-def test_target_limit_equal_to_value_passes():
-    rows = summarise(results(), {"response_time": {"max": 20}})["targets"]
-    assert rows[0]["pass"] is True
-
-
-def test_unknown_target_names_are_rejected():
-    with pytest.raises(ValueError, match="unknown target metric"):
-        evaluate_targets({}, {"speed": {"mean": 1}})
-    with pytest.raises(ValueError, match="expected one of mean, max"):
-        evaluate_targets({}, {"unresolved": {"p90": 1}})
-    assert "full_strength" in TARGET_METRICS and "max" in TARGET_STATS
-
-
-# -- worst incidents ------------------------------------------------------------
-
-def test_worst_incidents_rank_never_reached_first_then_slowest():
-    worst = worst_incidents(results(), n=3)
-    assert [(i.replication, i.id) for i in worst] == [
-        (2, "rapid_response-0003"), (1, "rapid_response-0001"), (1, "rapid_response-0000")]

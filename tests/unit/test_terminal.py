@@ -5,42 +5,46 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
+from collections import namedtuple
+
 from sispam_sim.engine.records import IncidentRecord, ReplicationResult
-from sispam_sim.report.export import results_document
 from sispam_sim.report.i18n import LABELS, LANGUAGES, t
 from sispam_sim.report.terminal import fmt_entry, fmt_minutes, render_run
-from sispam_sim.stats.summary import summarise, worst_incidents
+from sispam_sim.stats.summary import aggregate, summarise_day
+
+Target = namedtuple("Target", "kind metric stat limit")
 
 
-def record(rep, n, kind, response, resolved=40.0, level=1):
+def record(rep, n, kind, response, resolved=40.0, level=1, label=None, place="kpu"):
     return IncidentRecord(
-        replication=rep, id=f"{kind}-{n:04d}", kind=kind, entry=0, label=kind, priority=2,
-        place="kpu", site=None, lat=-8.17, lon=113.7, call=0.0, need=4,
+        replication=rep, id=f"{kind}-{n:04d}", kind=kind, entry=0, label=label or f"{kind} call", priority=2,
+        place=place, site=None, lat=-8.17, lon=113.7, call=0.0, need=4,
         first_dispatch=0.5, first_arrival=None if response is None else response,
         full_strength=None if response is None else response + 5, resolved=resolved, max_level=level,
     )
 
 
-def document_and_worst():
+def document(records=None, targets=None, name="Jember Sispamkota drill"):
     results = [
-        ReplicationResult(0, [record(0, 1, "rapid_response", 6.25), record(0, 2, "station_disruption", 9.0),
-                              record(0, 3, "crowd_buildup", 12.0, level=2)],
+        ReplicationResult(0, records or [record(0, 1, "rapid_response", 6.25),
+                                         record(0, 2, "station_disruption", 9.0),
+                                         record(0, 3, "crowd_buildup", 12.0, level=2)],
                           [], {"sabhara": 300.0, "brimob": 10.0}, {"sabhara": 1000.0, "brimob": 1000.0}, 600.0),
         ReplicationResult(1, [record(1, 1, "rapid_response", 8.75),
-                              record(1, 2, "rapid_response", None, resolved=None)],
+                              record(1, 2, "rapid_response", None, resolved=None, label="Sandera di KPU")],
                           [], {"sabhara": 500.0, "brimob": 30.0}, {"sabhara": 1000.0, "brimob": 1000.0}, 600.0),
     ]
-    targets = {"response_time": {"p90": 10.0}, "full_strength": {"max": 15.0}, "max_level": {"max": 2}}
-    summary = summarise(results, targets)
-    doc = results_document({"name": "Jember Sispamkota drill", "file": "jember.yaml"},
-                           {"seed": 42, "replications": 2}, summary)
-    return doc, worst_incidents(results)
+    if targets is None:
+        targets = [Target(None, "response_time", "p90", 10.0), Target(None, "full_strength", "p50", 15.0),
+                   Target(None, "max_level", "max", 2)]
+    summary = aggregate([summarise_day(r, {"kpu": "Kantor KPU Jember"}) for r in results], targets)
+    return {"scenario": {"name": name, "file": "jember.yaml"}, "manifest": {"seed": 42, "replications": 2},
+            **{k: summary[k] for k in ("metrics", "units", "targets", "slowest")}}
 
 
-def render(lang, worst=None):
-    doc, default_worst = document_and_worst()
-    console = Console(record=True, width=120)
-    render_run(doc, default_worst if worst is None else worst, console, lang=lang)
+def render(lang, doc=None, width=120):
+    console = Console(record=True, width=width)
+    render_run(doc or document(), console, lang=lang)
     return console.export_text()
 
 
@@ -48,12 +52,36 @@ def test_english_report():
     text = render("en")
     for expected in ("Jember Sispamkota drill", "Replications: 2", "Seed: 42", "Rapid response",
                      "TPS disruption", "Crowd build-up", "Response time", "Time to full strength",
-                     "mean [95% CI]", "p90", "Targets", "PASS", "FAIL", "Busiest unit types",
-                     "sabhara", "Slowest responses", "rapid_response-0002", "never",
-                     "kuning (yellow)", "2 (kuning)"):
+                     "mean [95% CI]", "p90", "p99", "Targets", "PASS", "FAIL", "Busiest unit types",
+                     "sabhara", "Slowest responses", "never", "kuning (yellow)", "2 (kuning)",
+                     "Sandera di KPU", "Kantor KPU Jember", "Within limit",
+                     "3 incidents over 2 days", "reached 2 of 3 called, resolved 2 of 3"):
         assert expected in text, expected
-    assert "7.5 [" in text                     # mean response of rapid_response per replication
-    assert "40%" in text                       # sabhara utilisation (0.3 + 0.5) / 2
+    assert "40.0%" in text                     # sabhara utilisation (300 + 500) / 2000
+    # the unreached call ranks above every response: p90 of 6.25, 8.75, >600 lies on it
+    rapid = text.split("Rapid response —")[1].split("TPS disruption")[0]
+    assert "> 600.0" in rapid and "≥ " in rapid
+    assert "1 of 3 targets failed" in text
+    assert "All targets met" not in text
+
+
+def test_untested_targets_are_shown_and_never_counted_as_met():
+    doc = document(records=[record(0, 1, "rapid_response", 3.0)],
+                   targets=[Target(None, "response_time", "p99", 1000.0), Target(None, "tps_downtime", "p95", 60.0)])
+    text = render("en", doc)
+    assert "NOT TESTED" in text and "nothing to judge" in text
+    assert "1 of 2 targets not tested" in text and "1 of 2 targets failed" in text
+    assert "All targets met" not in text
+
+
+def test_user_text_is_printed_as_written_never_as_markup_or_control_codes():
+    evil = "Kaliwates [/x] [bold]loud[/bold] \x1b[2J\rFAKE"
+    doc = document(name=evil, records=[record(0, 1, "rapid_response", 3.0, label=evil, place="kpu")])
+    console = Console(record=True, width=200, force_terminal=True)
+    render_run(doc, console)
+    text = console.export_text()
+    assert "Kaliwates [/x] [bold]loud[/bold] \\x1b[2J\\rFAKE" in text
+    assert "\x1b[2J" not in text and "\r" not in text
 
 
 def test_indonesian_report():
@@ -66,20 +94,16 @@ def test_indonesian_report():
         assert english not in text, english
 
 
-def test_worst_accepts_row_dicts_and_tps_row_only_where_it_applies():
-    doc, worst = document_and_worst()
-    console = Console(record=True, width=120)
-    render_run(doc, [i.as_row() for i in worst], console)
-    text = console.export_text()
-    assert "rapid_response-0002" in text
-    rapid_section = text.split("Rapid response")[1].split("TPS disruption")[0]
+def test_tps_row_only_where_it_applies():
+    text = render("en")
+    rapid_section = text.split("Rapid response —")[1].split("TPS disruption")[0]
     assert "TPS downtime" not in rapid_section
+    assert "Minutes short of need" in text.split("Crowd build-up —")[1]
 
 
 def test_unknown_language_is_rejected():
-    doc, worst = document_and_worst()
     with pytest.raises(ValueError, match="unknown language"):
-        render_run(doc, worst, Console(record=True), lang="fr")
+        render_run(document(), Console(record=True), lang="fr")
 
 
 def test_number_formatting():
@@ -88,6 +112,9 @@ def test_number_formatting():
     assert fmt_minutes(-0.01) == "0.0"
     assert fmt_entry({"value": 7.5, "ci": [6.25, 8.75]}) == "7.5 [6.2–8.8]"
     assert fmt_entry({"value": 7.5, "ci": [7.5, 7.5]}) == "7.5"
+    assert fmt_entry({"value": 7.5, "ci": [7.46, 7.54]}) == "7.5"   # no spread at the shown precision
+    assert fmt_entry({"value": 60.0, "ci": [50.0, None], "censored": True}) == "> 60.0 [50.0–∞]"
+    assert fmt_entry({"value": 40.0, "ci": [30.0, 50.0], "lower_bound": True}) == "≥ 40.0 [30.0–50.0]"
     assert fmt_entry({"value": None, "ci": None}) == "—"
 
 
