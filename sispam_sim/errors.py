@@ -25,16 +25,20 @@ class Problem:
     severity: Severity = "error"
 
     def format(self) -> str:
-        """``FILE:LINE:COL: error: KEY.PATH: message`` (parts that are unknown are left out)."""
-        where = self.file
+        """``FILE:LINE:COL: error: KEY.PATH: message`` (parts that are unknown are left out).
+
+        One line of plain text: the file name, key path and message may hold what a user
+        wrote, so they go through :func:`printable`.
+        """
+        where = printable(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
         text = f"{where}: {self.severity}: "
         if self.path:
-            text += f"{self.path}: "
-        return text + self.message
+            text += f"{printable(self.path)}: "
+        return text + printable(self.message)
 
     def as_dict(self) -> dict:
         return {
@@ -79,3 +83,19 @@ def printable(text: object) -> str:
     of ``validate`` output. Tabs and newlines are escaped too: one problem, one line.
     """
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+#: Characters of a user's value that a message quotes (a cell of a CSV, a long name).
+QUOTE_CHARACTERS = 40
+
+
+def quote(text: object, mark: str = "'", limit: int = QUOTE_CHARACTERS) -> str:
+    """``text`` in quotes, cut to its first ``limit`` characters: ``'abc…' (5,000 characters)``.
+
+    A message quotes a bad value so the user can find it, not to echo a file back (a CSV
+    named by an untrusted scenario may hold anything).
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return f"{mark}{text}{mark}"
+    return f"{mark}{text[:limit]}…{mark} ({len(text):,} characters)"

@@ -64,6 +64,14 @@ incidents:
 """
 
 
+def variant(*replacements: tuple[str, str], text: str = MINIMAL_YAML) -> str:
+    """``text`` (MINIMAL_YAML) with each ``(old, new)`` replaced; each ``old`` must be there exactly once."""
+    for old, new in replacements:
+        assert text.count(old) == 1, f"{old!r} is not in the text exactly once"
+        text = text.replace(old, new)
+    return text
+
+
 def minimal_scenario() -> dict:
     """A fresh copy of the minimal valid scenario (safe to mutate)."""
     return copy.deepcopy(_MINIMAL)

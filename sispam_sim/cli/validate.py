@@ -12,6 +12,7 @@ from typing import List
 import typer
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
+from sispam_sim.errors import printable
 
 
 class ProblemFormat(str, Enum):
@@ -21,9 +22,13 @@ class ProblemFormat(str, Enum):
 
 
 def _github(problem) -> str:
-    """A GitHub Actions workflow annotation (``::error file=...,line=...,col=...::message``)."""
+    """A GitHub Actions workflow annotation (``::error file=...,line=...,col=...::message``).
+
+    User text is made printable first (no escape code reaches the log), then escaped as
+    workflow commands require: ``%``, CR and LF everywhere, ``:`` and ``,`` in properties.
+    """
     def escape(text: str, prop: bool = False) -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        text = printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
     fields = [f"file={escape(problem.file, True)}"]
@@ -43,18 +48,21 @@ def _unique(files: List[Path]) -> List[Path]:
     return list(seen.values())
 
 
-def check_files(files: List[Path]) -> list:
-    """Every problem (errors and warnings) of every file, in the order given."""
+def check_files(files: List[Path], allow_outside: bool = False) -> tuple[list, dict]:
+    """Every problem (errors and warnings) of every file, in the order given; and the run size of each valid file."""
     from sispam_sim.errors import ScenarioError
     from sispam_sim.scenario.loader import load_scenario
 
-    problems = []
+    problems, sizes = [], {}
     for file in files:
         try:
-            problems.extend(load_scenario(file).warnings)
+            scenario = load_scenario(file, allow_outside=allow_outside)
         except ScenarioError as err:
             problems.extend(err.problems)
-    return problems
+        else:
+            problems.extend(scenario.warnings)
+            sizes[str(file)] = scenario.size
+    return problems, sizes
 
 
 @app.command()
@@ -63,22 +71,32 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 2)."),
     output: ProblemFormat = typer.Option(ProblemFormat.text, "--format", "-f",
                                          help="text (FILE:LINE:COL: error: KEY.PATH: message), "
-                                              "json (a list), or github (workflow annotations)."),
+                                              "json (a list; each valid file adds an item of severity "
+                                              "info with its run_size), or github (workflow annotations)."),
+    allow_outside: bool = typer.Option(False, "--allow-outside",
+                                       help="Read files a scenario names (extends, sites file, travel matrix) "
+                                            "even outside its folder and the current one."),
 ) -> None:
-    """Check scenario files: schema, references, feasibility and offered load.
+    """Check scenario files: schema, references, feasibility, offered load and run size.
 
-    Reports every problem of every file at once. Exit 0 when all are valid
-    (warnings allowed unless --strict), 2 otherwise.
+    Reports every problem of every file at once, and for each valid file the expected
+    size of a run (incidents per replication and in all, on stderr). Exit 0 when all
+    are valid (warnings allowed unless --strict), 2 otherwise.
     """
     files = _unique(files)
-    problems = check_files(files)
+    problems, sizes = check_files(files, allow_outside)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if output is ProblemFormat.json:
-        print(json.dumps([p.as_dict() for p in problems], indent=2))
+        infos = [{"file": file, "line": None, "col": None, "path": "", "severity": "info",
+                  "message": f"run size: {size.describe()}", "run_size": size.as_dict()}
+                 for file, size in sizes.items()]
+        print(json.dumps([p.as_dict() for p in problems] + infos, indent=2))
     else:
         for problem in problems:
             print(_github(problem) if output is ProblemFormat.github else problem.format())
+        for file, size in sizes.items():
+            print(f"{printable(file)}: info: run size: {size.describe()}", file=sys.stderr)
     failed = errors > 0 or (strict and warnings > 0)
     if output is ProblemFormat.text:
         bad_files = len({p.file for p in problems if p.severity == "error"})

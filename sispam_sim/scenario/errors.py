@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from pydantic import BaseModel, ValidationError
 
-from sispam_sim.errors import Problem, format_path
+from sispam_sim.errors import Problem, format_path, quote
 from sispam_sim.scenario.quantities import describe as describe_quantity
 
 _EXPECTED = {
@@ -34,7 +34,7 @@ def suggest(word: str, choices: Sequence[str]) -> str:
 
 def describe(value: Any) -> str:
     """What the user wrote, for a message: strings in double quotes, the rest as quantities say."""
-    return f'"{value}"' if isinstance(value, str) else describe_quantity(value)
+    return quote(value, '"') if isinstance(value, str) else describe_quantity(value)
 
 
 def _walk(loc: Sequence[Any], data: Any) -> tuple[list[Any], bool]:
@@ -124,7 +124,7 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
         hint = suggest(path[-1], allowed)
         if not hint and allowed:
             hint = f"; expected one of: {', '.join(allowed)}"
-        return f'unknown key "{path[-1]}"{hint}'
+        return f"unknown key {describe(path[-1])}{hint}"
     if kind == "missing":
         return f'missing required key "{path[-1]}"'
     if kind in ("value_error", "assertion_error"):
@@ -153,7 +153,7 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()))
-        bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
+        bound = str(bound) if isinstance(bound, int) else f"{bound:g}" if isinstance(bound, float) else bound
         return f"must be {sign} {bound}, found {describe(value)}"
     if kind == "too_short":  # every list and mapping with a minimum asks for at least one item
         return "must not be empty (at least 1 item)"

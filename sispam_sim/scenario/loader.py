@@ -17,6 +17,7 @@ import numpy as np
 from sispam_sim.errors import Problem, ScenarioError
 from sispam_sim.scenario.schema import Scenario
 from sispam_sim.scenario.sites import Site, Unit
+from sispam_sim.scenario.size import RunSize
 
 
 @dataclass(frozen=True)
@@ -44,29 +45,34 @@ class LoadedScenario:
     #: every file the scenario was built from (the file, its extends bases, sites file, travel
     #: matrix) with the SHA-256 of its bytes: what a result can be traced back to
     inputs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: expected incidents per replication and the scenario's replications (``size.with_replications(r)``)
+    size: RunSize | None = None
 
 
-def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: int | None = None) -> LoadedScenario:
+def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: int | None = None,
+                  allow_outside: bool = False) -> LoadedScenario:
     """Read, validate and expand a scenario file; raise :class:`ScenarioError` with every problem.
 
     ``seed`` replaces the file's seed before the whole-scenario checks, so that they check
-    the sites that seed generates (``run --seed``).
+    the sites that seed generates (``run --seed``). Files the scenario names (``extends``,
+    sites file, travel matrix) must lie inside its folder tree or the current one, after
+    symlinks are resolved, unless ``allow_outside`` (``--allow-outside``).
     """
     from sispam_sim.scenario.yamlio import load_document
 
-    document = load_document(path)
+    document = load_document(path, allow_outside=allow_outside)
     raw = Path(path).read_bytes()
     return _build(document.data, document, hashlib.sha256(raw).hexdigest(), with_warnings, seed)
 
 
 def scenario_from_dict(data: dict, base_dir: str | os.PathLike | None = None,
-                       file: str = "<dict>", *, seed: int | None = None) -> LoadedScenario:
-    """Validate a scenario given as plain data (tests, programmatic use); ``seed`` as for load_scenario."""
+                       file: str = "<dict>", *, seed: int | None = None, allow_outside: bool = False) -> LoadedScenario:
+    """Validate a scenario given as plain data (tests, programmatic use); keywords as for load_scenario."""
     from sispam_sim.scenario.yamlio import load_document_text
     import json
 
     text = json.dumps(data)  # JSON is YAML: reuse the one reader, positions and all
-    document = load_document_text(text, file=file, base_dir=base_dir)
+    document = load_document_text(text, file=file, base_dir=base_dir, allow_outside=allow_outside)
     return _build(document.data, document, hashlib.sha256(text.encode()).hexdigest(), True, seed)
 
 
@@ -90,7 +96,7 @@ def _build(data: Any, document, sha256: str, with_warnings: bool, seed: int | No
     return LoadedScenario(
         spec=spec, file=document.file, sha256=sha256, sites=tuple(parts.sites), units=tuple(parts.units),
         matrix=parts.matrix, warnings=tuple(problems) if with_warnings else (),
-        inputs=tuple(inputs),
+        inputs=tuple(inputs), size=parts.size,
     )
 
 

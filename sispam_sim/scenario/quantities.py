@@ -33,7 +33,7 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, found {describe(value)}")
     text = value.strip()
     if re.fullmatch(rf"[+-]?(?:{_NUMBER})", text):
-        return float(text)
+        return _not_too_large(float(text), "duration", value)
     if text.startswith("-"):
         raise ValueError(f"duration {value!r} is negative")
     total, pos, seen = 0.0, 0, []
@@ -53,7 +53,7 @@ def parse_duration(value: object) -> float:
         pos = match.end()
     if not seen:
         raise ValueError(f"cannot read duration {value!r}: expected {DURATION_EXAMPLES}")
-    return total
+    return _not_too_large(total, "duration", value)
 
 
 def format_duration(minutes: float) -> str:
@@ -143,7 +143,7 @@ def parse_rate(value: object) -> float:
             raise ValueError(f"cannot read rate {value!r}: {err}") from None
         if per <= 0:
             raise ValueError(f"rate {value!r} divides by a zero duration")
-        return float(count_text) / per
+        return _not_too_large(float(count_text) / per, "rate", value)
     raise ValueError(f"expected a rate such as {RATE_EXAMPLES}, found {describe(value)}")
 
 
@@ -155,6 +155,15 @@ NEED_DECIMALS = 9
 def round_up(x: float) -> int:
     """Ceiling after rounding away float noise: personnel needed for a fractional need."""
     return math.ceil(round(x, NEED_DECIMALS))
+
+
+def _not_too_large(number: float, what: str, text: str) -> float:
+    """``number``, unless the digits written overflowed a float (``"9999...9min"`` is inf)."""
+    if math.isinf(number):
+        from sispam_sim.errors import quote
+
+        raise ValueError(f"{what} {quote(text)} is too large to hold")
+    return number
 
 
 def _finite(number: float, original: object) -> float:

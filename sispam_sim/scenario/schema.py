@@ -9,19 +9,20 @@ is the user-facing contract and must not rename anything.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Optional, Sequence, Union
+from typing import Annotated, Any, Literal, NamedTuple, Optional, Sequence, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
+from sispam_sim.scenario import limits
 from sispam_sim.scenario.distributions import DurationDist
-from sispam_sim.scenario.quantities import ClockTime, parse_datetime, round_up
+from sispam_sim.scenario.quantities import ClockTime, format_duration, parse_datetime, round_up
 from sispam_sim.scenario.types import (
     CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
     Risk, RISKS,
 )
-from sispam_sim.stats.targets import TARGET_STATS_FOR
+from sispam_sim.stats.metrics import INCIDENT_METRICS, KIND_ORDER, TARGET_STATS_FOR, canonical_metric
 
-INCIDENT_KINDS = ("rapid_response", "station_disruption", "crowd_buildup")
+INCIDENT_KINDS = KIND_ORDER
 
 
 class Strict(BaseModel):
@@ -33,12 +34,24 @@ class Strict(BaseModel):
 
 # ---------------------------------------------------------------- clock
 
+def _clock_span(minutes: float) -> float:
+    if minutes > limits.MAX_CLOCK_MINUTES:
+        raise ValueError(f"must be at most {format_duration(limits.MAX_CLOCK_MINUTES)}, "
+                         f"found {format_duration(minutes) if minutes < 1e12 else f'{minutes:g} min'}")
+    return minutes
+
+
+#: The incident window and the drain: durations of at most a week.
+SpanLength = Annotated[PositiveDuration, AfterValidator(_clock_span)]
+DrainLength = Annotated[NonNegDuration, AfterValidator(_clock_span)]
+
+
 class ClockBlock(Strict):
     start: Annotated[datetime, BeforeValidator(parse_datetime),
                      WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}$",
                                      "description": 'Start of the day, "YYYY-MM-DD HH:MM"'})]
-    duration: PositiveDuration = Field(description="How long incidents arrive")
-    drain: NonNegDuration = Field(720.0, description="How long the run goes on to resolve what is left")
+    duration: SpanLength = Field(description="How long incidents arrive (at most 7d)")
+    drain: DrainLength = Field(720.0, description="How long the run goes on to resolve what is left (at most 7d)")
 
     def minutes(self, when: ClockTime) -> float:
         """Minutes from ``start`` to a clock time written in the scenario."""
@@ -62,7 +75,7 @@ class District(Strict):
 
 class SiteGenerate(Strict):
     district: Id
-    count: PositiveInt
+    count: PositiveInt = Field(le=limits.MAX_SITES)
     risk: dict[Risk, float] = Field(default_factory=lambda: {"aman": 1.0})
 
     @field_validator("risk")
@@ -109,8 +122,8 @@ class MapBlock(Strict):
 # ---------------------------------------------------------------- forces
 
 class UnitType(Strict):
-    crew: PositiveInt = Field(description="Personnel in one unit")
-    speed_kmh: float = Field(gt=0, le=300)
+    crew: PositiveInt = Field(le=limits.MAX_CREW, description="Personnel in one unit")
+    speed_kmh: float = Field(ge=limits.MIN_SPEED_KMH, le=300)
     mobilise: DurationDist = Field(default=0.0, validate_default=True,
                                    description="Dispatch to leaving base (0 = ready to roll)")
     capabilities: list[Id] = Field(min_length=1)
@@ -121,7 +134,7 @@ class UnitGroup(Strict):
     id: Id
     type: Id
     base: Id
-    count: Optional[PositiveInt] = Field(None, description="With count, ids are id-1 .. id-N")
+    count: Optional[PositiveInt] = Field(None, le=limits.MAX_UNITS, description="With count, ids are id-1 .. id-N")
 
     def unit_ids(self) -> list[str]:
         if self.count is None:
@@ -137,8 +150,8 @@ class Forces(Strict):
 # ---------------------------------------------------------------- guard
 
 class GuardRule(Strict):
-    police: PositiveInt = Field(description="Police in one guard group")
-    per_tps: PositiveInt = Field(description="TPS one group covers")
+    police: PositiveInt = Field(le=limits.MAX_CREW, description="Police in one guard group")
+    per_tps: PositiveInt = Field(le=limits.MAX_SITES, description="TPS one group covers")
 
 
 class Guard(Strict):
@@ -231,7 +244,7 @@ class IncidentBase(Strict):
     rate: Optional[Rates] = Field(None, description="Poisson arrivals: a rate or a profile")
     at: Optional[Clock] = Field(None, description="A scripted event at this clock time")
     where: Where
-    priority: PositiveInt = Field(2, description="1 is most urgent")
+    priority: PositiveInt = Field(2, le=limits.MAX_PRIORITY, description="1 is most urgent")
 
     @model_validator(mode="after")
     def _rate_or_at(self) -> "IncidentBase":
@@ -246,7 +259,8 @@ class RapidResponse(IncidentBase):
     """A call for help (110): send units until the need is met, work on scene, go back."""
 
     kind: Literal["rapid_response"]
-    needs: dict[Id, PositiveInt] = Field(min_length=1, description="Personnel per capability")
+    needs: dict[Id, Annotated[PositiveInt, Field(le=limits.MAX_NEED)]] = Field(
+        min_length=1, description="Personnel per capability")
     work: DurationDist
 
 
@@ -263,9 +277,9 @@ class StationDisruption(RapidResponse):
 
 
 class Crowd(Strict):
-    initial: NonNegInt = Field(description="Persons at the call")
+    initial: NonNegInt = Field(le=limits.MAX_CROWD, description="Persons at the call")
     growth: PositiveRate = Field(description='Persons per time while growing (and dispersing), e.g. "20/min"')
-    peak: PositiveInt
+    peak: PositiveInt = Field(le=limits.MAX_CROWD)
     lasts: DurationDist = Field(description="How long the crowd holds at its peak")
 
     @model_validator(mode="after")
@@ -278,7 +292,7 @@ class Crowd(Strict):
 class Escalation(Strict):
     below: float = Field(gt=0, le=1, description="Escalate when on-scene / need stays below this")
     after: NonNegDuration = Field(description="... for this long without a break")
-    factor: float = Field(ge=1, description="Need multiplies by this at each level")
+    factor: float = Field(ge=1, le=limits.MAX_ESCALATION_FACTOR, description="Need multiplies by this at each level")
 
 
 class CrowdBuildup(IncidentBase):
@@ -286,7 +300,8 @@ class CrowdBuildup(IncidentBase):
 
     kind: Literal["crowd_buildup"]
     crowd: Crowd
-    per_officer: float = Field(gt=0, description="Persons in the crowd per crowd_control officer")
+    per_officer: float = Field(ge=limits.MIN_PER_OFFICER, le=limits.MAX_PER_OFFICER,
+                               description="Persons in the crowd per crowd_control officer")
     escalation: Optional[Escalation] = None
     capability: Id = Field("crowd_control", description="The capability that controls the crowd")
 
@@ -314,23 +329,69 @@ TimeLimits = Optional[dict[Literal[TARGET_STATS_FOR["response_time"]], NonNegDur
 CountLimits = Optional[dict[Literal[TARGET_STATS_FOR["unresolved"]], Annotated[float, Field(ge=0)]]]  # type: ignore[misc]
 
 
-class Targets(Strict):
-    """Limits a run is judged against; time limits are durations, the others counts or levels."""
+class TargetSpec(NamedTuple):
+    """One target as written: ``kind`` None for all incidents; ``path`` the key path of its limit."""
+
+    kind: str | None
+    metric: str         # the name written (``full_strength`` stays ``full_strength``)
+    stat: str
+    limit: float | int  # minutes for time metrics; a level or count (int when whole) for day metrics
+    path: tuple         # e.g. ("targets", "by_kind", "station_disruption", "tps_downtime", "p95")
+
+
+class MetricTargets(Strict):
+    """Limits per metric; time limits are durations, the others counts or levels."""
 
     response_time: TimeLimits = Field(None, description="Call to first unit on scene")
     dispatch_delay: TimeLimits = Field(None, description="Call to first dispatch")
-    full_strength: TimeLimits = Field(None, description="Call to need met on scene")
+    full_strength: TimeLimits = Field(None, description="Call to need met on scene, and staying met")
     full_strength_time: TimeLimits = Field(None, description="Same as full_strength")
     resolution_time: TimeLimits = Field(None, description="Call to resolved")
-    tps_downtime: TimeLimits = Field(None, description="Voting stopped at a TPS")
-    max_level: CountLimits = Field(None, description="Highest escalation level (1 hijau, 2 kuning, 3 merah)")
-    unresolved: CountLimits = Field(None, description="Incidents not resolved by the end of the drain")
+    tps_downtime: TimeLimits = Field(None, description="Voting stopped at a TPS (station_disruption)")
+    short_minutes: TimeLimits = Field(None, description="Minutes between call and resolution with less crew "
+                                                        "on scene than the need")
+    max_level: CountLimits = Field(None, description="Highest escalation level of a day (1 hijau, 2 kuning, 3 merah)")
+    unresolved: CountLimits = Field(None, description="Incidents not resolved by the end of the drain, per day")
+
+    _order: tuple = PrivateAttr(default=())  # metric keys in the order written
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_order(cls, data: Any, handler: Any) -> "MetricTargets":
+        model = handler(data)
+        if isinstance(data, dict):
+            model._order = tuple(key for key in data if key in MetricTargets.model_fields)
+        return model
+
+    def _rows(self, kind: str | None, path: tuple) -> list[TargetSpec]:
+        rows = []
+        for metric in self._order:
+            for stat, limit in (getattr(self, metric) or {}).items():
+                if canonical_metric(metric) not in INCIDENT_METRICS and float(limit).is_integer():
+                    limit = int(limit)
+                rows.append(TargetSpec(kind, metric, stat, limit, path + (metric, stat)))
+        return rows
+
+
+class Targets(MetricTargets):
+    """``targets:``: limits over all incidents, and ``by_kind`` for one incident kind."""
+
+    by_kind: dict[Literal[INCIDENT_KINDS], MetricTargets] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="The same limits for the incidents of one kind")
+
+    def rows(self) -> list[TargetSpec]:
+        """Every target in the order written: the top level first, then ``by_kind`` kind by kind."""
+        rows = self._rows(None, ("targets",))
+        for kind, targets in self.by_kind.items():
+            rows += targets._rows(kind, ("targets", "by_kind", kind))
+        return rows
 
     def limits(self) -> dict[str, dict[str, float]]:
-        """``{metric: {stat: limit}}`` for the targets written (whole counts and levels as ints)."""
-        return {name: {stat: int(limit) if name in ("max_level", "unresolved") and float(limit).is_integer()
-                       else limit for stat, limit in value.items()}
-                for name, value in self if value}
+        """``{metric: {stat: limit}}`` of the top level (kept for callers not yet on :meth:`rows`)."""
+        out: dict[str, dict[str, float]] = {}
+        for row in self._rows(None, ("targets",)):
+            out.setdefault(row.metric, {})[row.stat] = row.limit
+        return out
 
 
 class Scenario(Strict):
@@ -340,8 +401,9 @@ class Scenario(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     clock: ClockBlock
-    seed: NonNegInt = Field(1, description="Every random draw derives from this")
-    replications: PositiveInt = Field(100, description="Default number of replications for run")
+    seed: NonNegInt = Field(1, le=limits.MAX_SEED, description="Every random draw derives from this")
+    replications: PositiveInt = Field(100, le=limits.MAX_REPLICATIONS,
+                                      description="Default number of replications for run")
     personnel_limit: Optional[PositiveInt] = None
     map: MapBlock
     forces: Forces

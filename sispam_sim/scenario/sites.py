@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from sispam_sim.engine.rng import SITES, scenario_stream
+from sispam_sim.errors import quote
+from sispam_sim.scenario.limits import MAX_DATA_FILE_BYTES, MAX_SITES
 from sispam_sim.scenario.types import ID_PATTERN, RISKS
 
 KM_PER_DEGREE = 6371.0 * math.pi / 180.0  # great-circle km per degree of latitude
@@ -74,13 +76,19 @@ class SitesFileError(ValueError):
         super().__init__(message)
 
 
-def csv_rows(path: Path, error: Callable[[int, int, str], Exception]) -> list[tuple[int, list[str]]]:
-    """``(line, cells)`` for each row of a UTF-8 CSV file (a BOM is dropped).
+def csv_rows(path: Path, error: Callable[[int, int, str], Exception], max_rows: int,
+             what: str = "rows") -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` for each row of a UTF-8 CSV file (a BOM is dropped), the header included.
 
-    Text that is not UTF-8, or that the csv module cannot read, raises ``error(line, col, message)``.
+    Text that is not UTF-8, or that the csv module cannot read, raises ``error(line, col, message)``;
+    so does a file larger than MAX_DATA_FILE_BYTES (before it is read) or with more than
+    ``max_rows`` rows after the header (``what`` names them in the message), before the rest is read.
     """
     from sispam_sim.scenario.yamlio import NotUtf8, decode_utf8
 
+    size = path.stat().st_size
+    if size > MAX_DATA_FILE_BYTES:
+        raise error(1, 1, f"the file is larger than {MAX_DATA_FILE_BYTES // 2**20} MiB ({size / 2**20:.1f} MiB)")
     try:
         text = decode_utf8(path.read_bytes())
     except NotUtf8 as exc:
@@ -89,15 +97,22 @@ def csv_rows(path: Path, error: Callable[[int, int, str], Exception]) -> list[tu
     rows = []
     try:
         for row in reader:
+            if len(rows) > max_rows:
+                raise error(reader.line_num, 1, f"more than {max_rows:,} {what}")
             rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise error(reader.line_num, 1, f"cannot read the CSV: {exc}") from None
     return rows
 
 
-def read_sites_file(path: Path) -> list[Site]:
-    """Read ``id,lat,lon,risk[,district]``; raise :class:`SitesFileError` for every bad row (first one)."""
-    rows = csv_rows(path, lambda line, col, message: SitesFileError(line, message, col))
+def read_sites_file(path: Path, max_sites: int = MAX_SITES) -> list[Site]:
+    """Read ``id,lat,lon,risk[,district]``; raise :class:`SitesFileError` for the first bad row.
+
+    ``max_sites`` bounds the rows read (the sites a scenario may still have after its
+    generated ones); a longer file is refused before it is read to the end.
+    """
+    rows = csv_rows(path, lambda line, col, message: SitesFileError(line, message, col), max_sites,
+                    f"TPS rows: a scenario holds at most {MAX_SITES:,} TPS, generated and listed together")
     if not rows:
         raise SitesFileError(1, "the sites file is empty: expected a header id,lat,lon,risk[,district]")
     header = [h.strip() for h in rows[0][1]]
@@ -107,7 +122,8 @@ def read_sites_file(path: Path) -> list[Site]:
         raise SitesFileError(1, f"missing column(s) {', '.join(missing)}; expected id,lat,lon,risk[,district]")
     unknown = [c for c in header if c not in required + ["district"]]
     if unknown:
-        raise SitesFileError(1, f"unknown column(s) {', '.join(unknown)}; expected id,lat,lon,risk[,district]")
+        raise SitesFileError(1, f"unknown column(s) {', '.join(quote(c, '') for c in unknown)}; "
+                                "expected id,lat,lon,risk[,district]")
     col = {name: header.index(name) for name in header}
     sites, seen = [], {}
     for line, row in rows[1:]:
@@ -119,18 +135,20 @@ def read_sites_file(path: Path) -> list[Site]:
         try:
             lat, lon = float(cell["lat"]), float(cell["lon"])
         except ValueError:
-            raise SitesFileError(line, f"lat and lon must be numbers, found {cell['lat']!r}, {cell['lon']!r}") from None
+            raise SitesFileError(line, f"lat and lon must be numbers, found {quote(cell['lat'])}, "
+                                       f"{quote(cell['lon'])}") from None
         if not (math.isfinite(lat) and math.isfinite(lon)):
-            raise SitesFileError(line, f"lat and lon must be finite numbers, found {cell['lat']!r}, {cell['lon']!r}")
+            raise SitesFileError(line, f"lat and lon must be finite numbers, found {quote(cell['lat'])}, "
+                                       f"{quote(cell['lon'])}")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise SitesFileError(line, f"coordinates out of range: lat {lat:g} (-90..90), lon {lon:g} (-180..180)")
         if cell["risk"] not in RISKS:
-            raise SitesFileError(line, f"risk {cell['risk']!r} is not one of {', '.join(RISKS)}")
+            raise SitesFileError(line, f"risk {quote(cell['risk'])} is not one of {', '.join(RISKS)}")
         if not re.match(ID_PATTERN, cell["id"]):
-            raise SitesFileError(line, f"site id {cell['id']!r} is not a valid id: use letters, digits, _, . and - "
+            raise SitesFileError(line, f"site id {quote(cell['id'])} is not a valid id: use letters, digits, _, . and - "
                                        "(no spaces), starting with a letter, digit or _")
         if cell["id"] in seen:
-            raise SitesFileError(line, f"duplicate site id {cell['id']!r} (first on line {seen[cell['id']]})")
+            raise SitesFileError(line, f"duplicate site id {quote(cell['id'])} (first on line {seen[cell['id']]})")
         seen[cell["id"]] = line
         sites.append(Site(cell["id"], lat, lon, cell["risk"], cell.get("district") or None))
     return sites

@@ -13,8 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from sispam_sim.errors import Problem
+from sispam_sim.scenario import limits
 from sispam_sim.scenario.errors import suggest
-from sispam_sim.scenario.schema import CrowdBuildup, Scenario
+from sispam_sim.scenario.schema import INCIDENT_KINDS, CrowdBuildup, Scenario
+from sispam_sim.scenario.size import RunSize, entry_incidents, run_size
+from sispam_sim.stats.metrics import INCIDENT_METRICS, METRICS, applies_to, canonical_metric
 from sispam_sim.scenario.sites import (
     GUARD_TYPE, Site, SitesFileError, Unit, expand_units, generate_sites, guard_groups, guards_by_risk,
     read_sites_file,
@@ -34,6 +37,7 @@ class Parts:
     units: list[Unit] = field(default_factory=list)
     matrix: object = None
     data_files: list[Path] = field(default_factory=list)  # sites file and travel matrix, as read
+    size: RunSize | None = None  # expected incidents, set when the scenario is valid
 
     @property
     def sites(self) -> list[Site]:
@@ -74,9 +78,12 @@ class _Checker:
         self.check_dispatch()
         self.check_matrix()
         self.check_personnel()
+        self.check_targets()
+        self.check_incident_count()
         if not any(p.severity == "error" for p in self.problems):
             self.check_idle_generators()
             self.check_load()
+            self.check_run_size()
         return self.parts, self.problems
 
     def check_clock(self) -> None:
@@ -103,17 +110,22 @@ class _Checker:
         for i, entry in enumerate(spec.map.sites.generate):
             path = ("map", "sites", "generate", i, "district")
             entries_ok &= self.known(path, entry.district, districts, "district", "map.districts has")
+        generated = sum(entry.count for entry in spec.map.sites.generate)
+        if generated > limits.MAX_SITES:  # counted before a single site is placed
+            entries_ok = False
+            self.error(("map", "sites", "generate"),
+                       f"{generated:,} generated TPS: a scenario holds at most {limits.MAX_SITES:,} TPS")
         self.sites_incomplete = not entries_ok
         if entries_ok:
             self.parts.generated_sites = generate_sites(spec.seed, spec.map.sites.generate, districts)
-        if spec.map.sites.file:
+        if spec.map.sites.file and generated <= limits.MAX_SITES:
             path = ("map", "sites", "file")
             csv_path = self.resolve(path, spec.map.sites.file)
             self.sites_incomplete |= csv_path is None
             if csv_path is not None:
                 self.parts.data_files.append(csv_path)
                 try:
-                    self.parts.file_sites = read_sites_file(csv_path)
+                    self.parts.file_sites = read_sites_file(csv_path, limits.MAX_SITES - generated)
                 except SitesFileError as err:
                     self.sites_incomplete = True
                     self.problems.append(Problem(str(csv_path), err.line, err.col, "map.sites.file", str(err)))
@@ -139,20 +151,37 @@ class _Checker:
                                              "its own id")
                 break
 
+    def check_unit_ids(self, unit_ids: dict[str, int]) -> None:
+        """A unit is named by id in events, timelines and replays beside places and TPS: one id, one thing."""
+        places, districts = self.spec.map.places, self.spec.map.districts
+        site_ids = {site.id for site in self.parts.sites}
+        for uid, i in unit_ids.items():
+            kind = ("place" if uid in places else "district" if uid in districts
+                    else "TPS (map.sites)" if uid in site_ids else None)
+            if kind:
+                self.error(("forces", "units", i, "id"), f'unit id "{uid}" is also the id of a {kind}; give each '
+                                                         "unit, place, district and TPS its own id")
+
     def resolve(self, path: tuple, name: str) -> Path | None:
         from sispam_sim.scenario.yamlio import resolve_relative
 
         target = resolve_relative(self.doc, path, name)
-        if target.is_dir():
-            self.error(path, f"{name} is a directory, expected a CSV file")
-        elif not target.is_file():
+        if not target.exists():
             self.error(path, f"file not found: {name} (looked for {target})")
-        else:
-            return target
-        return None
+            return None
+        refused = self.doc.folders.refuse(target, name, "a CSV file")
+        if refused is not None:
+            self.error(path, refused)
+            return None
+        return target
 
     def check_forces(self) -> None:
         forces, places = self.spec.forces, self.spec.map.places
+        total = sum(group.count or 1 for group in forces.units)
+        if total > limits.MAX_UNITS:  # counted before a single unit id is made
+            self.forces_incomplete = True
+            self.error(("forces", "units"), f"{total:,} units: a scenario holds at most {limits.MAX_UNITS:,} units")
+            return
         seen: dict[str, int] = {}
         for i, group in enumerate(forces.units):
             if not self.known(("forces", "units", i, "type"), group.type, forces.types, "unit type",
@@ -166,6 +195,7 @@ class _Checker:
                                "give each group its own id")
                     break
                 seen[uid] = i
+        self.check_unit_ids(seen)
         self.parts.units = expand_units(forces)
         if GUARD_TYPE in forces.types:
             self.error(("forces", "types", GUARD_TYPE), f'the unit type name "{GUARD_TYPE}" is reserved for the TPS '
@@ -371,6 +401,55 @@ class _Checker:
             tail = "expect queues" if share < 1 else "the force cannot keep up: queues grow through the day"
             self.warning(("incidents",), f"{capability}: offered load {load:.1f} of {capacity} personnel "
                                          f"({share:.0%}) — {tail}")
+
+
+    def check_targets(self) -> None:
+        """Targets that can never be judged, or whose verdict depends on how long one ran."""
+        kinds = {incident.kind for incident in self.spec.incidents}
+        said: set[tuple] = set()  # one problem per key, however many statistics it holds
+
+        def once(path: tuple, message: str, severity: str) -> None:
+            if path not in said:
+                said.add(path)
+                self.problems.append(self.doc.problem(path, message, severity, key=True))
+
+        for row in self.spec.targets.rows():
+            metric = canonical_metric(row.metric)
+            if row.kind is not None and not applies_to(metric, row.kind):
+                only = " and ".join(METRICS[metric].kinds or ())
+                once(row.path[:-1], f"{row.metric} exists only for {only} incidents, not for {row.kind}: "
+                                    f"put it under by_kind.{only} or at the top level of targets", "error")
+                continue
+            wanted = {row.kind} if row.kind else set(METRICS[metric].kinds or INCIDENT_KINDS)
+            if not wanted & kinds:
+                once(row.path[:3] if row.kind else row.path[:2],
+                     f"never tested: no incident entry of kind {' or '.join(sorted(wanted))}", "warning")
+            if row.stat == "max" and metric in INCIDENT_METRICS:
+                self.warning(row.path, "max is the slowest incident of the whole run: it grows with the number of "
+                                       "replications, so the verdict depends on how long you ran; use p99 "
+                                       "(99% of incidents within the limit)")
+
+    def check_incident_count(self) -> None:
+        """Expected incidents per replication, from the rates alone, before any is drawn."""
+        clock, total = self.spec.clock, 0.0
+        for i, incident in enumerate(self.spec.incidents):
+            expected = entry_incidents(incident, clock)
+            total += expected
+            if total > limits.MAX_INCIDENTS_PER_REPLICATION:
+                self.error(("incidents", i, "rate" if incident.rate is not None else "at"),
+                           f"about {total:,.0f} incidents per replication expected (rates integrated over "
+                           f"clock.duration, entries 0 to {i}): at most {limits.MAX_INCIDENTS_PER_REPLICATION:,} "
+                           "are allowed; check the rate's unit (/h, /d)")
+                return
+        if total > limits.WARN_INCIDENTS_PER_REPLICATION:
+            self.warning(("incidents",), f"about {total:,.0f} incidents per replication expected: a replication "
+                                         "this large is slow and holds every incident in memory")
+
+    def check_run_size(self) -> None:
+        size = self.parts.size = run_size(self.spec)
+        if size.large:
+            self.warning(("replications",), f"a large run: {size.describe()}; consider fewer replications "
+                                            "(run -r) or a shorter clock.duration")
 
 
 def _clock_text(clock, minutes: float) -> str:

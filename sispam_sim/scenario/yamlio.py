@@ -31,11 +31,9 @@ from yaml.events import AliasEvent, MappingEndEvent, ScalarEvent, SequenceStartE
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sispam_sim.errors import Problem, ScenarioError, format_path
-
-MAX_DEPTH = 64
-MAX_NODES = 200_000
-MAX_BYTES = 10 * 1024 * 1024
-MAX_EXTENDS = 20
+from sispam_sim.scenario.limits import (
+    MAX_BYTES, MAX_DEPTH, MAX_EXTENDS, MAX_INT_DIGITS, MAX_LINES_AND_COMMAS, MAX_NODES,
+)
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
@@ -238,6 +236,11 @@ class _Converter:
         if tag == BOOL and _BOOL_RE.match(text):
             return text.lower() == "true"
         if tag in (INT, FLOAT) and _INT_RE.match(text):
+            digits = len(text.lstrip("+-"))
+            if digits > MAX_INT_DIGITS:  # int() refuses more than 4,300 digits; no scenario needs 20
+                self.error(node.start_mark, path, f"a number of {digits:,} digits is too large "
+                                                  f"(at most {MAX_INT_DIGITS} digits)")
+                return None
             number = int(text[2:], 16 if text[1] == "x" else 8) if text[:2] in ("0x", "0o") else int(text)
             return number if tag == INT else float(number)
         if tag == FLOAT and _FLOAT_RE.match(text):
@@ -329,6 +332,12 @@ def _parse(text: str, file: str, problems: list[Problem]) -> tuple[dict | None, 
     if len(text) > MAX_BYTES:
         problems.append(Problem(file, None, None, "", "the text is larger than 10 MiB"))
         return None, conv.pos
+    too_many = _too_many_values(text)
+    if too_many is not None:
+        problems.append(Problem(file, *too_many, "", f"more than {MAX_LINES_AND_COMMAS:,} lines and commas: "
+                                                     "too large for a scenario (each value needs its own line "
+                                                     "or a comma)"))
+        return None, conv.pos
     try:
         root = _compose(text)
     except _Stop as stop:
@@ -344,6 +353,23 @@ def _parse(text: str, file: str, problems: list[Problem]) -> tuple[dict | None, 
     if not isinstance(data, dict) and len(problems) == before:
         conv.error(root.start_mark, (), f"expected a mapping at the top level, found {_kind(data)}")
     return (data if isinstance(data, dict) else None), conv.pos
+
+
+def _too_many_values(text: str) -> tuple[int, int] | None:
+    """``(line, col)`` where the lines and commas of ``text`` pass MAX_LINES_AND_COMMAS, else None.
+
+    Counted before parsing (at C speed), so that a huge mapping is refused at once
+    instead of after seconds of parsing.
+    """
+    if text.count("\n") + text.count(",") <= MAX_LINES_AND_COMMAS:
+        return None
+    seen = 0
+    for match in re.finditer("[\n,]", text):
+        seen += 1
+        if seen > MAX_LINES_AND_COMMAS:
+            start = match.start()
+            return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+    return None  # pragma: no cover - the count above said there are more
 
 
 def _read(file: str) -> tuple[str | None, Problem | None]:
@@ -392,12 +418,13 @@ class Document:
     """A loaded scenario: plain ``data`` plus where each value (and key) was written."""
 
     def __init__(self, data: dict, file: str, files: tuple[str, ...], positions: _Positions,
-                 dirs: dict[str, str]):
+                 dirs: dict[str, str], folders: "Folders | None" = None):
         self.data: Any = data
         self.file = file  # the top file, as the user named it
         self.files = files  # the top file, then every ``extends`` base
         self._pos = positions
         self._dirs = dirs  # file -> directory its relative paths are resolved from
+        self.folders = folders or Folders(os.path.dirname(file))
 
     def locate(self, path: Sequence[str | int]) -> Position:
         """Position of the value at ``path``, else of its longest existing prefix, else the start."""
@@ -416,6 +443,38 @@ class Document:
         """A Problem located at the value (with ``key=True``: at the key) at ``path``."""
         pos = self.key_position(path) if key else self.locate(path)
         return Problem(pos.file, pos.line, pos.col, format_path(path), message, severity)  # type: ignore[arg-type]
+
+
+class Folders:
+    """Where files named by a scenario may be: inside the scenario's folder tree or the current one.
+
+    A scenario checked in CI may come from an untrusted pull request: a sites file
+    ``/etc/passwd``, a ``../../`` path or a symlink pointing out of the checkout would
+    otherwise be read (and bits of it echoed in messages). Paths are compared after
+    symlinks are resolved. ``allow_outside`` (``--allow-outside``) lifts the rule.
+    """
+
+    def __init__(self, scenario_dir: str, allow_outside: bool = False):
+        self.roots = tuple(dict.fromkeys(os.path.realpath(d) for d in (scenario_dir or ".", ".")))
+        self.allow_outside = allow_outside
+
+    def refuse(self, target: str | os.PathLike, written: str, expected: str) -> str | None:
+        """Why the file ``written`` (found at ``target``) cannot be read, or None when it can.
+
+        ``expected`` names what the file should be ("a CSV file"). Not found is the
+        caller's message (each says where it looked).
+        """
+        if os.path.isdir(target):
+            return f"{written} is a directory, expected {expected}"
+        if not os.path.isfile(target):
+            return f"{written} is not a regular file (a device, pipe or socket), expected {expected}"
+        real = os.path.realpath(target)
+        if self.allow_outside or any(os.path.commonpath([real, root]) == root for root in self.roots):
+            return None
+        return (f"{written} is outside the scenario's folder (it resolves to {real}): files a scenario names "
+                f"must be inside {self.roots[0]}" + (f" or the current folder {self.roots[1]}"
+                                                     if len(self.roots) > 1 else "")
+                + "; pass --allow-outside to read it anyway")
 
 
 def resolve_relative(doc: Document, path_in_doc: Sequence[str | int], filename: str | os.PathLike) -> Path:
@@ -451,8 +510,9 @@ def _deep_merge(base: dict, over: dict, path: tuple, base_pos: _Positions, over_
 class _Loading:
     """One load: a file and its ``extends`` chain, collecting every problem on the way."""
 
-    def __init__(self, top_dir: str) -> None:
+    def __init__(self, top_dir: str, allow_outside: bool = False) -> None:
         self.top_dir = top_dir or "."
+        self.folders = Folders(top_dir, allow_outside)
         self.problems: list[Problem] = []
         self.files: list[str] = []
         self.dirs: dict[str, str] = {}
@@ -484,8 +544,9 @@ class _Loading:
             return fail(f"more than {MAX_EXTENDS} extends steps")
         if not os.path.exists(base):
             return fail(f"file not found: {target} (looked in {os.path.abspath(directory or '.')})")
-        if os.path.isdir(base):
-            return fail(f"is a directory, expected a YAML file: {target}")
+        refused = self.folders.refuse(base, target, "a YAML file")
+        if refused is not None:
+            return fail(refused)
         text, problem = _read(base)
         if problem is not None:
             self.problems.append(problem)
@@ -505,20 +566,25 @@ class _Loading:
         problems = list(unique.values())
         if data is None or any(p.severity == "error" for p in problems):
             raise ScenarioError(problems)
-        return Document(data, file, tuple(self.files), pos, self.dirs)
+        return Document(data, file, tuple(self.files), pos, self.dirs, self.folders)
 
 
-def load_document(path: str | os.PathLike) -> Document:
-    """Read a scenario file (and its ``extends`` bases); raise ScenarioError listing every problem."""
+def load_document(path: str | os.PathLike, *, allow_outside: bool = False) -> Document:
+    """Read a scenario file (and its ``extends`` bases); raise ScenarioError listing every problem.
+
+    Files it names must lie in its folder tree or the current one unless ``allow_outside``
+    (see :class:`Folders`).
+    """
     file = os.fspath(path)
-    loading = _Loading(os.path.dirname(file))
+    loading = _Loading(os.path.dirname(file), allow_outside)
     text, problem = _read(file)
     if problem is not None:
         loading.problems.append(problem)
     return loading.finish(text, file, os.path.dirname(file))
 
 
-def load_document_text(text: str, file: str = "<string>", base_dir: str | os.PathLike | None = None) -> Document:
+def load_document_text(text: str, file: str = "<string>", base_dir: str | os.PathLike | None = None, *,
+                       allow_outside: bool = False) -> Document:
     """Like :func:`load_document`, from a string; ``extends`` is resolved from ``base_dir``."""
     directory = os.fspath(base_dir) if base_dir is not None else os.path.dirname(file)
-    return _Loading(directory).finish(text, file, directory)
+    return _Loading(directory, allow_outside).finish(text, file, directory)

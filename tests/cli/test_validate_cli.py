@@ -17,6 +17,13 @@ WARN_YAML = MINIMAL_YAML.replace("rate: 1/h", "rate: 1.8/h").replace("work: 30mi
 WARNING = "response: offered load 7.2 of 8 personnel (90%) — expect queues"
 BAD_YAML = MINIMAL_YAML.replace("crew: 4", "crew: 0")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
+#: The run size validate prints for MINIMAL_YAML (1/h over 12h, 100 replications by default).
+SIZE = ("run size: about 12.0 incidents per replication (expected) x 100 replications = 1,200 incidents "
+        "(under 1 s on one core at 0.5 ms per incident)")
+
+
+def info(path) -> str:
+    return f"{path}: info: {SIZE}\n"
 
 
 @pytest.fixture
@@ -31,21 +38,22 @@ def files(write):
 def test_valid_file_exits_0(cli, files):
     result = cli("validate", files["ok"])
     assert (result.code, result.out) == (EXIT_OK, "")
-    assert result.err == "1 file(s) checked: valid (0 error(s), 0 warning(s))\n"
+    assert result.err == info(files["ok"]) + "1 file(s) checked: valid (0 error(s), 0 warning(s))\n"
 
 
 def test_warnings_alone_exit_0(cli, files):
     result = cli("validate", files["warn"])
     assert result.code == EXIT_OK
     assert result.out == f"{files['warn']}:13:3: warning: incidents: {WARNING}\n"
-    assert result.err == "1 file(s) checked: valid (0 error(s), 1 warning(s))\n"
+    assert result.err == (info(files["warn"]).replace("12.0", "21.6").replace("1,200", "2,160").replace("under 1 s", "1 s")
+                          + "1 file(s) checked: valid (0 error(s), 1 warning(s))\n")
 
 
 def test_strict_makes_warnings_fail(cli, files):
     result = cli("validate", "--strict", files["warn"])
     assert result.code == EXIT_BAD_INPUT
     assert result.out == f"{files['warn']}:13:3: warning: incidents: {WARNING}\n"
-    assert result.err == "1 file(s) checked: invalid (0 error(s), 1 warning(s), warnings fail with --strict)\n"
+    assert result.err.endswith("1 file(s) checked: invalid (0 error(s), 1 warning(s), warnings fail with --strict)\n")
 
 
 def test_strict_valid_file_still_exits_0(cli, files):
@@ -68,7 +76,8 @@ def test_several_files_report_every_problem_in_order(cli, files, tmp_path):
         f"{missing}: error: file not found",
         f"{files['warn']}:13:3: warning: incidents: {WARNING}",
     ]
-    assert result.err == "4 file(s) checked: invalid (2 error(s), 1 warning(s)) in 2 file(s)\n"
+    assert result.err.splitlines()[-1] == "4 file(s) checked: invalid (2 error(s), 1 warning(s)) in 2 file(s)"
+    assert [line.split(": info:")[0] for line in result.err.splitlines()[:-1]] == [str(files["ok"]), str(files["warn"])]
 
 
 # ------------------------------------------------------------------ machine-readable formats
@@ -77,17 +86,22 @@ def test_json_format(cli, files):
     result = cli("validate", "--format", "json", files["bad"], files["warn"])
     assert result.code == EXIT_BAD_INPUT
     assert result.err == ""
-    assert json.loads(result.out) == [
+    printed = json.loads(result.out)
+    assert printed[:2] == [
         {"file": str(files["bad"]), "line": 9, "col": 21, "path": "forces.types.sabhara.crew",
          "severity": "error", "message": "must be > 0, found 0"},
         {"file": str(files["warn"]), "line": 13, "col": 3, "path": "incidents",
          "severity": "warning", "message": WARNING},
     ]
+    assert [(p["file"], p["severity"]) for p in printed[2:]] == [(str(files["warn"]), "info")]
 
 
-def test_json_format_valid_file_is_an_empty_list(cli, files):
+def test_json_format_valid_file_has_only_its_run_size(cli, files):
     result = cli("validate", "-f", "json", files["ok"])
-    assert (result.code, json.loads(result.out)) == (EXIT_OK, [])
+    assert (result.code, json.loads(result.out)) == (EXIT_OK, [
+        {"file": str(files["ok"]), "line": None, "col": None, "path": "", "severity": "info", "message": SIZE,
+         "run_size": {"incidents_per_replication": 12.0, "replications": 100, "incidents_total": 1200.0,
+                      "seconds_estimate": 0.6, "seconds_per_incident": 0.0005}}])
 
 
 def test_json_format_unlocated_problem_has_null_line(cli, tmp_path):

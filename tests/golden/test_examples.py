@@ -162,6 +162,8 @@ def test_every_example_and_plan_validates_without_warnings(cli):
     result = cli("validate", *files)
     assert result.code == 0
     assert result.out == ""
-    assert result.err == f"{len(files)} file(s) checked: valid (0 error(s), 0 warning(s))\n"
+    *sizes, summary = result.err.splitlines()
+    assert summary == f"{len(files)} file(s) checked: valid (0 error(s), 0 warning(s))"
+    assert [line.split(": info: run size: ")[0] for line in sizes] == [str(f) for f in files]
     strict = cli("validate", "--strict", *files)
     assert strict.code == 0

@@ -27,20 +27,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import MINIMAL_YAML
+from conftest import MINIMAL_YAML, variant
 from sispam_sim.errors import ScenarioError
 from sispam_sim.scenario import yamlio
 from sispam_sim.scenario.sites import generate_sites
 
 REPO = Path(__file__).resolve().parents[2]
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
-
-
-def variant(*replacements: tuple[str, str], text: str = MINIMAL_YAML) -> str:
-    for old, new in replacements:
-        assert text.count(old) == 1, f"{old!r} is not in the text exactly once"
-        text = text.replace(old, new)
-    return text
 
 
 @pytest.fixture

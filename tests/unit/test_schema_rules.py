@@ -169,7 +169,7 @@ def test_seed_and_replications_types(write):
 
 @pytest.mark.parametrize("old, new, expected", [
     ("crew: 4", "crew: 0", "s.yaml:9:21: error: forces.types.sabhara.crew: must be > 0, found 0"),
-    ("speed_kmh: 45", "speed_kmh: -1", "s.yaml:9:35: error: forces.types.sabhara.speed_kmh: must be > 0, found -1"),
+    ("speed_kmh: 45", "speed_kmh: -1", "s.yaml:9:35: error: forces.types.sabhara.speed_kmh: must be >= 0.001, found -1"),
     ("speed_kmh: 45", "speed_kmh: 301",
      "s.yaml:9:35: error: forces.types.sabhara.speed_kmh: must be <= 300, found 301"),
     ("count: 2", "count: 0", "s.yaml:11:42: error: forces.units[0].count: must be > 0, found 0"),
@@ -329,7 +329,7 @@ def test_crowd_scenario_is_valid(write):
     ("growth: 20/min", "growth: 20",
      's.yaml:17:35: error: incidents[0].crowd.growth: expected a rate such as "6/h", "0.5/h", "120/d" or "2/min", '
      "found 20"),
-    ("per_officer: 10", "per_officer: 0", "s.yaml:18:18: error: incidents[0].per_officer: must be > 0, found 0"),
+    ("per_officer: 10", "per_officer: 0", "s.yaml:18:18: error: incidents[0].per_officer: must be >= 0.01, found 0"),
     ("initial: 100", "initial: -1", "s.yaml:17:22: error: incidents[0].crowd.initial: must be >= 0, found -1"),
 ])
 def test_crowd_rules(write, old, new, expected):
@@ -413,12 +413,12 @@ def test_map_dispatch_and_target_rules(write, old, new, expected):
 
 
 def test_target_stat_suggestion(write):
-    # p99 is not a statistic sispam-sim computes; the located line is checked in test_key_errors_*.
-    lines = problems(write, sites("response_time: {p90: 15min}", "response_time: {p99: 15min}"))
+    # p98 is not a statistic sispam-sim computes (p99 is); the located line is checked in test_key_errors_*.
+    lines = problems(write, sites("response_time: {p90: 15min}", "response_time: {p98: 15min}"))
     assert len(lines) == 1
     assert lines[0].endswith(
-        "error: targets.response_time.p99: expected 'mean', 'p50', 'p90', 'p95' or 'max', found \"p99\" "
-        '(did you mean "p95"?)')
+        "error: targets.response_time.p98: expected 'mean', 'p50', 'p90', 'p95', 'p99' or 'max', found \"p98\" "
+        '(did you mean "p99"?)')
 
 
 def test_clock_start_needs_a_date(write):
@@ -480,9 +480,9 @@ def test_nan_latitude_message(write):
 
 
 def test_key_errors_are_located_at_the_key(write):
-    assert problems(write, sites("response_time: {p90: 15min}", "response_time: {p99: 15min}")) == [
-        "s.yaml:25:19: error: targets.response_time.p99: expected 'mean', 'p50', 'p90', 'p95' or 'max', "
-        'found "p99" (did you mean "p95"?)']
+    assert problems(write, sites("response_time: {p90: 15min}", "response_time: {p98: 15min}")) == [
+        "s.yaml:25:19: error: targets.response_time.p98: expected 'mean', 'p50', 'p90', 'p95', 'p99' or 'max', "
+        'found "p98" (did you mean "p99"?)']
 
 
 def test_null_work_says_a_duration_is_expected(write):

@@ -387,7 +387,7 @@ def test_extends_missing_or_not_a_string(tmp_path):
     assert p.format() == f"{top}:2:10: error: extends: file not found: base.yaml (looked in {tmp_path})"
     (tmp_path / "dir.yaml").mkdir()
     write(top, "extends: dir.yaml\n")
-    assert [p.message for p in file_problems(top)] == ["is a directory, expected a YAML file: dir.yaml"]
+    assert [p.message for p in file_problems(top)] == ["dir.yaml is a directory, expected a YAML file"]
     for value, kind in [("null", "null"), ("[a.yaml]", "a list"), ("3", "a number")]:
         write(top, f"extends: {value}\n")
         assert [p.message for p in file_problems(top)] == [f"extends must be a file path (a string), found {kind}"]
