@@ -17,7 +17,9 @@ timer runs out. Each re-assessment, in order:
    first; then on-scene units, latest arrived first), never letting assigned or on-scene
    crew drop below the need. While it grows, crew beyond the need is kept: the need
    catches up within minutes, and sending a unit home only to call it back would churn;
-4. note full strength (on-scene crew >= need) and whether the crowd is controlled.
+4. note whether the crowd is controlled (on-scene crew >= need). A change starts or ends a
+   stretch short of need: full strength is the start of the final controlled stretch, and
+   ``short_minutes`` sums the stretches not controlled (see ``Incident.covered``).
 
 Whenever units free up, a growing crowd's need is also brought to now before the waiting
 queue is served (:meth:`CrowdControl._refresh_crowd_needs`), so a crowd that has outgrown
@@ -136,10 +138,15 @@ class CrowdControl:
             if inc.assigned[0] > need and now >= crowd.peak_time:
                 released = self._release_surplus(inc)
             self._queue(inc)
-        crowd.controlled = inc.on_scene[0] >= need
-        if crowd.controlled and rec.full_strength is None:
-            rec.full_strength = now
-            self._log(now, None, inc, "full_strength")
+        controlled = inc.on_scene[0] >= need
+        if controlled != crowd.controlled:   # coverage gained or lost: full strength moves with it
+            crowd.controlled = controlled
+            if controlled:
+                inc.covered(now)
+                self._log(now, None, inc, "full_strength")
+            else:
+                inc.uncovered(now)
+                self._log(now, None, inc, "short")
         crowd.tick_token += 1
         at = crowd.next_change(now, inc.level)
         self.env.timeout(at - now, (inc.index, crowd.tick_token)).callbacks.append(self._on_tick)

@@ -144,7 +144,7 @@ class Incident:
     """The live state of one incident during a replication."""
 
     __slots__ = ("index", "call", "record", "priority", "caps", "need", "assigned", "on_scene", "units",
-                 "level", "level_since", "waiting", "resolved",
+                 "level", "level_since", "short_since", "waiting", "resolved",
                  "working", "work_left", "work_start", "work_token", "crowd", "spec")
 
     def __init__(self, index: int, call: Call, spec, record: IncidentRecord, caps: list[int], need: list[int]):
@@ -156,6 +156,7 @@ class Incident:
         self.on_scene = [0] * len(caps)
         self.units: list[int] = []       # unit rows assigned now, in dispatch order
         self.level, self.level_since = 1, call.time
+        self.short_since: float | None = call.time   # start of the current stretch short of need; None: covered
         self.waiting = False
         self.resolved = False
         self.working = False
@@ -171,6 +172,22 @@ class Incident:
     def met_on_scene(self) -> bool:
         need, on = self.need, self.on_scene
         return all(on[s] >= need[s] for s in range(len(need)))
+
+    def covered(self, now: float) -> None:
+        """On-scene crew covers the need from ``now`` (first time, or again after a shortfall).
+
+        ``full_strength`` moves to the start of this stretch: it is the start of the final one
+        once the incident is resolved (or the run ends with it covered)."""
+        rec = self.record
+        rec.short_minutes += now - self.short_since
+        rec.full_strength = now
+        self.short_since = None
+
+    def uncovered(self, now: float) -> None:
+        """An incident that was covered is short of its need from ``now`` (no full strength
+        until it is covered again)."""
+        self.short_since = now
+        self.record.full_strength = None
 
     def set_level(self, level: int, now: float) -> None:
         self.record.level_minutes[self.level - 1] += now - self.level_since

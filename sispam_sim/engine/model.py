@@ -40,9 +40,16 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
   with all their police committed, and no utilisation. With it, each guard group
   (``per_tps`` TPS of one risk category) is a unit of type "tps_guard" standing at its
   first TPS: crew = police, capability "response", tier 1, 20 km/h, mobilise 0.
+* Full strength — the start of the final stretch in which on-scene crew covers every need,
+  lasting to resolution (or to the end of the run; None if the run ends with the incident
+  short). ``short_minutes`` sums the stretches short of need from the call. A rapid response
+  or disruption is covered exactly while it works (from the moment every need is met on
+  scene until a preemption leaves one unmet); a crowd while it is controlled, as judged at
+  its re-assessments. Each gain logs ``full_strength``, each loss ``short``.
 * Utilisation — busy crew-minutes run from dispatch to release (mobilising, driving out,
-  on scene; the drive home is available time); available crew-minutes are crew x units x
-  end, both over [0, end].
+  on scene; the drive home is available time), split at ``duration``: within the operating
+  window [0, duration] (``busy_crew_minutes``, beside available crew-minutes = crew x units
+  x duration) and after it, in the drain (``drain_busy_crew_minutes``).
 * Travel matrix — a unit on the road is taken to be at the node it left (geo.py).
 * Records — ``call`` is the simulation clock at the call: the drawn time, up to float
   rounding of the chained delays (< 1e-12 min).
@@ -109,7 +116,9 @@ class _Replication(CrowdControl):
         self.waiting: list[tuple[int, float, int]] = []
         self.crowds: list[Incident] = []   # crowds called and not yet resolved
         self.remaining = len(self.incidents)
-        self.busy = [0.0] * len(self.units.types)
+        self.duration = spec.clock.duration
+        self.busy = [0.0] * len(self.units.types)         # crew-minutes busy within [0, duration]
+        self.drain_busy = [0.0] * len(self.units.types)   # ... and after duration
         self.timeline: list[TimelinePoint] = []
         self.events: list[Event] = []
         self._last_point: list[TimelinePoint | None] = [None] * len(self.units.types)
@@ -164,10 +173,12 @@ class _Replication(CrowdControl):
     def _result(self, end: float) -> ReplicationResult:
         u = self.units
         for unit in np.flatnonzero(~u.avail).tolist():
-            self.busy[u.type_list[unit]] += u.crew_list[unit] * (end - u.busy_since[unit])
+            self._count_busy(u.type_list[unit], u.crew_list[unit], u.busy_since[unit], end)
         for inc in self.incidents:
             if not inc.resolved:
                 inc.record.level_minutes[inc.level - 1] += end - inc.level_since
+                if inc.short_since is not None:
+                    inc.record.short_minutes += end - inc.short_since
         available = [0] * len(u.types)
         for unit in range(u.n):
             available[u.type_list[unit]] += u.crew_list[unit]
@@ -183,8 +194,10 @@ class _Replication(CrowdControl):
             incidents=[inc.record for inc in self.incidents],
             timeline=self.timeline,
             busy_crew_minutes={names[t]: self.busy[t] for t in range(len(names))},
-            available_crew_minutes={names[t]: float(available[t]) * end for t in range(len(names))},
+            available_crew_minutes={names[t]: float(available[t]) * self.duration for t in range(len(names))},
             end=end,
+            duration=self.duration,
+            drain_busy_crew_minutes={names[t]: self.drain_busy[t] for t in range(len(names))},
             events=self.events,
         )
 
@@ -195,7 +208,7 @@ class _Replication(CrowdControl):
         incidents, env = self.incidents, self.env
         inc = incidents[index]
         now = env.now
-        inc.record.call = inc.level_since = now   # the drawn time, up to float rounding of chained delays
+        inc.record.call = inc.level_since = inc.short_since = now   # the drawn time, up to float rounding
         if index + 1 < len(incidents):
             delay = incidents[index + 1].call.time - now
             Timeout(env, delay if delay > 0.0 else 0.0, index + 1).callbacks.append(self._on_call)
@@ -280,6 +293,9 @@ class _Replication(CrowdControl):
         inc.resolved = True
         inc.record.level_minutes[inc.level - 1] += now - inc.level_since
         inc.level_since = now
+        if inc.short_since is not None:   # (never: work ends covered, a crowd goes home controlled)
+            inc.record.short_minutes += now - inc.short_since
+            inc.short_since = None
         inc.working = False
         if inc.crowd is not None:
             self.crowds.remove(inc)
@@ -387,9 +403,8 @@ class _Replication(CrowdControl):
             return
         inc.working, inc.work_start = True, now
         inc.work_token += 1
-        if rec.full_strength is None:
-            rec.full_strength = now
-            self._log(now, None, inc, "full_strength")
+        inc.covered(now)
+        self._log(now, None, inc, "full_strength")
         Timeout(self.env, inc.work_left, (inc.index, inc.work_token)).callbacks.append(self._on_work_end)
 
     def _detach(self, inc: Incident, unit: int, action: str) -> None:
@@ -404,22 +419,30 @@ class _Replication(CrowdControl):
         slot, crew = u.slot[unit], u.crew_list[unit]
         inc.assigned[slot] -= crew
         inc.units.remove(unit)
+        lost = False
         if u.state[unit] == ON_SCENE:
             t = u.type_list[unit]
             inc.on_scene[slot] -= crew
             u.on_scene[t] -= crew
-            if inc.working and not inc.met_on_scene():
+            if inc.working and not inc.met_on_scene():   # (only preemption: resolution stops work first)
                 inc.work_left -= now - inc.work_start
                 inc.working = False
                 inc.work_token += 1
+                inc.uncovered(now)
+                lost = True
         self._log(now, unit, inc, action)
+        if lost:
+            self._log(now, None, inc, "short")
 
     def _release(self, unit: int) -> None:
         """A detached unit goes back to base; it is available from this moment."""
         u, now = self.units, self.env.now
         t = u.type_list[unit]
         u.give_back(unit)
-        self.busy[t] += u.crew_list[unit] * (now - u.busy_since[unit])
+        if now <= self.duration:
+            self.busy[t] += u.crew_list[unit] * (now - u.busy_since[unit])
+        else:
+            self._count_busy(t, u.crew_list[unit], u.busy_since[unit], now)
         u.incident[unit] = -1
         u.slot[unit] = -1
         base = u.bases[unit]
@@ -438,6 +461,17 @@ class _Replication(CrowdControl):
                 u.set_leg(unit, origin, base, now, now + back)
                 Timeout(self.env, back, (unit, token)).callbacks.append(self._on_home)
         self._mark(t, now)
+
+    def _count_busy(self, t: int, crew: int, since: float, until: float) -> None:
+        """Add a unit's busy stretch [since, until] to type ``t``, split at ``duration``."""
+        duration = self.duration
+        if until <= duration:
+            self.busy[t] += crew * (until - since)
+        elif since >= duration:
+            self.drain_busy[t] += crew * (until - since)
+        else:
+            self.busy[t] += crew * (duration - since)
+            self.drain_busy[t] += crew * (until - duration)
 
     def _on_home(self, event) -> None:
         unit, token = event.value

@@ -15,7 +15,7 @@ INCIDENT_COLUMNS = (
     "call", "first_dispatch", "first_arrival", "full_strength", "resolved",
     "dispatch_delay", "response_time", "full_strength_time", "resolution_time",
     "tps_downtime", "need", "max_level", "units",
-    "entry", "label", "site", "level_minutes",
+    "entry", "label", "site", "level_minutes", "short_minutes",
 )
 
 
@@ -41,11 +41,15 @@ class IncidentRecord:
     need: int                   # peak personnel need (summed over capabilities)
     first_dispatch: float | None = None
     first_arrival: float | None = None
+    #: the start of the final stretch with on-scene crew >= need that lasts to resolution (or,
+    #: unresolved, to the end of the run); None when not covered at the end of the run
     full_strength: float | None = None
     resolved: float | None = None
     max_level: int = 1
     units: list[str] = field(default_factory=list)          # ids of every unit sent, in dispatch order
     level_minutes: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # time at hijau, kuning, merah
+    #: minutes from the call to resolution (or the end of the run) with on-scene crew < need
+    short_minutes: float = 0.0
 
     @property
     def dispatch_delay(self) -> float | None:
@@ -101,8 +105,11 @@ EVENT_COLUMNS = ("replication", "time", "unit", "incident", "action")
 #: incident (``arrive``), is let go (``release``: resolved, or surplus of a shrinking crowd),
 #: is taken by a priority-1 incident (``preempt``: logged with the incident it leaves, followed
 #: by ``dispatch`` to the new one), is back at its base (``base``). Incident actions (``unit``
-#: empty): ``call``, ``full_strength``, ``escalate``, ``resolve``.
-EVENT_ACTIONS = ("dispatch", "arrive", "release", "preempt", "base", "call", "full_strength", "escalate", "resolve")
+#: empty): ``call``; ``full_strength``: on-scene crew covers the need (again); ``short``: an
+#: incident that was covered is not any more (a unit preempted, or a crowd that outgrew its
+#: crew), logged each time; ``escalate``; ``resolve``.
+EVENT_ACTIONS = ("dispatch", "arrive", "release", "preempt", "base", "call", "full_strength", "short",
+                 "escalate", "resolve")
 
 
 class Event(NamedTuple):
@@ -121,11 +128,20 @@ class ReplicationResult:
     replication: int
     incidents: list[IncidentRecord]
     timeline: list[TimelinePoint]
-    #: crew-minutes committed to incidents (dispatch to release) per unit type, over [0, end]
+    #: crew-minutes committed to incidents (dispatch to release) per unit type, within the
+    #: operating window [0, duration]
     busy_crew_minutes: dict[str, float]
-    #: crew-minutes available per unit type over the same window (crew x units x end)
+    #: crew-minutes available per unit type over the same window (crew x units x duration)
     available_crew_minutes: dict[str, float]
-    #: the time the replication ended (all resolved, or duration + drain)
+    #: the time the replication ended (all resolved, or duration + drain); never before duration
     end: float
+    #: the operating window's length, ``clock.duration`` (omitted: taken to be ``end``)
+    duration: float | None = None
+    #: crew-minutes committed to incidents per unit type after the window, in (duration, end]
+    drain_busy_crew_minutes: dict[str, float] = field(default_factory=dict)
     #: every dispatch, arrival, release ... in time order (empty when not recorded)
     events: list[Event] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.duration is None:
+            self.duration = self.end

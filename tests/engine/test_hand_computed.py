@@ -174,7 +174,11 @@ def test_crowd_that_outgrows_its_team_escalates_as_the_arithmetic_says():
     assert rec.need == 43
     escalations = [e.time for e in result.events if e.action == "escalate"]
     assert escalations == [67.0, 72.0]
-    assert rec.full_strength == 60.0            # 10 on scene >= need 10 at the call
+    # 10 on scene >= need 10 at the call, short from t=1 to the end of the run (1440): never
+    # covered at the end, so no full strength
+    assert rec.full_strength is None
+    assert rec.short_minutes == pytest.approx(1440.0 - 61.0, abs=1e-9)
+    assert [e.time for e in result.events if e.action in ("full_strength", "short")] == [60.0, 61.0]
     assert rec.resolved is None                 # never controlled at its peak: never disperses
     assert rec.level_minutes[:2] == pytest.approx([7.0, 5.0])
 
@@ -226,7 +230,8 @@ def test_crowd_without_control_does_not_disperse():
     result = run_replication(sc, 0)
     rec = result.incidents[0]
     assert rec.resolved is None and rec.need == 15
-    assert rec.full_strength == 60.0
+    assert rec.full_strength is None            # covered at 60 only: need 11 > 10 from 61 on
+    assert rec.short_minutes == pytest.approx(1440.0 - 61.0, abs=1e-9)
     assert result.end == 1440.0
     # with a second team the crowd is controlled and disperses: 150 / 10 = 15 min after
     # the hold (peak at +5, hold to +15): gone at +30
@@ -305,7 +310,7 @@ def test_pulled_guards_answer_from_their_tps():
     best = min(groups, key=lambda g: drive(groups[g], where, 20))
     assert rec.units == [best]
     assert rec.response_time == pytest.approx(drive(groups[best], where, 20), abs=1e-9)
-    assert pulled.available_crew_minutes["tps_guard"] == 4 * pulled.end
+    assert pulled.available_crew_minutes["tps_guard"] == 4 * pulled.duration == 4 * 720.0
 
 
 def test_busy_and_available_crew_minutes():

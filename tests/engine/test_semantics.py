@@ -196,6 +196,8 @@ def test_preempted_victim_waits_again_behind_higher_priority_and_resumes_its_wor
     # c ends at 100. Waiting: b (priority 2, called 65) before a (priority 3, called 60):
     # b 100 -> 120, then a resumes its 50 min: 120 -> 170.
     # p is busy without a break from 60 to 170: 110 min x 4 crew = 440 crew-minutes.
+    # a is covered 60 -> 70, short 70 -> 120, covered again from 120: full strength 120,
+    # short_minutes 50 (on scene at its call: no shortfall before 60).
     sc = scenario({"base": BASE}, {"s": RESPONSE}, [{"id": "p", "type": "s", "base": "base"}],
                   [call("a", "07:00", "base", 4, "60min", priority=3), call("b", "07:05", "base", 4, "20min"),
                    call("c", "07:10", "base", 4, "30min", priority=1)], dispatch={"preempt": True})
@@ -204,9 +206,12 @@ def test_preempted_victim_waits_again_behind_higher_priority_and_resumes_its_wor
     assert rec["c"].first_dispatch == 70.0 and rec["c"].resolved == 100.0
     assert rec["b"].first_dispatch == 100.0 and rec["b"].resolved == 120.0
     assert rec["a"].units == ["p", "p"]
-    assert rec["a"].full_strength == 60.0
+    assert rec["a"].full_strength == 120.0 and rec["a"].short_minutes == 50.0
     assert rec["a"].resolved == 170.0
     assert actions(result, "preempt") == [(70.0, "p", rec["a"].id)]
+    assert actions(result, "short") == [(70.0, "", rec["a"].id)]
+    assert [t for t, _, i in actions(result, "full_strength") if i == rec["a"].id] == [60.0, 120.0]
+    assert rec["c"].short_minutes == 0.0 and rec["b"].short_minutes == 35.0   # b waits 65 -> 100
     assert result.busy_crew_minutes["s"] == pytest.approx(440.0)
 
 
@@ -242,6 +247,7 @@ def test_crowd_preempted_while_dispersing_stops_until_controlled_again():
     # The crowd (150 at 85, need 15) has 10 on scene: not controlled, it stops at 150.
     # r ends at 115; t-1 (first of the two now free) goes back to the crowd: controlled
     # again at 115, it disperses 150 / 10 = 15 min: gone at 130 (100 without the preemption).
+    # Short of need 85 -> 115: full strength 115, short_minutes 30.
     units = [{"id": "t", "type": "cc", "count": 3, "base": "kpu"}]
     sc = scenario({"kpu": BASE}, {"cc": CC}, units,
                   [crowd("07:00", "kpu", 300, 300, "10min"),
@@ -249,8 +255,9 @@ def test_crowd_preempted_while_dispersing_stops_until_controlled_again():
                   dispatch={"preempt": True})
     result = run_replication(sc, 0)
     rec = by_label(result)
-    assert rec["crowd"].full_strength == 60.0
+    assert rec["crowd"].full_strength == 115.0 and rec["crowd"].short_minutes == pytest.approx(30.0)
     assert actions(result, "preempt") == [(85.0, "t-1", rec["crowd"].id)]
+    assert actions(result, "short") == [(85.0, "", rec["crowd"].id)]
     assert rec["r"].units == ["t-3", "t-1"] and rec["r"].resolved == 115.0
     assert rec["crowd"].units == ["t-1", "t-2", "t-3", "t-1"]
     assert rec["crowd"].resolved == pytest.approx(130.0, abs=1e-9)
@@ -290,7 +297,10 @@ def test_incidents_open_at_the_end_stay_unresolved_and_units_stay_busy():
     # duration 2h, drain 1h: the run ends at 180 at the latest. x (07:00 = 60) works 3 h: it
     # would end at 240. y (07:30 = 90) never gets the only unit.
     # x: full strength 60, resolved empty, level_minutes [180 - 60]; y: nothing, [180 - 90].
-    # busy: 4 crew x (180 - 60) = 480 of 4 x 180 = 720 available.
+    # x is covered at the end: full strength 60 (held to the end), short 0; y is never
+    # covered: full strength empty, short from its call to the end, 180 - 90 = 90.
+    # busy: 4 crew x (120 - 60) = 240 in the window [0, 120] of 4 x 120 = 480 available;
+    # 4 x (180 - 120) = 240 in the drain.
     sc = scenario({"base": BASE}, {"s": RESPONSE}, [{"id": "p", "type": "s", "base": "base"}],
                   [call("x", "07:00", "base", 4, "3h"), call("y", "07:30", "base", 4, "10min")],
                   clock={"start": START, "duration": "2h", "drain": "1h"})
@@ -301,8 +311,12 @@ def test_incidents_open_at_the_end_stay_unresolved_and_units_stay_busy():
     assert rec["y"].first_dispatch is None and rec["y"].resolved is None
     assert rec["x"].level_minutes == pytest.approx([120.0, 0.0, 0.0])
     assert rec["y"].level_minutes == pytest.approx([90.0, 0.0, 0.0])
-    assert result.busy_crew_minutes["s"] == pytest.approx(480.0)
-    assert result.available_crew_minutes["s"] == 720.0
+    assert rec["x"].short_minutes == 0.0
+    assert rec["y"].full_strength is None and rec["y"].short_minutes == 90.0
+    assert result.duration == 120.0
+    assert result.busy_crew_minutes["s"] == pytest.approx(240.0)
+    assert result.drain_busy_crew_minutes["s"] == pytest.approx(240.0)
+    assert result.available_crew_minutes["s"] == 480.0
     last = [p for p in result.timeline if p.unit_type == "s"][-1]
     assert (last.time, last.committed, last.on_scene, last.free) == (180.0, 4, 4, 0)
 

@@ -1,14 +1,17 @@
 """Invariants of the engine on random small scenarios (Hypothesis).
 
 Whatever the plan and the incidents: times of an incident are ordered, no unit is in
-two incidents at once, committed personnel never exceed the force, a replication is a
-pure function of (scenario, index), and two plans on one seed see the same incidents.
+two incidents at once, committed personnel never exceed the force, full strength and
+minutes short of need agree with the coverage events, busy crew-minutes split at the end
+of the operating window as the event log says, a replication is a pure function of
+(scenario, index), and two plans on one seed see the same incidents.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -131,6 +134,29 @@ def check_times(result) -> None:
         assert rec.resolved is None or rec.resolved <= result.end + 1e-9
         assert 1 <= rec.max_level <= 3
         assert abs(sum(rec.level_minutes) - ((rec.resolved or result.end) - rec.call)) < 1e-6
+        assert -1e-9 <= rec.short_minutes <= (rec.resolved or result.end) - rec.call + 1e-6, rec
+        assert rec.full_strength is None or rec.full_strength >= rec.first_arrival, rec
+
+
+def check_coverage(result) -> None:
+    """Replay the ``full_strength`` / ``short`` events: they alternate, starting short at the
+    call; short_minutes is the time not covered up to resolution (or the end), and
+    full_strength the start of the last covered stretch (None when short at the end)."""
+    for rec in result.incidents:
+        stretch_start, covered, short = rec.call, False, 0.0
+        for event in result.events:
+            if event.incident != rec.id or event.action not in ("full_strength", "short"):
+                continue
+            assert covered == (event.action == "short"), (rec, event)
+            if event.action == "full_strength":
+                short += event.time - stretch_start
+            stretch_start, covered = event.time, not covered
+        if not covered:
+            short += (rec.resolved if rec.resolved is not None else result.end) - stretch_start
+        assert rec.short_minutes == pytest.approx(short, abs=1e-6), rec
+        assert rec.full_strength == (stretch_start if covered else None), rec
+        if rec.resolved is not None:
+            assert covered, rec   # work ends covered; a crowd goes home only while controlled
 
 
 def check_units_exclusive(result, unit_ids: set[str]) -> None:
@@ -169,6 +195,38 @@ def check_personnel(result, scenario) -> None:
         assert point.committed + point.free == force[point.unit_type], point
     for name, busy in result.busy_crew_minutes.items():
         assert -1e-9 <= busy <= result.available_crew_minutes[name] + 1e-6
+    assert result.duration == scenario.spec.clock.duration <= result.end
+
+
+def check_busy(result, scenario, crew: dict[str, int]) -> None:
+    """Busy crew-minutes from the event log (a unit is busy from a dispatch while free to its
+    release, or to the end of the run), split at ``duration``, by unit type."""
+    type_of = {u.id: u.type for u in scenario.units}
+    duration, end = result.duration, result.end
+    window: dict[str, float] = defaultdict(float)
+    drain: dict[str, float] = defaultdict(float)
+    since: dict[str, float] = {}
+    taken: set[str] = set()   # preempted, about to be dispatched again (busy without a break)
+
+    def add(unit: str, start: float, stop: float) -> None:
+        t = type_of.get(unit, "tps_guard")
+        window[t] += crew[unit] * max(0.0, min(stop, duration) - start)
+        drain[t] += crew[unit] * max(0.0, stop - max(start, duration))
+
+    for event in result.events:
+        if event.action == "dispatch" and event.unit not in taken:
+            since[event.unit] = event.time
+        elif event.action == "preempt":
+            taken.add(event.unit)
+        elif event.action == "dispatch":
+            taken.discard(event.unit)
+        elif event.action == "release":
+            add(event.unit, since.pop(event.unit), event.time)
+    for unit, start in since.items():
+        add(unit, start, end)
+    for name in result.available_crew_minutes:
+        assert result.busy_crew_minutes[name] == pytest.approx(window[name], abs=1e-6), name
+        assert result.drain_busy_crew_minutes[name] == pytest.approx(drain[name], abs=1e-6), name
 
 
 @SETTINGS
@@ -178,13 +236,18 @@ def test_invariants_hold_for_random_scenarios(data):
     ids = {u.id for u in scenario.units}
     from sispam_sim.scenario.sites import guard_groups
 
+    crew = {u.id: scenario.spec.forces.types[u.type].crew for u in scenario.units}
     if scenario.spec.dispatch.pull_guards:
-        ids |= {gid for gid, _, _ in guard_groups(scenario.sites, scenario.spec.guard)}
+        groups = guard_groups(scenario.sites, scenario.spec.guard)
+        ids |= {gid for gid, _, _ in groups}
+        crew.update({gid: police for gid, police, _ in groups})
     for replication in (0, 1):
         result = run_replication(scenario, replication)
         check_times(result)
+        check_coverage(result)
         check_units_exclusive(result, ids)
         check_personnel(result, scenario)
+        check_busy(result, scenario, crew)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
