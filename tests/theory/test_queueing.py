@@ -26,8 +26,8 @@ from sispam_sim.scenario.loader import scenario_from_dict
 from sispam_sim.stats.tdist import t_ppf  # checked against t tables in tests/unit/test_tdist.py
 
 MEAN_WORK = 10.0           # minutes: mu = 0.1 per minute
-DURATION = 30_000.0        # minutes of arrivals per replication (about 21 days)
-REPLICATIONS = 20
+DURATION = 10_080.0        # minutes of arrivals per replication (7 days, the longest a scenario allows)
+REPLICATIONS = 60
 
 
 def erlang_c(c: int, a: float) -> float:
