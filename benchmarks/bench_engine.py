@@ -7,9 +7,10 @@ to watch do not depend on the machine's speed:
 
 1. M/M/c throughput. The engine runs an M/M/c scenario (c one-person units at one place,
    no travel, no mobilisation, one rapid_response entry needing 1, exponential work,
-   Poisson calls at load rho); a bare SimPy model (``simpy.Resource(capacity=c)``, one
-   process per customer, the wait of each customer appended to a list) serves the same
-   number of customers at the same rates. They alternate, best of --repeat each;
+   Poisson calls at load rho; as a scenario may last at most 7 days, the customers come in
+   replications of equal length, each at most 7 days); a bare SimPy model
+   (``simpy.Resource(capacity=c)``, one process per customer, the wait of each customer
+   appended to a list) serves the same number of customers at the same rates in one run. They alternate, best of --repeat each;
    customers per second and the ratio engine / bare are reported, for the engine as
    ``sispam-sim run --out`` uses it (timeline and event log recorded, for timeline.csv and
    events.csv) and as plain ``sispam-sim run`` uses it (nothing recorded that is not reported).
@@ -19,6 +20,9 @@ to watch do not depend on the machine's speed:
    sites and units. Time per incident should stay about flat as incidents grow (linear
    cost); the fixed cost of setting up a replication shows as the difference between
    the mean per incident and the marginal cost per extra incident.
+
+The engine runs as the runner runs it (``run_replications``: the garbage collector paused
+around each replication).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from sispam_sim.engine.model import run_replication
+from sispam_sim.runner.replications import run_replications
 from sispam_sim.scenario.loader import load_scenario, scenario_from_dict
 from sispam_sim.scenario.yamlio import load_document
 
@@ -47,23 +51,26 @@ JEMBER = SCENARIOS / "jember-pilkada-2024.yaml"
 SERVERS = 10          # c
 LOAD = 0.8            # rho = lambda / (c mu)
 MEAN_WORK = 10.0      # minutes (mu = 0.1 per minute)
+WEEK = 7 * 1440.0     # the longest clock.duration a scenario may have
 
 
 # ---------------------------------------------------------------- M/M/c
 
 def mmc_scenario(c: int, rho: float, customers: int, seed: int = 2024):
-    """The engine as an M/M/c queue; ``customers`` is the expected number of calls."""
+    """The engine as an M/M/c queue, and how many replications of it bring about ``customers``
+    calls (each replication as long as the others, at most a week)."""
     rate = rho * c / MEAN_WORK
+    replications = math.ceil(customers / rate / WEEK)
     return scenario_from_dict({
         "version": 1, "name": f"M/M/{c} benchmark", "seed": seed,
-        "clock": {"start": "2024-11-27 00:00", "duration": customers / rate, "drain": "3d"},
+        "clock": {"start": "2024-11-27 00:00", "duration": customers / rate / replications, "drain": "3d"},
         "map": {"places": {"hq": {"lat": -8.17, "lon": 113.70}}},
         "forces": {"types": {"officer": {"crew": 1, "speed_kmh": 40, "mobilise": "0min",
                                          "capabilities": ["response"]}},
                    "units": [{"id": "o", "type": "officer", "count": c, "base": "hq"}]},
         "incidents": [{"kind": "rapid_response", "rate": f"{rate!r}/min", "where": {"place": "hq"},
                        "needs": {"response": 1}, "work": {"dist": "exponential", "mean": MEAN_WORK}}],
-    })
+    }), replications
 
 
 def bare_mmc(c: int, rho: float, customers: int, seed: int = 2024) -> list[float]:
@@ -108,13 +115,12 @@ def timed(fn):
 
 
 def bench_mmc(customers: int, repeat: int) -> list[tuple]:
-    scenario = mmc_scenario(SERVERS, LOAD, customers)
-    n = len(run_replication(scenario, 0, record_timeline=False, record_events=False).incidents)
+    scenario, reps = mmc_scenario(SERVERS, LOAD, customers)
+    n = sum(len(r.incidents) for r in run_replications(scenario, reps, record_timeline=False, record_events=False))
     contenders = {
         "bare SimPy (Resource)": lambda: bare_mmc(SERVERS, LOAD, n),
-        "engine as `run --out`": lambda: run_replication(scenario, 0),
-        "engine as `run`": lambda: run_replication(scenario, 0, record_timeline=False,
-                                                         record_events=False),
+        "engine as `run --out`": lambda: run_replications(scenario, reps),
+        "engine as `run`": lambda: run_replications(scenario, reps, record_timeline=False, record_events=False),
     }
     best = dict.fromkeys(contenders, math.inf)
     waits = {}
@@ -122,8 +128,8 @@ def bench_mmc(customers: int, repeat: int) -> list[tuple]:
         for name, fn in contenders.items():
             seconds, value = timed(fn)
             best[name] = min(best[name], seconds)
-            waits[name] = (float(np.mean(value)) if isinstance(value, list)
-                           else float(np.mean([i.dispatch_delay for i in value.incidents])))
+            waits[name] = (float(np.mean([i.dispatch_delay for r in value for i in r.incidents]))
+                           if name.startswith("engine") else float(np.mean(value)))
             del value   # each run starts with the previous one's memory free
     bare = best["bare SimPy (Resource)"]
     return [(name, n, seconds, n / seconds, bare / seconds, waits[name]) for name, seconds in best.items()]
@@ -170,7 +176,7 @@ def bench_jember(replications: int, passes: int) -> list[tuple]:
         for name, scenario in variants.items():
             total, count = 0.0, 0
             for k in range(replications):
-                seconds, result = timed(lambda: run_replication(scenario, k))
+                seconds, (result,) = timed(lambda: run_replications(scenario, [k]))
                 total += seconds
                 count += len(result.incidents)
             best[name] = min(best[name], total / replications)

@@ -54,12 +54,12 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
 * Records — ``call`` is the simulation clock at the call: the drawn time, up to float
   rounding of the chained delays (< 1e-12 min).
 
-The cyclic garbage collector is paused during a replication (see :func:`run_replication`).
+Nothing here touches process-wide state: pausing the garbage collector around a replication
+is the runner's choice (:mod:`sispam_sim.runner.replications`).
 """
 
 from __future__ import annotations
 
-import gc
 from bisect import insort
 
 import numpy as np
@@ -81,20 +81,10 @@ def run_replication(scenario, replication: int, *, record_timeline: bool = True,
     """Simulate replication ``replication`` of a loaded scenario; return its flat records.
 
     ``record_timeline`` / ``record_events`` off skip ``timeline`` / ``events`` (faster for
-    large batches that only need the incident records).
-
-    The cyclic garbage collector is paused while the replication runs (and restored
-    after): the engine's state is freed by reference counting, and a full collection
-    triggered by the many small records would otherwise cost more than the simulation.
+    large batches that only need the incident records). The garbage collector is left as
+    it is: :func:`sispam_sim.runner.replications.run_one` pauses it around a replication.
     """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        return _Replication(scenario, replication, record_timeline, record_events).run()
-    finally:
-        if paused:
-            gc.enable()
+    return _Replication(scenario, replication, record_timeline, record_events).run()
 
 
 class _Replication(CrowdControl):
@@ -164,7 +154,12 @@ class _Replication(CrowdControl):
         for t in range(len(self.units.types)):
             self._mark(t, env.now)
         env.run(until=self.done)
-        return self._result(env.now)
+        result = self._result(env.now)
+        # Events still pending hold callbacks bound to this replication, which holds the
+        # environment: a cycle that only the garbage collector could free. Dropping them lets
+        # reference counting free the whole state here (SimPy has no public way to do this).
+        env._queue.clear()
+        return result
 
     def _finish(self, _event=None) -> None:
         if not self.done.triggered:

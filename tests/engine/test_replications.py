@@ -1,10 +1,14 @@
-"""Replications: pure functions of (scenario, index); seed overrides move the sites."""
+"""Replications: pure functions of (scenario, index); seed overrides move the sites; the
+runner, not the engine, pauses the garbage collector."""
 
 from __future__ import annotations
+
+import gc
 
 import pytest
 
 from sispam_sim.engine.model import run_replication
+from sispam_sim.runner import replications
 from sispam_sim.runner.replications import replication_indices, run_replications
 from sispam_sim.scenario.loader import scenario_from_dict
 
@@ -59,3 +63,52 @@ def test_records_without_timeline_or_events_are_the_same():
     assert lean.timeline == [] and lean.events == []
     assert full.timeline and full.events
     assert lean.busy_crew_minutes == full.busy_crew_minutes
+
+
+@pytest.fixture
+def gc_state():
+    """Restore the collector as the test found it."""
+    enabled = gc.isenabled()
+    yield
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_the_engine_leaves_the_garbage_collector_alone(gc_state, monkeypatch):
+    sc = scenario_from_dict(DATA)
+    seen = []
+    monkeypatch.setattr(gc, "disable", lambda: seen.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: seen.append("enable"))
+    run_replication(sc, 0)
+    assert seen == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_runner_pauses_the_collector_around_each_replication_and_restores_it(gc_state, monkeypatch, enabled):
+    sc = scenario_from_dict(DATA)
+    (gc.enable if enabled else gc.disable)()
+    during = []
+    real = replications.run_replication
+
+    def spy(*args, **kwargs):
+        during.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(replications, "run_replication", spy)
+    batch = run_replications(sc, 3)
+    assert len(batch) == 3 and during == [False, False, False]
+    assert gc.isenabled() is enabled   # back as it was, so a long batch collects between replications
+
+
+def test_a_replication_state_is_freed_by_reference_counting(gc_state):
+    # Pending events hold callbacks bound to the replication, which holds the environment: unless
+    # the engine drops them, every replication leaves its whole state for the collector to find.
+    # What is left is SimPy's environment with its bound methods, a few objects whatever the size.
+    sc = scenario_from_dict(DATA)
+    gc.collect()
+    gc.disable()
+    result = run_replication(sc, 0)
+    assert len(result.incidents) > 10
+    assert gc.collect() < 20
