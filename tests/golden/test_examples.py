@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from sispam_sim.runner.pipeline import STATISTICS_METHOD
+
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 EXPECTED = Path(__file__).resolve().parent / "expected"
@@ -40,7 +42,7 @@ DECIMALS = 6
 FLOAT_TOLERANCE = 1.5 * 10 ** -DECIMALS
 REGENERATE = os.environ.get("SISPAM_REGENERATE_GOLDEN", "") not in ("", "0")
 #: Fields that depend on where and how the run was made, not on what it computed.
-MACHINE_DEPENDENT = {"scenario": ("file",), "manifest": ("command", "python", "sispam_sim")}
+MACHINE_DEPENDENT = {"scenario": ("file",), "manifest": ("command", "python", "sispam_sim", "numpy", "simpy")}
 
 
 def normalise(value: Any) -> Any:
@@ -148,10 +150,11 @@ def test_golden_documents_keep_the_contract_shape():
         if not path.exists():
             pytest.skip(f"{path} not generated yet")
         doc = json.loads(path.read_text(encoding="utf-8"))
-        assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets"]
+        assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets", "slowest"]
         assert doc["scenario"]["sha256"] == hashlib.sha256((SCENARIOS / f"{name}.yaml").read_bytes()).hexdigest(), (
             f"scenarios/{name}.yaml changed since {path.name} was generated; {HOW_TO_REGENERATE}")
-        assert doc["manifest"] == {"seed": doc["manifest"]["seed"], "replications": REPLICATIONS}
+        assert doc["manifest"] == {"seed": doc["manifest"]["seed"], "replications": REPLICATIONS,
+                                   "executor": "serial", "workers": 1, "statistics": STATISTICS_METHOD}
         assert doc["metrics"]["all"]["response_time"]["n"] >= 1
         assert doc["targets"], f"{name} has no targets"
 
