@@ -46,7 +46,7 @@ def run(
     from rich.console import Console
 
     from sispam_sim.report.export import missing_ancestor, prepare_out_dir, remove_created, results_json, write_outputs
-    from sispam_sim.report.terminal import render_run
+    from sispam_sim.report.terminal import plain, render_run
     from sispam_sim.runner.pipeline import simulate
     from sispam_sim.scenario.loader import load_scenario
 
@@ -59,7 +59,7 @@ def run(
         prepare_out_dir(out)              # refuses an empty name (Path("") would be the current folder)
     count = replications or scenario.spec.replications
     err = Console(stderr=True)
-    status = err.status(f"Running {count} replication(s) of {scenario.spec.name} ...")
+    status = err.status(plain(f"Running {count} replication(s) of {scenario.spec.name} ..."))
     try:
         with status if err.is_terminal else nullcontext():
             # The timeline and the event log are only written with --out: without it, do not record them.

@@ -159,3 +159,14 @@ def test_absurd_options_exit_2_before_running(cli, write, args, words):
     assert result.code == EXIT_BAD_INPUT
     assert words in result.err
     assert "Traceback" not in result.err
+
+
+def test_markup_and_control_codes_in_names_are_printed_plainly(cli, write):
+    data = minimal_scenario()
+    data["name"] = "Kaliwates [/x] \x1b[31mRED"
+    data["incidents"][0]["label"] = "call [bold]x[/] \r\nFAKE: error"
+    result = cli("run", write(data), "-r", "2")
+    assert result.code == EXIT_OK, result.err
+    assert "Simulation results: Kaliwates [/x] \\x1b[31mRED" in result.out
+    assert "\x1b" not in result.out and "\r" not in result.out
+    assert "call [bold]x[/]" in result.out

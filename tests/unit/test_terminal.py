@@ -135,3 +135,12 @@ def test_label_lookup():
     assert t("new_kind", "en", default="new_kind") == "new_kind"
     with pytest.raises(KeyError):
         t("new_kind", "en")
+
+
+def test_every_metric_statistic_kind_and_verdict_of_the_metric_table_has_a_label():
+    from sispam_sim.stats.metrics import INCIDENT_STATS, KIND_ORDER, METRICS, TARGET_METRICS
+    from sispam_sim.stats.targets import VERDICTS
+
+    for lang in LANGUAGES:
+        for key in (*METRICS, *TARGET_METRICS, *INCIDENT_STATS, *KIND_ORDER, *VERDICTS):
+            assert t(key, lang), (lang, key)
