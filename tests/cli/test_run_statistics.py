@@ -170,3 +170,19 @@ def test_markup_and_control_codes_in_names_are_printed_plainly(cli, write):
     assert "Simulation results: Kaliwates [/x] \\x1b[31mRED" in result.out
     assert "\x1b" not in result.out and "\r" not in result.out
     assert "call [bold]x[/]" in result.out
+
+
+def test_the_same_plan_reports_the_same_utilisation_with_a_0h_and_a_12h_drain(cli, write):
+    docs = []
+    for drain in ("0h", "12h"):
+        data = minimal_scenario()
+        data["clock"]["drain"] = drain
+        result = cli("run", write(data, f"drain-{drain}.yaml"), "-r", "5", "--format", "json")
+        assert result.code == EXIT_OK, result.err
+        docs.append(json.loads(result.out)["units"]["by_type"]["sabhara"])
+    short, long = docs
+    assert short["utilisation"] == long["utilisation"]
+    assert 0.05 < short["utilisation"]["value"] < 0.5
+    # work still open at the end of the day: cut off with no drain, finished (and counted apart) with one
+    assert short["drain_busy_crew_minutes_per_day"]["value"] == 0.0
+    assert long["drain_busy_crew_minutes_per_day"]["value"] > 0.0
