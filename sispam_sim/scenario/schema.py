@@ -386,13 +386,6 @@ class Targets(MetricTargets):
             rows += targets._rows(kind, ("targets", "by_kind", kind))
         return rows
 
-    def limits(self) -> dict[str, dict[str, float]]:
-        """``{metric: {stat: limit}}`` of the top level (kept for callers not yet on :meth:`rows`)."""
-        out: dict[str, dict[str, float]] = {}
-        for row in self._rows(None, ("targets",)):
-            out.setdefault(row.metric, {})[row.stat] = row.limit
-        return out
-
 
 class Scenario(Strict):
     """A whole scenario file, version 1."""

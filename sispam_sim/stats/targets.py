@@ -26,10 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from sispam_sim.stats.metrics import (  # noqa: F401  (re-exported: the schema's historic import path)
-    METRIC_ALIASES, METRICS, PERCENTILES, TARGET_METRICS, TARGET_STATS, TARGET_STATS_FOR, TIME_METRICS,
-    canonical_metric,
-)
+from sispam_sim.stats.metrics import METRICS, TARGET_STATS_FOR, canonical_metric
 
 __all__ = ["VERDICTS", "evaluate_targets", "all_met"]
 

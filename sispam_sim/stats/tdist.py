@@ -1,8 +1,8 @@
 """Student-t quantiles without scipy.
 
-Every confidence interval in a summary is a Student-t interval over replications,
-so the critical value must be right for small replication counts (df = 1 gives
-12.706, not 1.96). scipy is deliberately not a runtime dependency, so the quantile
+Every interval in a summary but the Wilson share of days takes a Student-t critical
+value with (replications − 1) degrees of freedom (:mod:`sispam_sim.stats.intervals`),
+so it must be right for small replication counts (df = 1 gives 12.706, not 1.96). scipy is deliberately not a runtime dependency, so the quantile
 is computed here:
 
 * the upper tail ``P(T > t) = I_x(df/2, 1/2) / 2`` with ``x = df / (df + t²)``,
