@@ -88,10 +88,13 @@ class DaySummary:
     slowest: list[dict]
 
 
-def _slow_key(row: Mapping[str, Any]) -> tuple:
+def _rank(response_time: float | None, replication: int, incident: str) -> tuple:
     """Never reached first, then the longest response; ties by day and id (reproducible)."""
-    rt = row["response_time"]
-    return (rt is not None, -(rt or 0.0), row["replication"], row["id"])
+    return (response_time is not None, -(response_time or 0.0), replication, incident)
+
+
+def _slow_key(row: Mapping[str, Any]) -> tuple:
+    return _rank(row["response_time"], row["replication"], row["id"])
 
 
 def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | None = None) -> DaySummary:
@@ -130,7 +133,8 @@ def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | No
             day.max_level = max(r.max_level for r in crowd)
             day.level_minutes = [float(sum(r.level_minutes[k] for r in crowd)) for k in range(3)]
         kinds[kind] = day
-    slowest = heapq.nsmallest(SLOWEST, (_slow_row(r, names) for r in result.incidents), key=_slow_key)
+    slowest = [_slow_row(r, names) for r in heapq.nsmallest(
+        SLOWEST, result.incidents, key=lambda r: _rank(r.response_time, r.replication, r.id))]
     return DaySummary(
         replication=result.replication, kinds=kinds,
         busy=dict(result.busy_crew_minutes), drain_busy=dict(result.drain_busy_crew_minutes),
