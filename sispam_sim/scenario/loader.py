@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from sispam_sim.errors import Problem, ScenarioError
 from sispam_sim.scenario.schema import Scenario
 from sispam_sim.scenario.sites import Site, Unit
 from sispam_sim.scenario.size import RunSize
+
+if TYPE_CHECKING:
+    from sispam_sim.scenario.yamlio import Position
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class LoadedScenario:
     inputs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     #: expected incidents per replication and the scenario's replications (``size.with_replications(r)``)
     size: RunSize | None = None
+    #: where each target's limit was written (``TargetSpec.path`` -> file, line, col; the file is
+    #: the ``extends`` base when the limit comes from there), so ``check`` can point at it
+    target_positions: dict[tuple, Position] = field(default_factory=dict)
 
 
 def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: int | None = None,
@@ -97,6 +103,7 @@ def _build(data: Any, document, sha256: str, with_warnings: bool, seed: int | No
         spec=spec, file=document.file, sha256=sha256, sites=tuple(parts.sites), units=tuple(parts.units),
         matrix=parts.matrix, warnings=tuple(problems) if with_warnings else (),
         inputs=tuple(inputs), size=parts.size,
+        target_positions={row.path: document.locate(row.path) for row in spec.targets.rows()},
     )
 
 
