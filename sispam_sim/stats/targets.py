@@ -19,16 +19,17 @@ How a target is judged (the verdict is one of ``pass``, ``fail``, ``untested``):
 
 The point estimate is judged; the 95 % interval is reported so a reader sees how close
 the call is. Judging the interval instead would make a plan fail merely because too
-few replications were run (``check --strict`` in a later release flags the borderline).
+few replications were run; :func:`borderline` says when more replications could turn the
+verdict (``check --strict`` fails on it), and :func:`margin` how far the value is from the limit.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from sispam_sim.stats.metrics import METRICS, TARGET_STATS_FOR, canonical_metric
+from sispam_sim.stats.metrics import METRICS, PERCENTILES, TARGET_STATS_FOR, canonical_metric
 
-__all__ = ["VERDICTS", "evaluate_targets", "all_met"]
+__all__ = ["VERDICTS", "evaluate_targets", "all_met", "borderline", "margin"]
 
 VERDICTS = ("pass", "fail", "untested")
 
@@ -101,3 +102,46 @@ def evaluate_targets(metrics: Mapping[str, Any], pooled: Mapping[str | None, Map
 def all_met(rows: Sequence[Mapping[str, Any]]) -> bool:
     """True only when there is at least one target and every one was tested and passed."""
     return bool(rows) and all(row["verdict"] == "pass" for row in rows)
+
+
+def borderline(row: Mapping[str, Any]) -> bool:
+    """True when a judged target's 95 % interval straddles its limit: more days could turn the verdict.
+
+    A pass is borderline when its interval reaches above the limit, a fail when its interval
+    reaches down to the limit. For a percentile target the share of incidents within the limit
+    is judged too, against the percentile's share (p90: 90 %): a target is borderline when
+    either interval the report shows straddles. A verdict that rests on censored incidents
+    (a percentile among them, a mean that is only a lower bound), an untested target and a
+    statistic without an interval (``max``; a run of one day) are never borderline.
+    """
+    verdict = row.get("verdict")
+    if verdict not in ("pass", "fail") or row.get("value_censored") or row.get("lower_bound"):
+        return False
+    passed = verdict == "pass"
+    if _straddles(row.get("ci"), row["limit"], passed, lower_is_better=True):
+        return True
+    if row.get("stat") in PERCENTILES:   # p90 <= limit passes exactly when >= 90% are within the limit
+        share_ci = (row.get("share_within") or {}).get("ci")
+        return _straddles(share_ci, PERCENTILES[row["stat"]] / 100.0, passed, lower_is_better=False)
+    return False
+
+
+def _straddles(ci: Sequence[float | None] | None, bound: float, passed: bool, lower_is_better: bool) -> bool:
+    """Does ``ci`` reach into the other verdict's side of ``bound``? (None ends: among censored incidents)."""
+    if not ci or ci[0] is None:   # no interval, or one wholly among censored incidents
+        return False
+    lo, hi = ci[0], float("inf") if ci[1] is None else ci[1]
+    if lower_is_better:   # pass: value <= bound
+        return hi > bound if passed else lo <= bound
+    return lo < bound if passed else hi >= bound   # pass: share >= bound
+
+
+def margin(row: Mapping[str, Any]) -> float | None:
+    """``limit - value`` in the limit's unit (minutes, a count or a level): headroom when positive.
+
+    None for an untested target. When the value is only a lower bound (censored incidents),
+    so is the margin an upper bound: the true margin is smaller.
+    """
+    if row.get("verdict") == "untested" or row.get("value") is None:
+        return None
+    return row["limit"] - row["value"]
