@@ -24,7 +24,8 @@ from sispam_sim.report.i18n import t
 from sispam_sim.stats.metrics import INCIDENT_METRICS, applies_to, canonical_metric
 from sispam_sim.stats.targets import all_met
 
-__all__ = ["render_run", "fmt_minutes", "fmt_entry", "plain"]
+__all__ = ["render_run", "fmt_minutes", "fmt_entry", "fmt_count", "fmt_percent", "fmt_percent_entry",
+           "fmt_target_number", "plain", "target_name", "target_limit", "target_value", "VERDICT_STYLE"]
 
 DASH = "—"
 TOP_UNIT_TYPES = 8
@@ -77,13 +78,13 @@ def fmt_entry(entry: Mapping[str, Any] | None, fmt=fmt_minutes, ci_fmt=None) -> 
     return text
 
 
-def _fmt_count(value: float | None) -> str:
+def fmt_count(value: float | None) -> str:
     if value is None:
         return DASH
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _fmt_percent(value: float | None) -> str:
+def fmt_percent(value: float | None) -> str:
     return DASH if value is None else f"{100 * value:.1f}%"
 
 
@@ -91,16 +92,16 @@ def _fmt_percent_number(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
-def _fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
+def fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
     """``89.4% [88.4–90.4]``."""
-    return fmt_entry(entry, _fmt_percent, _fmt_percent_number)
+    return fmt_entry(entry, fmt_percent, _fmt_percent_number)
 
 
 def _kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> Text:
     name = t("all_kinds", lang) if kind is None else t(kind, lang, default=kind)
     counts = block.get("incidents") or {}
     title = Text(f"{printable(name)} — ", style="bold")
-    title.append(t("n_incidents", lang, n=_fmt_count(counts.get("called")), days=_fmt_count(counts.get("days")),
+    title.append(t("n_incidents", lang, n=fmt_count(counts.get("called")), days=fmt_count(counts.get("days")),
                    per_day=fmt_entry(counts.get("per_day"), lambda v: f"{v:,.1f}")), style="bold")
     return title
 
@@ -125,18 +126,18 @@ def _kind_table(kind: str | None, block: Mapping[str, Any], lang: str) -> Table:
 def _kind_notes(kind: str | None, block: Mapping[str, Any], lang: str) -> list[str]:
     """The lines under a kind's table: what n counts, how many were reached and resolved, levels."""
     c = block.get("incidents") or {}
-    lines = [t("reached_resolved", lang, reached=_fmt_count(c.get("reached")), resolved=_fmt_count(c.get("resolved")),
-               called=_fmt_count(c.get("called")))]
+    lines = [t("reached_resolved", lang, reached=fmt_count(c.get("reached")), resolved=fmt_count(c.get("resolved")),
+               called=fmt_count(c.get("called")))]
     unresolved = block.get("unresolved") or {}
     if unresolved.get("worst_day"):
         lines.append(t("unresolved_days", lang, per_day=fmt_entry(unresolved.get("per_day"), lambda v: f"{v:.2f}"),
-                       worst=_fmt_count(unresolved.get("worst_day"))))
+                       worst=fmt_count(unresolved.get("worst_day"))))
     censored = max((block.get(m) or {}).get("censored", 0) for m in INCIDENT_METRICS)
     if censored:
         lines.append(t("censored_note", lang))
     levels = block.get("levels") if kind == "crowd_buildup" else None
     if levels:
-        shares = " · ".join(f"{t(f'level_{k}', lang)} {_fmt_percent_entry(v['share_of_days'])}"
+        shares = " · ".join(f"{t(f'level_{k}', lang)} {fmt_percent_entry(v['share_of_days'])}"
                             for k, v in levels.items())
         lines.append(f"{t('days_reaching', lang)}: {shares}")
     minutes = block.get("level_minutes") if kind == "crowd_buildup" else None
@@ -146,37 +147,43 @@ def _kind_notes(kind: str | None, block: Mapping[str, Any], lang: str) -> list[s
     return lines
 
 
-def _fmt_target_number(metric: str, value: float | None) -> str:
+def fmt_target_number(metric: str, value: float | None) -> str:
     """A limit or value of a target: minutes for times (the table's title says so), a count, a level."""
     if value is None:
         return DASH
     if metric == "max_level":
         name = LEVEL_NAMES.get(int(value)) if float(value).is_integer() else None
-        return f"{_fmt_count(value)} ({name})" if name else _fmt_count(value)
+        return f"{fmt_count(value)} ({name})" if name else fmt_count(value)
     if metric == "unresolved":
-        return _fmt_count(value)
+        return fmt_count(value)
     return fmt_minutes(value)
 
 
-def _target_value(row: Mapping[str, Any], lang: str) -> str:
+def target_value(row: Mapping[str, Any], lang: str) -> str:
     metric = row["metric"]
     if row["verdict"] == "untested":
         return t("nothing_to_judge", lang)
     if canonical_metric(metric) in INCIDENT_METRICS:   # minutes, as the title says
         text = fmt_entry(row)
     else:
-        text = fmt_entry(row, lambda v: _fmt_target_number(metric, v), _fmt_count)
+        text = fmt_entry(row, lambda v: fmt_target_number(metric, v), fmt_count)
     if row.get("days_exceeding") and metric == "max_level":
         text += " " + t("days_exceeding", lang, days=row["days_exceeding"], total=row.get("days"))
     return text
 
 
-def _target_name(row: Mapping[str, Any], lang: str) -> str:
+def target_name(row: Mapping[str, Any], lang: str) -> str:
     metric = row["metric"]
     name = t(metric, lang, default=t(canonical_metric(metric), lang, default=metric))
     if row.get("kind"):
         name = f"{t(row['kind'], lang, default=row['kind'])}: {name}"
     return printable(name)
+
+
+def target_limit(row: Mapping[str, Any], lang: str) -> str:
+    """``p90 ≤ 15.0``: the statistic and the limit (a level as its number)."""
+    metric, limit = row["metric"], row["limit"]
+    return f"{t(row['stat'], lang)} ≤ {fmt_count(limit) if metric == 'max_level' else fmt_target_number(metric, limit)}"
 
 
 def _targets_table(rows: Sequence[Mapping[str, Any]], lang: str) -> Table:
@@ -187,9 +194,8 @@ def _targets_table(rows: Sequence[Mapping[str, Any]], lang: str) -> Table:
         table.add_column(t(key, lang), justify=justify)
     for row in rows:
         share = row.get("share_within")
-        limit = f"{t(row['stat'], lang)} ≤ {_fmt_count(row['limit']) if row['metric'] == 'max_level' else _fmt_target_number(row['metric'], row['limit'])}"
-        table.add_row(_target_name(row, lang), limit, _target_value(row, lang),
-                      _fmt_percent(share["value"]) if share else DASH,
+        table.add_row(target_name(row, lang), target_limit(row, lang), target_value(row, lang),
+                      fmt_percent(share["value"]) if share else DASH,
                       Text(t(row["verdict"], lang), style=VERDICT_STYLE[row["verdict"]]))
     return table
 
@@ -218,8 +224,8 @@ def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table |
     table.add_column(t("busy_crew_minutes", lang), justify="right")
     table.add_column(t("drain_crew_minutes", lang), justify="right")
     for name, u in rated[:TOP_UNIT_TYPES]:
-        table.add_row(plain(name), _fmt_percent_entry(u["utilisation"]),
-                      *(_fmt_count(round((u.get(key) or {}).get("value") or 0.0))
+        table.add_row(plain(name), fmt_percent_entry(u["utilisation"]),
+                      *(fmt_count(round((u.get(key) or {}).get("value") or 0.0))
                         for key in ("busy_crew_minutes_per_day", "drain_busy_crew_minutes_per_day")))
     return table
 
