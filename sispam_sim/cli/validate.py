@@ -21,7 +21,7 @@ class ProblemFormat(str, Enum):
     github = "github"
 
 
-def _github(problem) -> str:
+def github_annotation(problem) -> str:
     """A GitHub Actions workflow annotation (``::error file=...,line=...,col=...::message``).
 
     User text is made printable first (no escape code reaches the log), then escaped as
@@ -40,7 +40,7 @@ def _github(problem) -> str:
     return f"::{problem.severity} {','.join(fields)}::{escape(message)}"
 
 
-def _unique(files: List[Path]) -> List[Path]:
+def unique_files(files: List[Path]) -> List[Path]:
     """The files in the order given, each once (a file named twice is checked and counted once)."""
     seen: dict[str, Path] = {}
     for file in files:
@@ -83,7 +83,7 @@ def validate(
     size of a run (incidents per replication and in all, on stderr). Exit 0 when all
     are valid (warnings allowed unless --strict), 2 otherwise.
     """
-    files = _unique(files)
+    files = unique_files(files)
     problems, sizes = check_files(files, allow_outside)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -94,7 +94,7 @@ def validate(
         print(json.dumps([p.as_dict() for p in problems] + infos, indent=2))
     else:
         for problem in problems:
-            print(_github(problem) if output is ProblemFormat.github else problem.format())
+            print(github_annotation(problem) if output is ProblemFormat.github else problem.format())
         for file, size in sizes.items():
             print(f"{printable(file)}: info: run size: {size.describe()}", file=sys.stderr)
     failed = errors > 0 or (strict and warnings > 0)

@@ -329,11 +329,11 @@ def test_github_annotations_escape_user_text(validate):
 
 
 def test_github_escapes_percent_colon_and_comma_in_properties():
-    from sispam_sim.cli.validate import _github
+    from sispam_sim.cli.validate import github_annotation
     from sispam_sim.errors import Problem
 
     problem = Problem("a,b:c%\n.yaml", 1, 2, "x", "100% sure\r\n\x1b[1m")
-    assert _github(problem) == "::error file=a%2Cb%3Ac%25\\n.yaml,line=1,col=2::x: 100%25 sure\\r\\n\\x1b[1m"
+    assert github_annotation(problem) == "::error file=a%2Cb%3Ac%25\\n.yaml,line=1,col=2::x: 100%25 sure\\r\\n\\x1b[1m"
 
 
 def test_json_keeps_user_text_exact(validate):
