@@ -91,6 +91,25 @@ _EN = {
     "targets_failed": "{failed} of {total} targets failed",
     "targets_untested": "{untested} of {total} targets not tested",
     "no_targets": "No targets set",
+    # sispam-sim check
+    "borderline": "BORDERLINE",
+    "title_check": "Check",
+    "margin": "Margin (limit − value)",
+    "within_limit_ci": "Within limit [95% CI]",
+    "check_run": "{replications} replications · seed {seed}",
+    "check_file_passed": "{file}: all {total} targets passed",
+    "check_file_failed": "{file}: {failed} of {total} targets did not pass",
+    "check_file_borderline": ("{file}: {borderline} of {total} targets borderline (the 95% interval straddles the "
+                              "limit; more replications would settle it)"),
+    "check_no_targets": "the scenario sets no targets: nothing to check",
+    "check_no_targets_fail": "pass --allow-no-targets to let a scenario without targets pass",
+    "check_summary_passed": "check passed: {files} file(s), {targets} target(s)",
+    "check_summary_failed": "check failed: {failed} of {files} file(s)",
+    "check_line": "{name} {limit}: {result} — {details}",
+    "check_value": "value {value}",
+    "check_within": "{share} within the limit",
+    "check_margin": "margin {margin}",
+    "check_strict": "borderline fails with --strict",
 }
 
 _ID = {
@@ -165,6 +184,24 @@ _ID = {
     "targets_failed": "{failed} dari {total} sasaran gagal",
     "targets_untested": "{untested} dari {total} sasaran tidak diuji",
     "no_targets": "Tidak ada sasaran",
+    "borderline": "DI AMBANG BATAS",
+    "title_check": "Pemeriksaan",
+    "margin": "Selisih (batas − nilai)",
+    "within_limit_ci": "Dalam batas [IK 95%]",
+    "check_run": "{replications} replikasi · benih acak {seed}",
+    "check_file_passed": "{file}: semua {total} sasaran lulus",
+    "check_file_failed": "{file}: {failed} dari {total} sasaran tidak lulus",
+    "check_file_borderline": ("{file}: {borderline} dari {total} sasaran di ambang batas (selang 95% melintasi "
+                              "batas; tambah replikasi untuk memastikannya)"),
+    "check_no_targets": "skenario tidak menetapkan sasaran: tidak ada yang diperiksa",
+    "check_no_targets_fail": "gunakan --allow-no-targets agar skenario tanpa sasaran lulus",
+    "check_summary_passed": "pemeriksaan lulus: {files} berkas, {targets} sasaran",
+    "check_summary_failed": "pemeriksaan gagal: {failed} dari {files} berkas",
+    "check_line": "{name} {limit}: {result} — {details}",
+    "check_value": "nilai {value}",
+    "check_within": "{share} dalam batas",
+    "check_margin": "selisih {margin}",
+    "check_strict": "di ambang batas gagal dengan --strict",
 }
 
 #: Language code -> key -> label.
