@@ -45,7 +45,8 @@ _CACHE_FLOATS = 4_000_000
 
 
 class Dispatcher:
-    def __init__(self, units, travel, policy, caps, dispatch, inc_priority: np.ndarray, inc_call: np.ndarray):
+    def __init__(self, units, travel, policy, caps, dispatch, inc_priority: np.ndarray, inc_call: np.ndarray,
+                 eligible: dict | None = None):
         self.units, self.travel, self.policy = units, travel, policy
         # (a reserve on a capability no unit has holds nothing back)
         self.reserve = [(caps.bit[c], n) for c, n in dispatch.reserve.items()
@@ -55,7 +56,8 @@ class Dispatcher:
         self.preempt = dispatch.preempt
         self.inc_priority, self.inc_call = inc_priority, inc_call
         self.check_reach = getattr(travel, "uses_matrix", False)   # a matrix may leave pairs unreachable
-        self._eligible: dict[tuple[int, int], np.ndarray] = {}
+        # (bits, level) -> mask: static columns only, so a scenario's replications may share it
+        self._eligible: dict[tuple[int, int], np.ndarray] = {} if eligible is None else eligible
         self._from_base: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cache_size = max(16, _CACHE_FLOATS // max(1, units.n))
 

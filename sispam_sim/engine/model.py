@@ -68,11 +68,10 @@ from simpy.events import Timeout   # called directly on the hot path: env.timeou
 
 from sispam_sim.engine.crowds import Crowd, CrowdControl
 from sispam_sim.engine.dispatcher import Dispatcher
-from sispam_sim.engine.geo import make_travel
-from sispam_sim.engine.incidents import Incident, generate_calls
-from sispam_sim.engine.policies import get_policy
+from sispam_sim.engine.incidents import Incident
+from sispam_sim.engine.prepared import Prepared, prepare
 from sispam_sim.engine.records import Event, IncidentRecord, ReplicationResult, TimelinePoint
-from sispam_sim.engine.units import AT_BASE, MOBILISING, ON_SCENE, Capabilities, UnitTable
+from sispam_sim.engine.units import AT_BASE, MOBILISING, ON_SCENE
 from sispam_sim.scenario.sites import GUARD_TYPE
 
 
@@ -81,28 +80,30 @@ def run_replication(scenario, replication: int, *, record_timeline: bool = True,
     """Simulate replication ``replication`` of a loaded scenario; return its flat records.
 
     ``record_timeline`` / ``record_events`` off skip ``timeline`` / ``events`` (faster for
-    large batches that only need the incident records). The garbage collector is left as
-    it is: :func:`sispam_sim.runner.replications.run_one` pauses it around a replication.
+    large batches that only need the incident records). What every replication of the
+    scenario shares is built once, on the first call, and kept while the scenario lives
+    (:func:`~sispam_sim.engine.prepared.prepare`). The garbage collector is left as it is:
+    :func:`sispam_sim.runner.replications.run_one` pauses it around a replication.
     """
-    return _Replication(scenario, replication, record_timeline, record_events).run()
+    return _Replication(prepare(scenario), replication, record_timeline, record_events).run()
 
 
 class _Replication(CrowdControl):
     """One replication: the SimPy environment, the units, the incidents and their handlers."""
 
-    def __init__(self, scenario, replication: int, record_timeline: bool, record_events: bool):
-        spec = scenario.spec
+    def __init__(self, prepared: Prepared, replication: int, record_timeline: bool, record_events: bool):
+        spec = prepared.spec
         self.spec, self.replication = spec, replication
         self.record_timeline, self.record_events = record_timeline, record_events
         self.env = simpy.Environment()
-        self.travel = make_travel(scenario)
-        self.caps = Capabilities([])
-        self.units = UnitTable(scenario, self.caps, self.travel, replication)
-        self.incidents = self._incidents(scenario)
+        self.travel = prepared.travel
+        self.caps = prepared.caps
+        self.units = prepared.units.fresh(replication)
+        self.incidents = self._incidents(prepared)
         self.dispatcher = Dispatcher(
-            self.units, self.travel, get_policy(spec.dispatch.policy), self.caps, spec.dispatch,
+            self.units, self.travel, prepared.policy, self.caps, spec.dispatch,
             np.array([i.priority for i in self.incidents], dtype=np.int64),
-            np.array([i.call.time for i in self.incidents], dtype=float))
+            np.array([i.call.time for i in self.incidents], dtype=float), prepared.eligible)
         self.waiting: list[tuple[int, float, int]] = []
         self.crowds: list[Incident] = []   # crowds called and not yet resolved
         self.remaining = len(self.incidents)
@@ -118,19 +119,12 @@ class _Replication(CrowdControl):
         if not record_events:
             self._log = _ignore
 
-    def _incidents(self, scenario) -> list[Incident]:
-        spec, caps = scenario.spec, self.caps
+    def _incidents(self, prepared: Prepared) -> list[Incident]:
+        entries = prepared.entries   # per entry: (spec, capability bit per need slot, need per slot, total, label)
         numbers: dict[str, int] = {}
-        entries = []   # per entry: (spec, capability bit per need slot, need per slot, total need, label)
-        for entry in spec.incidents:
-            if entry.kind == "crowd_buildup":
-                slots, need = [caps.add(entry.capability)], [1]
-            else:
-                slots, need = [caps.add(c) for c in entry.needs], list(entry.needs.values())
-            entries.append((entry, slots, need, sum(need), entry.label or entry.kind))
         out = []
         replication = self.replication
-        for index, call in enumerate(generate_calls(scenario, replication, self.travel)):
+        for index, call in enumerate(prepared.calls.draw(replication)):
             entry, slots, need, total, label = entries[call.entry]
             kind, loc = call.kind, call.location
             number = numbers[kind] = numbers.get(kind, 0) + 1

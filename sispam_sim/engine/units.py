@@ -14,6 +14,7 @@ mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.engine.ge
 
 from __future__ import annotations
 
+import copy
 import zlib
 
 import numpy as np
@@ -69,7 +70,10 @@ class _TypeInfo:
 
 
 class UnitTable:
-    """Every unit of one replication (built fresh per replication; mutated by the model)."""
+    """Every unit of one replication (mutated by the model).
+
+    Built once per scenario; :meth:`fresh` gives each replication its own dynamic columns
+    beside the shared static ones."""
 
     def __init__(self, scenario, caps: Capabilities, travel, replication: int):
         spec = scenario.spec
@@ -124,17 +128,45 @@ class UnitTable:
         self.point_node = np.array([p[2] for p in points], dtype=np.int64)
         self.has_cap = [((self.capmask >> b) & 1) == 1 for b in range(len(caps.names))]
         self.min_crew = int(self.crew.min()) if n else 1
+        self.capmask_list = self.capmask.tolist()
+        self.cap_bits = [self.types[t].caps for t in self.type_list]   # capability bits of each unit
+        self._base_lat_list, self._base_lon_list = self.base_lat.tolist(), self.base_lon.tolist()
+        self._base_node_list = self.base_node.tolist()
+        nt = len(self.types)
+        # personnel per type and free crew per capability bit with every unit at base: the
+        # starting values of the dynamic counters, computed once
+        self._free0 = [0] * nt
+        self.count = [0] * nt
+        self._free_cap0 = [0] * 64    # per capability bit (incidents may add bits later)
+        for u in range(n):
+            t = self.type_list[u]
+            self._free0[t] += self.crew_list[u]
+            self.count[t] += 1
+            for b in self.types[t].caps:
+                self._free_cap0[b] += self.crew_list[u]
+        self._reset(replication)
+
+    def fresh(self, replication: int) -> UnitTable:
+        """A table for replication ``replication``: this one's static columns (shared, never
+        written), every unit at base and available. The static part is built once per scenario
+        (:mod:`~sispam_sim.engine.prepared`); this costs a few list copies."""
+        table = copy.copy(self)
+        table._reset(replication)
+        return table
+
+    def _reset(self, replication: int) -> None:
+        """The dynamic columns: every unit at base, available, on no incident."""
+        n, nt = self.n, len(self.types)
+        self.replication = replication
         # dynamic columns: numpy where the dispatcher masks over all units, lists where
         # only one unit at a time is read or written (cheaper per access)
         self.state = [AT_BASE] * n
         self.returning = np.zeros(n, dtype=bool)   # state == RETURNING, as a mask for the dispatcher
         self.avail = np.ones(n, dtype=bool)
         self.incident = np.full(n, -1, dtype=np.int64)
-        self.capmask_list = self.capmask.tolist()
-        self.cap_bits = [self.types[t].caps for t in self.type_list]   # capability bits of each unit
-        self.from_lat, self.from_lon = self.base_lat.tolist(), self.base_lon.tolist()
-        self.to_lat, self.to_lon = self.base_lat.tolist(), self.base_lon.tolist()
-        self.from_node, self.to_node = self.base_node.tolist(), self.base_node.tolist()
+        self.from_lat, self.from_lon = self._base_lat_list[:], self._base_lon_list[:]
+        self.to_lat, self.to_lon = self._base_lat_list[:], self._base_lon_list[:]
+        self.from_node, self.to_node = self._base_node_list[:], self._base_node_list[:]
         self.t0 = [0.0] * n
         self.t1 = [0.0] * n
         self.n_returning = 0
@@ -142,18 +174,10 @@ class UnitTable:
         self.token = [0] * n          # bumped whenever a scheduled movement event becomes stale
         self.busy_since = [0.0] * n
         self.n_avail = n
-        self.free_cap = [0] * 64      # free crew per capability bit (incidents may add bits later)
-        nt = len(self.types)
+        self.free_cap = self._free_cap0[:]   # free crew per capability bit
         self.committed = [0] * nt
         self.on_scene = [0] * nt
-        self.free = [0] * nt
-        self.count = [0] * nt
-        for u in range(n):
-            t = self.type_list[u]
-            self.free[t] += self.crew_list[u]
-            self.count[t] += 1
-            for b in self.types[t].caps:
-                self.free_cap[b] += self.crew_list[u]
+        self.free = self._free0[:]
         self._mobilise_rng: dict[int, np.random.Generator] = {}
 
     # ------------------------------------------------------------ availability

@@ -199,8 +199,13 @@ class Where(Strict):
             return []
         if f == "any":
             return list(sites)
-        return [s for s in sites
-                if (f.risk is None or s.risk in f.risk) and (f.district is None or s.district in f.district)]
+        risks = None if f.risk is None else set(f.risk)            # sets: a province lists hundreds
+        districts = None if f.district is None else set(f.district)
+        if districts is None:
+            return [s for s in sites if s.risk in risks] if risks is not None else list(sites)
+        if risks is None:
+            return [s for s in sites if s.district in districts]
+        return [s for s in sites if s.risk in risks and s.district in districts]
 
 
 class RateProfile(BaseModel):
