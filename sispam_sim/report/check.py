@@ -91,12 +91,18 @@ def check_document(files: Sequence[CheckedFile], strict: bool = False, allow_no_
 
 
 def _fmt_margin(row: Mapping[str, Any]) -> str:
-    """``+1.2`` or ``-0.8`` (minutes, a count or levels); ``< -3.0`` when the value is only a lower bound."""
+    """``+1.2`` or ``-0.8`` (minutes, a count or levels; ``-0.04`` rather than a ``0.0`` that hides the
+    side); ``< -3.0`` when the value is only a lower bound, so the margin an upper bound."""
     value = row.get("margin")
     if value is None:
         return DASH
-    number = fmt_minutes(value) if canonical_metric(row["metric"]) in INCIDENT_METRICS else fmt_count(value)
-    text = number if number.startswith("-") or number in ("0", "0.0") else f"+{number}"
+    if value == 0:
+        text = "0"
+    elif abs(value) < 0.05:   # would print as 0.0: the sign says which side of the limit the value is on
+        text = f"{value:+.2f}"
+    else:
+        number = fmt_minutes(value) if canonical_metric(row["metric"]) in INCIDENT_METRICS else fmt_count(value)
+        text = number if number.startswith("-") else f"+{number}"
     if row.get("value_censored"):
         return f"< {text}"
     return f"≤ {text}" if row.get("lower_bound") else text
@@ -116,6 +122,8 @@ def _details(row: Mapping[str, Any], lang: str) -> str:
     parts.append(t("check_margin", lang, margin=_fmt_margin(row) + _unit(row, lang)))
     if row.get("reason"):
         parts.append(row["reason"])
+    if row["result"] == "fail" and row["borderline"]:   # more replications might turn it
+        parts.append(t("check_straddles", lang))
     return ", ".join(parts)
 
 

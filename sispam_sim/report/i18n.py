@@ -110,6 +110,7 @@ _EN = {
     "check_within": "{share} within the limit",
     "check_margin": "margin {margin}",
     "check_strict": "borderline fails with --strict",
+    "check_straddles": "the 95% interval straddles the limit",
 }
 
 _ID = {
@@ -202,6 +203,7 @@ _ID = {
     "check_within": "{share} dalam batas",
     "check_margin": "selisih {margin}",
     "check_strict": "di ambang batas gagal dengan --strict",
+    "check_straddles": "selang 95% melintasi batas",
 }
 
 #: Language code -> key -> label.

@@ -16,7 +16,6 @@ import sys
 
 import pytest
 
-import sispam_sim.cli.check  # noqa: F401  (registers the command even before app.py lists it)
 from conftest import MINIMAL_YAML
 from test_run_cli import EXPECTED_RESPONSE, WORK, one_call_scenario
 
