@@ -59,6 +59,16 @@ FORMATS = {
     ("validate", "github"): "GitHub Actions workflow annotations "
                             "(`::error file=F,line=L,col=C::KEY.PATH: message`), which a workflow shows "
                             "on the lines of the pull request",
+    ("check", "table"): "per file a table for people on standard output (target, limit, value with its 95% "
+                        "interval, share within the limit, margin, result), then each target that did not pass "
+                        "as `FILE:LINE:COL: error: KEY.PATH: message` at its limit, and a verdict per file and "
+                        "for all; labels in English or Indonesian with `--lang`",
+    ("check", "json"): "one JSON document for all files on standard output: the verdict of all, and per file "
+                       "its verdict, counts and targets (each its `results.json` row with `target`, `file`, "
+                       "`line`, `col`, `borderline`, `margin`, `result` and `passes`)",
+    ("check", "github"): "GitHub Actions workflow annotations at the line of each target's limit (`::error` "
+                         "for a target that fails the check, `::warning` for a borderline pass), then a verdict "
+                         "line per file and for all",
     ("run", "table"): "a summary for people on standard output (tables of response times, targets and "
                       "unit load); labels in English or Indonesian with `--lang`",
     ("run", "json"): "the `results.json` document (scenario, manifest, metrics, units, targets) on "
