@@ -163,10 +163,12 @@ def target_value(row: Mapping[str, Any], lang: str) -> str:
     metric = row["metric"]
     if row["verdict"] == "untested":
         return t("nothing_to_judge", lang)
+    # A row's "censored" counts the censored incidents; whether its value lies among them is "value_censored".
+    entry = {**row, "censored": bool(row.get("value_censored"))}
     if canonical_metric(metric) in INCIDENT_METRICS:   # minutes, as the title says
-        text = fmt_entry(row)
+        text = fmt_entry(entry)
     else:
-        text = fmt_entry(row, lambda v: fmt_target_number(metric, v), fmt_count)
+        text = fmt_entry(entry, lambda v: fmt_target_number(metric, v), fmt_count)
     if row.get("days_exceeding") and metric == "max_level":
         text += " " + t("days_exceeding", lang, days=row["days_exceeding"], total=row.get("days"))
     return text

@@ -9,7 +9,7 @@ from collections import namedtuple
 
 from sispam_sim.engine.records import IncidentRecord, ReplicationResult
 from sispam_sim.report.i18n import LABELS, LANGUAGES, t
-from sispam_sim.report.terminal import fmt_entry, fmt_minutes, render_run
+from sispam_sim.report.terminal import fmt_entry, fmt_minutes, render_run, target_value
 from sispam_sim.stats.summary import aggregate, summarise_day
 
 Target = namedtuple("Target", "kind metric stat limit")
@@ -144,3 +144,11 @@ def test_every_metric_statistic_kind_and_verdict_of_the_metric_table_has_a_label
     for lang in LANGUAGES:
         for key in (*METRICS, *TARGET_METRICS, *INCIDENT_STATS, *KIND_ORDER, *VERDICTS):
             assert t(key, lang), (lang, key)
+
+
+def test_a_target_value_is_marked_only_when_it_lies_among_censored_incidents():
+    # 3 censored incidents in the pool, but the p90 lies below them: no "> ".
+    row = {"kind": None, "metric": "full_strength", "stat": "p90", "limit": 45.0, "n": 200, "censored": 3,
+           "value": 17.2, "ci": [16.5, 18.1], "value_censored": False, "verdict": "pass"}
+    assert target_value(row, "en") == "17.2 [16.5–18.1]"
+    assert target_value({**row, "value_censored": True, "verdict": "fail"}, "en") == "> 17.2 [16.5–18.1]"
