@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -291,8 +291,9 @@ def test_bad_input_exits_2_without_a_traceback(cli, passing, args, words):
 
 
 def test_console_script_exit_codes(passing, failing, tmp_path):
-    exe = shutil.which("sispam-sim")
-    command = [exe] if exe else [sys.executable, "-m", "sispam_sim"]
+    # The console script of this Python's environment (CI's .venv), not whichever is first on PATH.
+    script = Path(sys.executable).parent / "sispam-sim"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sispam_sim"]
     for (path, _), code in ((passing, EXIT_OK), (failing, EXIT_CHECK_FAILED)):
         proc = subprocess.run([*command, "check", str(path), "-r", "2", "--format", "github"],
                               capture_output=True, text=True, timeout=120)
