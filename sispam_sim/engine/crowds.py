@@ -7,7 +7,11 @@ release operations.
 
 A crowd is re-assessed every whole minute after its call, whenever a unit arrives or is
 taken away, and exactly when it peaks, stops holding or is gone and when an escalation
-timer runs out. Each re-assessment, in order:
+timer runs out. A whole-minute tick that would change nothing (the same need, no timer,
+nothing to send or release) costs no SimPy event when it comes before every other scheduled
+event: :meth:`CrowdControl._schedule_tick` skips to the first tick that can change something,
+with the same results as re-assessing at each (tests/property/test_crowd_schedule.py).
+Each re-assessment, in order:
 
 1. bring the size to now (it disperses at ``growth`` only while controlled);
 2. escalate while on-scene / need < ``below`` has lasted ``after`` (need rises by
@@ -31,6 +35,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from simpy.events import Timeout
+
 from sispam_sim.scenario.quantities import round_up
 from sispam_sim.engine.units import ON_SCENE
 
@@ -47,7 +53,8 @@ class Crowd:
     """
 
     __slots__ = ("initial", "growth", "peak", "per_officer", "below", "after", "factor",
-                 "call", "peak_time", "hold_end", "size", "t", "controlled", "below_since", "tick_token")
+                 "call", "peak_time", "hold_end", "size", "t", "controlled", "below_since", "tick_token",
+                 "busy_token")
 
     def __init__(self, spec, call: float, lasts: float):
         c = spec.crowd
@@ -64,6 +71,7 @@ class Crowd:
         self.controlled = False
         self.below_since: float | None = None
         self.tick_token = 0
+        self.busy_token = -1   # the tick already found to change something (crowds.CrowdControl._schedule_tick)
 
     def advance(self, now: float) -> None:
         if now <= self.t:
@@ -86,6 +94,8 @@ class Crowd:
     def need(self, level: int) -> int:
         """ceil(ceil(crowd / per_officer) x factor^(level-1)), at least 1 while the crowd is there."""
         base = round_up(self.size / self.per_officer)
+        if level == 1 or self.factor == 1.0:   # x 1.0: an int below 2**53 rounds up to itself
+            return base if base > 1 else 1
         return max(1, round_up(base * self.factor ** (level - 1)))
 
     def next_change(self, now: float, level: int) -> float:
@@ -147,11 +157,12 @@ class CrowdControl:
             else:
                 inc.uncovered(now)
                 self._log(now, None, inc, "short")
-        crowd.tick_token += 1
         at = crowd.next_change(now, inc.level)
-        self.env.timeout(at - now, (inc.index, crowd.tick_token)).callbacks.append(self._on_tick)
-        if released:
+        if released:   # the queue is served after this: no skipping ahead (see _schedule_tick)
+            self._schedule_tick(inc, now + (at - now), skip=False)
             self._serve_waiting()
+        else:
+            self._schedule_tick(inc, now + (at - now))
 
     def _refresh_crowd_needs(self) -> None:
         """Before the waiting queue is served: bring the need of every crowd still growing up to
@@ -174,8 +185,84 @@ class CrowdControl:
     def _on_tick(self, event) -> None:
         index, token = event.value
         inc = self.incidents[index]
-        if not inc.resolved and token == inc.crowd.tick_token:
+        if inc.resolved or token != inc.crowd.tick_token:
+            return
+        now = self.env.now
+        if token == inc.crowd.busy_token or self._every_tick or not self._idle(inc, now):
             self._crowd_update(inc)
+        else:
+            at = inc.crowd.next_change(now, inc.level)
+            self._schedule_tick(inc, now + (at - now))
+
+    #: Re-assess at every tick, as before ticks that change nothing were skipped: for the test
+    #: that both schedules give the same records and events (tests/property).
+    _every_tick = False
+
+    def _schedule_tick(self, inc: Incident, at: float, skip: bool = True) -> None:
+        """Schedule the crowd's next re-assessment: the next tick at ``at`` or, skipping ahead,
+        the first later tick that can change something.
+
+        The ticks are those of the original schedule (every whole minute after the call, and the
+        moments of next_change), at the same float times. A tick is skipped only when it comes
+        before every event already scheduled (so nothing else can happen first) and would change
+        nothing (:meth:`_idle`); the skipped ones still bring the crowd's size up to their time,
+        as their re-assessment did, so the dispersal's arithmetic is unchanged. The tick then
+        scheduled is created after every event already in the queue, as it was when the tick
+        before it created it: ties at one time are processed in the same order. Only at the end
+        of an event's processing (``skip``): an event scheduled later in it could come first.
+        """
+        crowd, env = inc.crowd, self.env
+        busy = False
+        if skip and not self._every_tick:
+            ahead = env.peek()
+            while at < ahead:
+                if not self._idle(inc, at):
+                    busy = True   # known already: _on_tick need not ask again
+                    break
+                after = crowd.next_change(at, inc.level)
+                at = at + (after - at)
+        crowd.tick_token += 1
+        if busy:
+            crowd.busy_token = crowd.tick_token
+        Timeout(env, _delay_to(env.now, at), (inc.index, crowd.tick_token)).callbacks.append(self._on_tick)
+
+    def _idle(self, inc: Incident, now: float) -> bool:
+        """Would a re-assessment of the crowd at ``now`` change nothing but its size? Given that
+        nothing else happened since the last one. Brings the size up to ``now``, as it would.
+
+        Step by step as :meth:`_crowd_update`: not gone, the same need, the escalation timer
+        neither started, stopped nor run out, control unchanged, and nothing to send or release.
+        A short crowd's dispatch finds nothing new: units come free only when released, and the
+        waiting queue is served then; only with no free crew of the capability is that certain
+        without asking the dispatcher, and preemption looks at busy units, so a priority-1 crowd
+        that may preempt is always re-assessed.
+        """
+        crowd = inc.crowd
+        crowd.advance(now)
+        if crowd.t >= crowd.hold_end and crowd.size <= 0.0:
+            return False
+        need = crowd.need(inc.level)
+        if need != inc.need[0]:
+            return False
+        on_scene = inc.on_scene[0]
+        if crowd.below is not None:
+            if on_scene < crowd.below * need:
+                if crowd.below_since is None or (inc.level < 3 and now - crowd.below_since >= crowd.after - 1e-9):
+                    return False
+            elif crowd.below_since is not None:
+                return False
+        if (on_scene >= need) != crowd.controlled:
+            return False
+        assigned = inc.assigned[0]
+        if assigned < need:
+            return self.units.free_cap[inc.caps[0]] == 0 and not (self.dispatcher.preempt and inc.priority == 1)
+        if assigned > need and now >= crowd.peak_time:
+            u = self.units
+            for unit in inc.units:   # what _release_surplus would let go first
+                crew = u.crew_list[unit]
+                if assigned - crew >= need and (u.state[unit] != ON_SCENE or on_scene - crew >= need):
+                    return False
+        return True
 
     def _release_surplus(self, inc: Incident) -> bool:
         """Send home units the crowd no longer needs: en route first (farthest first), then
@@ -194,3 +281,13 @@ class CrowdControl:
             released = True
         return released
 
+
+
+def _delay_to(now: float, at: float) -> float:
+    """The delay that SimPy adds to ``now`` to land exactly on ``at`` (``at - now`` may round)."""
+    delay = at - now
+    while now + delay < at:
+        delay = math.nextafter(delay, math.inf)
+    while now + delay > at:
+        delay = math.nextafter(delay, -math.inf)
+    return delay
