@@ -100,7 +100,8 @@ def woodruff_ci(sorted_values: np.ndarray, day_of: np.ndarray, days: int, share:
     """
     if days < 2:
         return None
-    within = np.bincount(day_of, weights=(sorted_values <= estimate).astype(float), minlength=days)
+    at_or_under = int(np.searchsorted(sorted_values, estimate, side="right"))   # ascending: a prefix
+    within = np.bincount(day_of[:at_or_under], minlength=days).astype(float)
     per_day = np.bincount(day_of, minlength=days).astype(float)
     ratio = float(within.sum()) / float(per_day.sum())
     half = t_critical(days - 1, confidence) * _ratio_se(within, per_day, ratio)

@@ -4,8 +4,11 @@
   :class:`DaySummary`: per incident kind, one value per incident and metric (with a
   censored flag), the day's counts, unit crew-minutes and its slowest incidents. It holds
   no event log and no timeline, so it is cheap to send between processes.
-* **Reduce** — :func:`aggregate` pools any set of day summaries into the ``metrics``,
-  ``units`` and ``targets`` sections of ``results.json`` (DESIGN.md, "Results").
+* **Reduce** — an :class:`Accumulator` takes day summaries one at a time, in any order, and
+  keeps them as a few growing arrays (a few KiB per day: memory stays small however many
+  days a run has); :meth:`Accumulator.summary` pools them into the ``metrics``, ``units``,
+  ``targets`` and ``slowest`` sections of ``results.json`` (DESIGN.md, "Results") at any
+  time. :func:`aggregate` does both for a list of day summaries.
 
 What the numbers mean (docs/model.md, "Statistics", says the same for planners):
 
@@ -28,24 +31,29 @@ What the numbers mean (docs/model.md, "Statistics", says the same for planners):
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from array import array
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from sispam_sim.engine.records import ReplicationResult
 from sispam_sim.stats.intervals import (
-    PERCENTILE_METHOD, mean_ci, quantiles, ratio_ci, wilson_ci, woodruff_ci,
+    mean_ci, quantiles, ratio_ci, wilson_ci, woodruff_ci,
 )
-from sispam_sim.stats.metrics import INCIDENT_METRICS, KIND_ORDER, PERCENTILES, applies_to
+from sispam_sim.stats.metrics import INCIDENT_METRICS, KIND_ORDER, PERCENTILES, applies_to, canonical_metric
 from sispam_sim.stats.targets import evaluate_targets
 
-__all__ = ["DaySummary", "KindDay", "Pooled", "summarise_day", "aggregate", "SLOWEST", "LEVELS"]
+__all__ = ["DaySummary", "Accumulator", "Pooled", "summarise_day", "aggregate", "SLOWEST", "LEVELS"]
 
 #: How many of the slowest incidents a summary keeps (per day, and for the run).
 SLOWEST = 5
 #: Escalation levels whose share of days is reported (level 1, hijau, is every crowd's start).
 LEVELS = (2, 3)
+#: Column of each incident metric in a day's ``values`` and ``censored`` arrays.
+COLUMN = {metric: i for i, metric in enumerate(INCIDENT_METRICS)}
+#: Day parts kept before the accumulator joins them into one array (fewer small arrays in memory).
+_JOIN_EVERY = 256
 
 #: The record field each incident metric measures from the call ("short_minutes" is a duration itself).
 _STAGE = {
@@ -58,33 +66,25 @@ _STAGE = {
 
 
 @dataclass
-class KindDay:
-    """One day's incidents of one kind: counts, and per metric a value and a censored flag per incident."""
-
-    called: int = 0
-    reached: int = 0
-    resolved: int = 0
-    #: the highest level any crowd of this kind reached that day (0: no crowd)
-    max_level: int = 0
-    crowds: int = 0
-    level_minutes: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
-    #: metric -> per incident, the value (for a censored incident: the lower bound ``end − call``)
-    values: dict[str, np.ndarray] = field(default_factory=dict)
-    #: metric -> per incident, whether the stage was not reached by the end of the run
-    censored: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass
 class DaySummary:
-    """What the statistics need of one replication (one simulated day)."""
+    """What the statistics need of one replication (one simulated day), in a few arrays.
+
+    Row i of ``values`` and ``censored`` is the day's incident i, column j the metric
+    ``INCIDENT_METRICS[j]``: the value in minutes (for a censored incident, the lower bound
+    ``end − call``; NaN where the metric does not apply to the incident's kind) and whether
+    the stage was not reached by the end of the run.
+    """
 
     replication: int
-    kinds: dict[str, KindDay]
-    #: per unit type: crew-minutes busy in the operating window, after it (drain), and available in it
-    busy: dict[str, float]
-    drain_busy: dict[str, float]
-    available: dict[str, float]
-    #: the day's slowest responses, worst first (see :func:`_slow_key`)
+    kinds: tuple[str, ...]           # the kinds of this day; ``kind`` holds indices into it
+    kind: np.ndarray                 # per incident (int16)
+    values: np.ndarray               # (incidents, metrics) float64
+    censored: np.ndarray             # (incidents, metrics) bool
+    #: per kind with crowds: (highest level, crowds, minutes at hijau, kuning, merah summed over them)
+    crowds: dict[str, tuple]
+    #: per unit type: crew-minutes (busy in the operating window, busy after it, available in it)
+    units: dict[str, tuple[float, float, float]]
+    #: the day's slowest responses, worst first (see :func:`_rank`)
     slowest: list[dict]
 
 
@@ -104,42 +104,41 @@ def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | No
     their TPS id).
     """
     names = place_names or {}
-    end = result.end
-    grouped: dict[str, list] = {}
-    for rec in result.incidents:
-        grouped.setdefault(rec.kind, []).append(rec)
-    kinds: dict[str, KindDay] = {}
-    for kind, records in grouped.items():
-        day = KindDay(called=len(records))
+    records = result.incidents
+    kinds = tuple(dict.fromkeys(r.kind for r in records))
+    code = {kind: i for i, kind in enumerate(kinds)}
+    n = len(records)
+    values = np.full((n, len(INCIDENT_METRICS)), np.nan)
+    censored = np.zeros((n, len(INCIDENT_METRICS)), dtype=bool)
+    kind = np.array([code[r.kind] for r in records], dtype=np.int16)
+    if n:
         call = np.array([r.call for r in records], dtype=float)
-        for metric in INCIDENT_METRICS:
-            if not applies_to(metric, kind):
-                continue
+        unresolved = np.array([r.resolved is None for r in records], dtype=bool)
+        for metric, j in COLUMN.items():
             if metric == "short_minutes":
-                value = np.array([r.short_minutes for r in records], dtype=float)
-                censored = np.array([r.resolved is None for r in records], dtype=bool)
+                values[:, j] = [r.short_minutes for r in records]
+                censored[:, j] = unresolved
             else:
                 stage = _STAGE[metric]
                 at = np.array([np.nan if (t := getattr(r, stage)) is None else t for r in records], dtype=float)
-                censored = np.isnan(at)
-                value = np.where(censored, end, at) - call
-            day.values[metric] = value
-            day.censored[metric] = censored
-        day.reached = int((~day.censored["response_time"]).sum())
-        day.resolved = int((~day.censored["resolution_time"]).sum())
-        crowd = [r for r in records if r.kind == "crowd_buildup"]
+                censored[:, j] = np.isnan(at)
+                values[:, j] = np.where(censored[:, j], result.end, at) - call
+            for k, name in enumerate(kinds):
+                if not applies_to(metric, name):
+                    values[kind == k, j] = np.nan
+                    censored[kind == k, j] = False
+    crowds: dict[str, tuple] = {}
+    for name in kinds:
+        crowd = [r for r in records if r.kind == name and r.kind == "crowd_buildup"]
         if crowd:
-            day.crowds = len(crowd)
-            day.max_level = max(r.max_level for r in crowd)
-            day.level_minutes = [float(sum(r.level_minutes[k] for r in crowd)) for k in range(3)]
-        kinds[kind] = day
+            crowds[name] = (max(r.max_level for r in crowd), len(crowd),
+                            *(float(sum(r.level_minutes[i] for r in crowd)) for i in range(3)))
+    types = dict.fromkeys((*result.available_crew_minutes, *result.busy_crew_minutes))
+    units = {t: (float(result.busy_crew_minutes.get(t, 0.0)), float(result.drain_busy_crew_minutes.get(t, 0.0)),
+                 float(result.available_crew_minutes.get(t, 0.0))) for t in types}
     slowest = [_slow_row(r, names) for r in heapq.nsmallest(
-        SLOWEST, result.incidents, key=lambda r: _rank(r.response_time, r.replication, r.id))]
-    return DaySummary(
-        replication=result.replication, kinds=kinds,
-        busy=dict(result.busy_crew_minutes), drain_busy=dict(result.drain_busy_crew_minutes),
-        available=dict(result.available_crew_minutes), slowest=slowest,
-    )
+        SLOWEST, records, key=lambda r: _rank(r.response_time, r.replication, r.id))]
+    return DaySummary(result.replication, kinds, kind, values, censored, crowds, units, slowest)
 
 
 def _slow_row(rec, names: Mapping[str, str]) -> dict:
@@ -157,28 +156,28 @@ def _slow_row(rec, names: Mapping[str, str]) -> dict:
 class Pooled:
     """One metric over a set of incidents of a set of days, sorted once for every statistic.
 
-    ``values`` hold lower bounds for censored incidents; ``ranked`` the same with censored
-    incidents as ``inf`` (above every finite value), ascending, with ``day_of`` the day index
-    of each.
+    Keeps only what the statistics need: the values ranked ascending with censored incidents
+    as ``inf`` (above every finite value) and the day of each, per-day sums and counts, and
+    (only when some are censored) the sorted lower bounds.
     """
 
     def __init__(self, values: np.ndarray, censored: np.ndarray, day_of: np.ndarray, days: int):
         self.days = days
         self.n = int(values.size)
-        self.values, self.censored, self.day_of = values, censored, day_of
+        self.n_censored = int(censored.sum())
         ranked = np.where(censored, np.inf, values)
         order = np.argsort(ranked, kind="stable")
-        self.ranked, self.ranked_day = ranked[order], day_of[order]
-        self.n_censored = int(censored.sum())
-
-    def per_day(self, weights: np.ndarray) -> np.ndarray:
-        return np.bincount(self.day_of, weights=weights, minlength=self.days)
-
-    def counts(self) -> np.ndarray:
-        return np.bincount(self.day_of, minlength=self.days).astype(float)
+        self.ranked_day = day_of[order]
+        ranked.sort(kind="stable")   # in place: the same order as ``order``
+        self.ranked = ranked
+        del order
+        self._day_sum = np.bincount(day_of, weights=values, minlength=days)   # lower bounds for censored
+        self._day_n = np.bincount(day_of, minlength=days).astype(float)
+        self._max = float(values.max()) if self.n else None
+        self._bounds = np.sort(values) if self.n_censored else None
 
     def mean(self) -> dict:
-        value, ci = ratio_ci(self.per_day(self.values), self.counts())
+        value, ci = ratio_ci(self._day_sum, self._day_n)
         return {"value": value, "ci": ci, "lower_bound": self.n_censored > 0}
 
     def percentile(self, stat: str) -> dict:
@@ -187,17 +186,19 @@ class Pooled:
         ci = woodruff_ci(self.ranked, self.ranked_day, self.days, share, estimate)
         censored = not np.isfinite(estimate)
         if censored:   # the percentile of the lower bounds: the true one is more than this
-            estimate = float(np.percentile(self.values, 100.0 * share, method=PERCENTILE_METHOD))
+            estimate = float(quantiles(self._bounds, share))
         if ci is not None:
             ci = [_finite(ci[0]), _finite(ci[1])]
         return {"value": estimate, "ci": ci, "censored": censored}
 
     def maximum(self) -> dict:
-        return {"value": float(self.values.max()), "censored": self.n_censored > 0}
+        return {"value": self._max, "censored": self.n_censored > 0}
 
     def share_within(self, limit: float) -> dict:
-        within = (~self.censored & (self.values <= limit)).astype(float)
-        value, ci = ratio_ci(self.per_day(within), self.counts(), bounds=(0.0, 1.0))
+        """Incidents at or under ``limit`` (a censored one never is), over all incidents."""
+        at_or_under = int(np.searchsorted(self.ranked, limit, side="right"))   # ranked ascending: a prefix
+        within = np.bincount(self.ranked_day[:at_or_under], minlength=self.days).astype(float)
+        value, ci = ratio_ci(within, self._day_n, bounds=(0.0, 1.0))
         return {"value": value, "ci": ci}
 
     def block(self) -> dict:
@@ -215,18 +216,9 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def _pool(days: Sequence[DaySummary], kinds: Sequence[str], metric: str) -> Pooled:
-    values, censored, day_of = [], [], []
-    for d, day in enumerate(days):
-        for kind in kinds:
-            k = day.kinds.get(kind)
-            if k is not None and metric in k.values:
-                values.append(k.values[metric])
-                censored.append(k.censored[metric])
-                day_of.append(np.full(k.values[metric].size, d, dtype=np.intp))
-    if not values:
-        return Pooled(np.empty(0), np.empty(0, dtype=bool), np.empty(0, dtype=np.intp), len(days))
-    return Pooled(np.concatenate(values), np.concatenate(censored), np.concatenate(day_of), len(days))
+def _finite(x: float) -> float | None:
+    """An interval end among censored incidents is unbounded above: ``None`` in JSON."""
+    return float(x) if np.isfinite(x) else None
 
 
 def _per_day_entry(per_day: Sequence[float]) -> dict:
@@ -235,93 +227,190 @@ def _per_day_entry(per_day: Sequence[float]) -> dict:
     return {"value": value, "ci": None if ci is None else [max(0.0, ci[0]), ci[1]]}
 
 
-def _block(days: Sequence[DaySummary], kinds: Sequence[str] | None) -> tuple[dict, dict[str, Pooled], dict[str, list]]:
-    """The metrics of the incidents of ``kinds`` (``None``: all kinds, with every metric even when
-    no incident has it), the pooled data behind them, and the per-day values of the day metrics."""
-    every = kinds is None
-    kinds = _kinds(days) if every else kinds
-    dayk = [[d.kinds[k] for k in kinds if k in d.kinds] for d in days]
-    called = [sum(k.called for k in ks) for ks in dayk]
-    resolved = [sum(k.resolved for k in ks) for ks in dayk]
-    unresolved = [c - r for c, r in zip(called, resolved)]
-    block: dict[str, Any] = {
-        "incidents": {
-            "called": sum(called),
-            "reached": sum(k.reached for ks in dayk for k in ks),
-            "resolved": sum(resolved),
-            "days": len(days),
-            "per_day": _per_day_entry(called),
-            "worst_day": max(called),
-        },
-    }
-    pooled: dict[str, Pooled] = {}
-    for metric in INCIDENT_METRICS:
-        if not every and not any(applies_to(metric, k) for k in kinds):
-            continue
-        pooled[metric] = p = _pool(days, kinds, metric)
-        block[metric] = p.block()
-    block["unresolved"] = {"days": len(days), "per_day": _per_day_entry(unresolved), "worst_day": max(unresolved)}
-    levels = [max((k.max_level for k in ks), default=0) for ks in dayk]
-    crowd_days = [lv for lv in levels if lv > 0]
-    if crowd_days:
-        block["max_level"] = {"days": len(crowd_days), "per_day": _per_day_entry(crowd_days),
-                              "worst_day": max(crowd_days)}
-        block["levels"] = {}
-        for level in LEVELS:
-            reached = sum(1 for lv in levels if lv >= level)
-            value, ci = wilson_ci(reached, len(days))
-            block["levels"][str(level)] = {"days": reached, "share_of_days": {"value": value, "ci": ci}}
-        crowds = [sum(k.crowds for k in ks) for ks in dayk]
-        block["level_minutes"] = {}
-        for index in range(3):
-            minutes = [sum(k.level_minutes[index] for k in ks) for ks in dayk]
-            value, ci = ratio_ci(minutes, crowds)
-            block["level_minutes"][str(index + 1)] = {"value": value, "ci": ci}
-    return block, pooled, {"unresolved": unresolved, "max_level": levels}
+class Accumulator:
+    """The reduce step, one day at a time: what every statistic needs, kept as growing arrays.
 
+    Days may come in any order and from anywhere (a worker, a cluster node, another run's
+    batch); :meth:`summary` orders them by replication first, so the result does not depend
+    on the order they arrived in.
+    """
 
-def _kinds(days: Sequence[DaySummary]) -> list[str]:
-    seen = {k for d in days for k in d.kinds}
-    return [k for k in KIND_ORDER if k in seen] + sorted(seen.difference(KIND_ORDER))
+    def __init__(self) -> None:
+        self.replications: list[int] = []
+        self.kinds: list[str] = []                  # global kind codes
+        self._code: dict[str, int] = {}
+        # (day, kind, values, censored) of each day, joined every _JOIN_EVERY days into one chunk
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # per crowd kind and per unit type, one column of figures per day (0 on a day without it)
+        self._crowds: dict[str, tuple[array, ...]] = {}
+        self._units: dict[str, tuple[array, ...]] = {}
+        self._slowest: list[dict] = []
 
+    def __len__(self) -> int:
+        return len(self.replications)
 
-def _units(days: Sequence[DaySummary]) -> dict:
-    """Utilisation per unit type = busy ÷ available crew-minutes in the operating window, over all days."""
-    types = sorted({t for d in days for t in (*d.available, *d.busy)})
-    by_type: dict[str, dict] = {}
-    for unit_type in types:
-        busy = [d.busy.get(unit_type, 0.0) for d in days]
-        drain = [d.drain_busy.get(unit_type, 0.0) for d in days]
-        available = [d.available.get(unit_type, 0.0) for d in days]
-        value, ci = ratio_ci(busy, available, bounds=(0.0, 1.0))
-        by_type[unit_type] = {
-            "utilisation": {"value": value, "ci": ci},
-            "busy_crew_minutes_per_day": _per_day_entry(busy),
-            "drain_busy_crew_minutes_per_day": _per_day_entry(drain),
+    def add(self, day: DaySummary) -> None:
+        d = len(self.replications)
+        self.replications.append(day.replication)
+        for name in day.kinds:
+            if name not in self._code:
+                self._code[name] = len(self.kinds)
+                self.kinds.append(name)
+        codes = np.array([self._code[name] for name in day.kinds], dtype=np.int16)
+        n = day.kind.size
+        self._parts.append((np.full(n, d, dtype=np.int32), codes[day.kind] if n else day.kind,
+                            day.values, day.censored))
+        if len(self._parts) >= _JOIN_EVERY:
+            self._chunks.append(self._joined())
+            self._parts = []
+        _append_day(self._crowds, day.crowds, d, 5)
+        _append_day(self._units, day.units, d, 3)
+        self._slowest = heapq.nsmallest(SLOWEST, (*self._slowest, *day.slowest), key=_slow_key)
+
+    def _joined(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if not self._parts:
+            return (np.empty(0, np.int32), np.empty(0, np.int16), np.empty((0, len(INCIDENT_METRICS))),
+                    np.empty((0, len(INCIDENT_METRICS)), bool))
+        return tuple(np.concatenate(column) for column in zip(*self._parts))   # type: ignore[return-value]
+
+    def summary(self, targets: Sequence[Any] = ()) -> dict:
+        """``{"metrics", "units", "targets", "slowest"}`` over the days added so far.
+
+        ``targets`` are the scenario's target rows (``Targets.rows()``: kind, metric, stat,
+        limit in minutes or a count), judged by :func:`sispam_sim.stats.targets.evaluate_targets`.
+        """
+        if not self.replications:
+            raise ValueError("a summary needs at least one day")
+        tables = _Tables(self)
+        wanted = {(t.kind, canonical_metric(t.metric)) for t in targets}   # pooled data kept for targets only
+        everything, pooled_all, series = tables.block(None, wanted)
+        by_kind, pooled = {}, {None: pooled_all}
+        day_values = {(None, name): values for name, values in series.items()}
+        for kind in tables.kind_order:
+            by_kind[kind], pooled[kind], series = tables.block(kind, wanted)
+            day_values.update({(kind, name): values for name, values in series.items()})
+        metrics = {"all": everything, "by_kind": by_kind}
+        return {
+            "metrics": metrics,
+            "units": tables.units(),
+            "targets": evaluate_targets(metrics, pooled, targets, day_values),
+            "slowest": list(self._slowest),
         }
-    return {"by_type": by_type}
+
+
+class _Tables:
+    """The accumulated days as flat arrays, days numbered in replication order."""
+
+    def __init__(self, acc: Accumulator):
+        order = np.argsort(np.array(acc.replications), kind="stable")
+        rank = np.empty(order.size, dtype=np.int32)
+        rank[order] = np.arange(order.size, dtype=np.int32)
+        if acc._parts:
+            acc._chunks.append(acc._joined())
+            acc._parts = []
+        self.days = len(acc.replications)
+        # per chunk, never joined into one copy of everything: (day in replication order, kind, values, censored)
+        self.chunks = [(rank[day], kind, values, censored) for day, kind, values, censored in acc._chunks]
+        self.kinds = acc.kinds
+        self.crowds = {k: tuple(np.frombuffer(c, dtype=float)[order] for c in cols) for k, cols in acc._crowds.items()}
+        self.unit_columns = {t: tuple(np.frombuffer(c, dtype=float)[order] for c in cols)
+                             for t, cols in acc._units.items()}
+        self.kind_order = [k for k in KIND_ORDER if k in acc.kinds] + sorted(set(acc.kinds).difference(KIND_ORDER))
+
+    def per_day(self, masks: list[np.ndarray]) -> np.ndarray:
+        return sum((np.bincount(c[0][m], minlength=self.days) for c, m in zip(self.chunks, masks)),
+                   np.zeros(self.days, dtype=np.int64))
+
+    def rows(self, masks: list[np.ndarray], column: int, field: int) -> np.ndarray:
+        """One column of the rows ``masks`` selects, over all chunks (``field`` 0 day, 2 values, 3 censored)."""
+        parts = [(c[field][m] if field < 2 else c[field][m, column]) for c, m in zip(self.chunks, masks)]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    def block(self, kind: str | None, wanted: set) -> tuple[dict, dict[str, Pooled], dict[str, list]]:
+        """The metrics of the incidents of ``kind`` (``None``: all kinds, with every metric even
+        when no incident has it), the pooled data behind the ``wanted`` (kind, metric) pairs, and
+        the per-day values of the day metrics."""
+        kinds = self.kind_order if kind is None else [kind]
+        codes = [self.kinds.index(k) for k in kinds]
+        masks = [np.isin(c[1], codes) for c in self.chunks]
+        reached = [m & ~c[3][:, COLUMN["response_time"]] for c, m in zip(self.chunks, masks)]
+        resolved = [m & ~c[3][:, COLUMN["resolution_time"]] for c, m in zip(self.chunks, masks)]
+        called = self.per_day(masks).tolist()
+        resolved_per_day = self.per_day(resolved).tolist()
+        unresolved = [c - r for c, r in zip(called, resolved_per_day)]
+        block: dict[str, Any] = {
+            "incidents": {
+                "called": sum(called),
+                "reached": sum(int(m.sum()) for m in reached),
+                "resolved": sum(resolved_per_day),
+                "days": self.days,
+                "per_day": _per_day_entry(called),
+                "worst_day": max(called),
+            },
+        }
+        pooled: dict[str, Pooled] = {}
+        for metric, j in COLUMN.items():
+            if kind is not None and not applies_to(metric, kind):
+                continue
+            rows = [m & ~np.isnan(c[2][:, j]) for c, m in zip(self.chunks, masks)]
+            p = Pooled(self.rows(rows, j, 2), self.rows(rows, j, 3).astype(bool), self.rows(rows, j, 0).astype(np.int32),
+                       self.days)
+            block[metric] = p.block()
+            if (kind, metric) in wanted:
+                pooled[metric] = p
+        block["unresolved"] = {"days": self.days, "per_day": _per_day_entry(unresolved), "worst_day": max(unresolved)}
+        crowds = [self.crowds[k] for k in kinds if k in self.crowds]   # per kind: level, crowds, minutes x 3
+        levels = np.max([c[0] for c in crowds], axis=0).astype(int).tolist() if crowds else [0] * self.days
+        crowd_days = [lv for lv in levels if lv > 0]
+        if crowd_days:
+            block["max_level"] = {"days": len(crowd_days), "per_day": _per_day_entry(crowd_days),
+                                  "worst_day": max(crowd_days)}
+            block["levels"] = {}
+            for level in LEVELS:
+                reached_level = sum(1 for lv in levels if lv >= level)
+                value, ci = wilson_ci(reached_level, self.days)
+                block["levels"][str(level)] = {"days": reached_level, "share_of_days": {"value": value, "ci": ci}}
+            count = np.sum([c[1] for c in crowds], axis=0)
+            block["level_minutes"] = {}
+            for index in range(3):
+                minutes = np.sum([c[2 + index] for c in crowds], axis=0)
+                value, ci = ratio_ci(minutes, count)
+                block["level_minutes"][str(index + 1)] = {"value": value, "ci": ci}
+        return block, pooled, {"unresolved": unresolved, "max_level": levels}
+
+    def units(self) -> dict:
+        """Utilisation per unit type = busy ÷ available crew-minutes in the operating window, over all days."""
+        by_type: dict[str, dict] = {}
+        for unit_type in sorted(self.unit_columns):
+            busy, drain, available = self.unit_columns[unit_type]
+            value, ci = ratio_ci(busy, available, bounds=(0.0, 1.0))
+            by_type[unit_type] = {
+                "utilisation": {"value": value, "ci": ci},
+                "busy_crew_minutes_per_day": _per_day_entry(busy.tolist()),
+                "drain_busy_crew_minutes_per_day": _per_day_entry(drain.tolist()),
+            }
+        return {"by_type": by_type}
+
+
+def _append_day(store: dict[str, tuple[array, ...]], figures: Mapping[str, tuple], day: int, width: int) -> None:
+    """Append day ``day``'s figures per key to ``store``'s columns; a key absent that day gets zeros."""
+    for key, values in figures.items():
+        if key not in store:
+            store[key] = tuple(array("d", bytes(8 * day)) for _ in range(width))
+        for column, value in zip(store[key], values):
+            column.append(value)
+    for columns in store.values():
+        for column in columns:
+            if len(column) <= day:
+                column.append(0.0)
 
 
 def aggregate(days: Sequence[DaySummary], targets: Sequence[Any] = ()) -> dict:
-    """The reduce step: ``{"metrics", "units", "targets", "slowest"}`` over any set of days.
-
-    ``targets`` are the scenario's target rows (``Targets.rows()``: kind, metric, stat,
-    limit in minutes or a count), judged by :func:`sispam_sim.stats.targets.evaluate_targets`.
-    """
+    """The reduce step over a list of day summaries: ``{"metrics", "units", "targets", "slowest"}``."""
     if not days:
         raise ValueError("aggregate needs at least one day")
-    days = sorted(days, key=lambda d: d.replication)
-    everything, pooled_all, series = _block(days, None)
-    by_kind, pooled = {}, {None: pooled_all}
-    day_values = {(None, name): values for name, values in series.items()}
-    for kind in _kinds(days):
-        by_kind[kind], pooled[kind], series = _block(days, [kind])
-        day_values.update({(kind, name): values for name, values in series.items()})
-    metrics = {"all": everything, "by_kind": by_kind}
-    slowest = heapq.nsmallest(SLOWEST, (row for d in days for row in d.slowest), key=_slow_key)
-    return {
-        "metrics": metrics,
-        "units": _units(days),
-        "targets": evaluate_targets(metrics, pooled, targets, day_values),
-        "slowest": slowest,
-    }
+    acc = Accumulator()
+    for day in days:
+        acc.add(day)
+    return acc.summary(targets)
