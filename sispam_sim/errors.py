@@ -99,3 +99,8 @@ def quote(text: object, mark: str = "'", limit: int = QUOTE_CHARACTERS) -> str:
     if len(text) <= limit:
         return f"{mark}{text}{mark}"
     return f"{mark}{text[:limit]}…{mark} ({len(text):,} characters)"
+
+
+class UsageError(Exception):
+    """A command-line choice that cannot be carried out (a missing optional extra, an unreachable
+    cluster): the CLI prints the message and exits 2, with no traceback."""

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 import typer
 
 from sispam_sim import __version__
-from sispam_sim.errors import ScenarioError
+from sispam_sim.errors import ScenarioError, UsageError, printable
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 #: Ctrl-C: the shell convention (128 + SIGINT).
@@ -74,6 +74,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     except ScenarioError as err:
         print_problems(err.problems)
         sys.exit(EXIT_BAD_INPUT)
-    except OSError as err:  # a file or --out that cannot be read or written
-        print(f"sispam-sim: error: {err}", file=sys.stderr)
+    except (OSError, UsageError) as err:  # a file or --out that cannot be read or written; an option
+        print(f"sispam-sim: error: {printable(err)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

@@ -1,9 +1,9 @@
 """Write results to disk: ``results.json``, ``incidents.csv``, ``timeline.csv``, ``events.csv``.
 
-Files are written atomically (temporary file in the same directory, fsync, then
-``os.replace``): a run that is interrupted, or that fails while writing, never
-leaves a half-written ``results.json`` where a CI job or a previous run's reader
-would pick it up. Either the new file is complete or the old one is untouched.
+Files are written atomically (:class:`OutputWriter`: hidden partial files in the same
+directory, fsync, then ``os.replace``): a run that is interrupted, or that fails while
+writing, never leaves a half-written ``results.json`` where a CI job or a previous run's
+reader would pick it up. Either the new files are complete or the old ones are untouched.
 
 CSV cells are formatted without ``repr`` noise: floats with at most three decimals
 (``12.5`` not ``12.500000000001``), integers as integers, ``None`` as an empty cell
@@ -23,7 +23,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
 
 __all__ = [
-    "atomic_write_text",
     "format_cell",
     "incidents_csv",
     "timeline_csv",
@@ -31,38 +30,14 @@ __all__ = [
     "remove_created",
     "results_json",
     "write_outputs",
+    "OutputWriter",
+    "replication_csv",
+    "CSV_FILES",
     "OUTPUT_FILES",
 ]
 
 #: The files :func:`write_outputs` produces, in order.
 OUTPUT_FILES = ("results.json", "incidents.csv", "timeline.csv", "events.csv")
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) all at once.
-
-    On any failure the temporary file is removed and the existing file, if any, is
-    left exactly as it was. A new file gets mode 0644; a replaced one keeps its mode.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def format_cell(value: Any, decimals: int = 3) -> str:
@@ -85,31 +60,64 @@ def format_cell(value: Any, decimals: int = 3) -> str:
 _DECIMALS = {"lat": 6, "lon": 6}
 
 
-def _csv(header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
+def _rows(header: Sequence[str], rows: Iterable[Mapping[str, Any]], with_header: bool = False) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    if with_header:
+        writer.writerow(header)
     decimals = [_DECIMALS.get(name, 3) for name in header]
     for row in rows:
         writer.writerow([format_cell(row[name], d) for name, d in zip(header, decimals)])
     return buf.getvalue()
 
 
+def _incident_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
+    return (i.as_row() for i in r.incidents)
+
+
+def _timeline_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
+    return ({name: getattr(p, name) for name in TIMELINE_COLUMNS} for p in r.timeline)
+
+
+def _event_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
+    return ({"replication": r.replication, **e._asdict()} for e in r.events)
+
+
+#: The CSV outputs: file name -> (columns, the rows of one replication).
+CSV_FILES = {
+    "incidents.csv": (INCIDENT_COLUMNS, _incident_rows),
+    "timeline.csv": (TIMELINE_COLUMNS, _timeline_rows),
+    "events.csv": (EVENT_COLUMNS, _event_rows),
+}
+
+
+def replication_csv(result: ReplicationResult) -> dict[str, str]:
+    """The CSV rows (no header) that one replication adds to each CSV output.
+
+    Made where the replication ran (a worker process, a cluster node): only text travels back,
+    and the files are the same bytes whichever way the run was spread.
+    """
+    return {name: _rows(columns, rows(result)) for name, (columns, rows) in CSV_FILES.items()}
+
+
+def _csv(name: str, results: Iterable[ReplicationResult]) -> str:
+    columns, rows = CSV_FILES[name]
+    return _rows(columns, (row for r in results for row in rows(r)), with_header=True)
+
+
 def incidents_csv(results: Iterable[ReplicationResult]) -> str:
     """``incidents.csv``: one row per incident per replication (``INCIDENT_COLUMNS``)."""
-    return _csv(INCIDENT_COLUMNS, (i.as_row() for r in results for i in r.incidents))
+    return _csv("incidents.csv", results)
 
 
 def timeline_csv(results: Iterable[ReplicationResult]) -> str:
     """``timeline.csv``: personnel committed / on scene / free by unit type over time."""
-    rows = ({name: getattr(p, name) for name in TIMELINE_COLUMNS} for r in results for p in r.timeline)
-    return _csv(TIMELINE_COLUMNS, rows)
+    return _csv("timeline.csv", results)
 
 
 def events_csv(results: Iterable[ReplicationResult]) -> str:
     """``events.csv``: every dispatch, arrival, release, escalation ... in the order it happened."""
-    rows = ({"replication": r.replication, **e._asdict()} for r in results for e in r.events)
-    return _csv(EVENT_COLUMNS, rows)
+    return _csv("events.csv", results)
 
 
 def results_json(document: Mapping[str, Any]) -> str:
@@ -175,41 +183,104 @@ def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
     return out_dir
 
 
+class OutputWriter:
+    """Streams a run's outputs into ``out_dir`` as replications finish: all files or none.
+
+    The CSVs grow in hidden ``.NAME.partial`` files beside their targets (one replication's rows
+    at a time, in replication order: memory does not grow with the run); :meth:`finish` writes
+    ``results.json`` the same way, flushes everything to disk and only then replaces the
+    outputs, so a reader never sees a mix of two runs. :meth:`abort` (or leaving the ``with``
+    block on an exception, Ctrl-C included) removes the partial files and leaves the folder as
+    it was. Errors name the output (``--out: cannot write incidents.csv in DIR: ...``), never a
+    temporary file.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike):
+        self.out_dir = prepare_out_dir(out_dir)
+        self._partial = {name: self.out_dir / f".{name}.partial" for name in OUTPUT_FILES}
+        self._files: dict[str, Any] = {}
+        try:
+            for name, (columns, _) in CSV_FILES.items():
+                fh = self._files[name] = self._open(name)
+                self._write(name, fh, ",".join(columns) + "\n")
+        except BaseException:
+            self.abort()
+            raise
+
+    def _open(self, name: str):
+        try:
+            return open(self._partial[name], "w", encoding="utf-8", newline="")
+        except OSError as err:
+            raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
+
+    def _write(self, name: str, fh, text: str) -> None:
+        try:
+            fh.write(text)
+        except OSError as err:
+            raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
+
+    def add(self, texts: Mapping[str, str]) -> None:
+        """Append one replication's rows (:func:`replication_csv`); replications in index order."""
+        for name, text in texts.items():
+            self._write(name, self._files[name], text)
+
+    def finish(self, document: Mapping[str, Any]) -> list[Path]:
+        """Write ``results.json``, then put every output in place at once; return their paths."""
+        text = results_json(document)   # before anything is replaced: a bad document changes nothing
+        self._files["results.json"] = fh = self._open("results.json")
+        self._write("results.json", fh, text)
+        for name, fh in self._files.items():
+            try:
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
+            except OSError as err:
+                raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
+        paths = []
+        for name in OUTPUT_FILES:
+            target = self.out_dir / name
+            try:
+                mode = target.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                mode = 0o644
+            try:
+                os.chmod(self._partial[name], mode)
+                os.replace(self._partial[name], target)
+            except OSError as err:
+                raise OSError(f"--out: cannot replace {target}: {err.strerror or err}") from None
+            paths.append(target)
+        self._files.clear()
+        return paths
+
+    def abort(self) -> None:
+        """Close and remove the partial files: the folder is left as it was."""
+        for fh in self._files.values():
+            try:
+                fh.close()
+            except OSError:
+                pass
+        self._files.clear()
+        for path in self._partial.values():
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+    def __enter__(self) -> "OutputWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort()   # after finish() there is nothing left to remove
+
+
 def write_outputs(
     out_dir: str | os.PathLike,
     document: Mapping[str, Any],
     results: Sequence[ReplicationResult],
 ) -> list[Path]:
-    """Write ``results.json``, ``incidents.csv``, ``timeline.csv`` and ``events.csv`` into ``out_dir``.
-
-    Everything is serialised and written to temporary files before the first output is
-    replaced, so an error in the data or a full disk cannot leave a mix of new and old
-    files. ``out_dir`` is created if missing; :func:`prepare_out_dir` says (with an ``OSError``)
-    when it is an existing file or when one of the outputs is a directory.
-    """
-    texts = {
-        "results.json": results_json(document),
-        "incidents.csv": incidents_csv(results),
-        "timeline.csv": timeline_csv(results),
-        "events.csv": events_csv(results),
-    }
-    out_dir = prepare_out_dir(out_dir)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name in OUTPUT_FILES:
-            tmp = out_dir / f".{name}.partial"
-            try:
-                atomic_write_text(tmp, texts[name])
-            except OSError as err:   # name the output, not the temporary file
-                raise OSError(f"--out: cannot write {name} in {out_dir}: {err.strerror or err}") from None
-            staged.append((tmp, out_dir / name))
-        for tmp, path in staged:
-            try:
-                os.replace(tmp, path)
-            except OSError as err:
-                raise OSError(f"--out: cannot replace {path}: {err.strerror or err}") from None
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return [path for _, path in staged]
+    """Write ``results.json``, ``incidents.csv``, ``timeline.csv`` and ``events.csv`` of finished
+    replications into ``out_dir``, all at once (:class:`OutputWriter`)."""
+    with OutputWriter(out_dir) as writer:
+        for result in results:
+            writer.add(replication_csv(result))
+        return writer.finish(document)

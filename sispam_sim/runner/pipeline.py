@@ -7,25 +7,30 @@
     run.document["targets"]            # what results.json holds
     run.summary["metrics"]["all"]["response_time"]["p90"]
 
-Each replication is summarised as soon as it ends (the map step,
-:func:`~sispam_sim.stats.summary.summarise_day`) and its records are dropped unless the
-caller asks to keep them (``keep_records``, for writing the CSVs); the day summaries are
-pooled at the end (the reduce step, :func:`~sispam_sim.stats.summary.aggregate`).
+Replications run on an executor (:mod:`~sispam_sim.runner.executors`: serial, a process
+pool, a Dask cluster). Each is summarised where it ran (the map step,
+:func:`~sispam_sim.stats.summary.summarise_day`); its records become CSV rows there too when
+an :class:`~sispam_sim.report.export.OutputWriter` is given, and are streamed to disk in
+replication order. Only the day summaries are kept, and pooled at the end (the reduce step,
+:func:`~sispam_sim.stats.summary.aggregate`). :func:`simulate_to_precision` adds batches of
+replications until the targeted statistics are as precise as asked.
 """
 
 from __future__ import annotations
 
 import platform
 from dataclasses import dataclass
-from typing import Callable, Sequence
+import math
+from typing import Any, Callable, Sequence
 
-from sispam_sim.engine.records import ReplicationResult
-from sispam_sim.runner.replications import replication_indices, run_replications
+from sispam_sim.runner.executors import Executor, Job, Serial
+from sispam_sim.runner.replications import replication_indices
 from sispam_sim.scenario.loader import LoadedScenario
 from sispam_sim.stats.intervals import CONFIDENCE, PERCENTILE_METHOD
-from sispam_sim.stats.summary import DaySummary, aggregate, summarise_day
+from sispam_sim.stats.summary import Accumulator
 
-__all__ = ["RunOutput", "simulate", "manifest", "place_names", "scenario_info", "STATISTICS_METHOD"]
+__all__ = ["RunOutput", "simulate", "simulate_to_precision", "relative_half_widths", "manifest", "place_names",
+           "scenario_info", "STATISTICS_METHOD"]
 
 #: How the statistics were computed, stated in every results.json (docs/model.md, "Statistics").
 STATISTICS_METHOD = {
@@ -43,11 +48,11 @@ class RunOutput:
     """What :func:`simulate` returns."""
 
     scenario: LoadedScenario
-    days: list[DaySummary]
+    replications: int
     summary: dict          # metrics, units, targets, slowest
     document: dict         # the results.json document
-    #: every replication's records, in index order, when ``keep_records`` was asked; else empty
-    records: list[ReplicationResult]
+    #: with --replications auto: the precision asked, how many replications it took and why it stopped
+    precision: dict | None = None
 
 
 def place_names(scenario: LoadedScenario) -> dict[str, str]:
@@ -64,14 +69,16 @@ def scenario_info(scenario: LoadedScenario) -> dict:
             "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs]}
 
 
-def manifest(scenario: LoadedScenario, replications: int, command: str | None = None) -> dict:
+def manifest(scenario: LoadedScenario, replications: int, command: str | None = None,
+             executor: Executor | None = None) -> dict:
     """How the results were made: versions (numpy does not promise identical draws across
-    releases), seed, replications, executor, and the statistics' method."""
+    releases), seed, replications, executor and workers, and the statistics' method."""
     import numpy
     import simpy
 
     from sispam_sim import __version__
 
+    executor = executor or Serial()
     return {
         "sispam_sim": __version__,
         "seed": scenario.spec.seed,
@@ -79,41 +86,118 @@ def manifest(scenario: LoadedScenario, replications: int, command: str | None = 
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "simpy": simpy.__version__,
-        "executor": "serial",
-        "workers": 1,
+        "executor": executor.name,
+        "workers": executor.workers,
         "command": command,
         "statistics": STATISTICS_METHOD,
     }
 
 
+class _Run:
+    """Replications of one scenario on one executor, summarised and streamed as they finish."""
+
+    def __init__(self, scenario: LoadedScenario, executor: Executor | None, writer, progress, total: int | None):
+        self.scenario, self.writer, self.progress = scenario, writer, progress
+        self.executor = executor or Serial()
+        self.job = Job(scenario, place_names(scenario), writer is not None)
+        self.days = Accumulator()
+        self.total = total
+
+    def play(self, indices: Sequence[int]) -> None:
+        for done in self.executor.run(self.job, indices):
+            self.days.add(done.day)
+            if self.writer is not None:
+                self.writer.add(done.csv)
+            if self.progress is not None:
+                self.progress(len(self.days), self.total)
+
+    def summary(self) -> dict:
+        return self.days.summary(self.scenario.spec.targets.rows())
+
+    def output(self, command: str | None, precision: dict | None = None) -> RunOutput:
+        summary = self.summary()
+        document = {
+            "scenario": scenario_info(self.scenario),
+            "manifest": manifest(self.scenario, len(self.days), command, self.executor),
+            "metrics": summary["metrics"],
+            "units": summary["units"],
+            "targets": summary["targets"],
+            "slowest": summary["slowest"],
+        }
+        if precision is not None:
+            document["manifest"]["precision"] = precision
+        return RunOutput(self.scenario, len(self.days), summary, document, precision)
+
+
 def simulate(scenario: LoadedScenario, replications: int | Sequence[int] | None = None, *,
-             keep_records: bool = False, command: str | None = None,
-             progress: Callable[[int], None] | None = None) -> RunOutput:
+             executor: Executor | None = None, writer=None, command: str | None = None,
+             progress: Callable[[int, int | None], None] | None = None) -> RunOutput:
     """Run ``replications`` (default: the scenario's; a count or explicit indices) and summarise them.
 
-    ``keep_records`` keeps every replication's records, timeline and event log (needed to
-    write the CSVs); without it each replication is reduced to its :class:`DaySummary` at
-    once. ``progress`` is called with the number of replications done after each one.
+    ``executor`` runs them (default: serially, here). ``writer`` (an
+    :class:`~sispam_sim.report.export.OutputWriter`) receives each replication's CSV rows in
+    index order; the caller finishes it with the document. ``progress(done, total)`` is called
+    after each replication.
     """
     indices = replication_indices(scenario.spec.replications if replications is None else replications)
-    names = place_names(scenario)
-    days: list[DaySummary] = []
-    records: list[ReplicationResult] = []
-    for k in indices:   # one at a time: only the day summaries are kept unless records are asked for
-        result = run_replications(scenario, [k], record_timeline=keep_records, record_events=keep_records)[0]
-        days.append(summarise_day(result, names))
-        if keep_records:
-            records.append(result)
-        if progress is not None:
-            progress(len(days))
-    summary = aggregate(days, scenario.spec.targets.rows())
-    document = {
-        "scenario": scenario_info(scenario),
-        "manifest": manifest(scenario, len(indices), command),
-        "metrics": summary["metrics"],
-        "units": summary["units"],
-        "targets": summary["targets"],
-        "slowest": summary["slowest"],
-    }
-    return RunOutput(scenario=scenario, days=days, summary=summary, document=document, records=records)
+    run = _Run(scenario, executor, writer, progress, len(indices))
+    run.play(indices)
+    return run.output(command)
 
+
+def relative_half_widths(summary: dict) -> list[tuple[str, float]]:
+    """``(name, half-width ÷ |value|)`` of every targeted statistic with an interval.
+
+    The half-width is the larger distance from the value to an end of its 95% interval; an
+    open end (censored incidents) or a value of 0 with a non-zero width is ``inf``. Without
+    targets, the mean and p90 response time of all incidents stand in.
+    """
+    entries: list[tuple[str, dict]] = []
+    for row in summary["targets"]:
+        if row["verdict"] != "untested" and row.get("value") is not None and "ci" in row and row["ci"] is not None:
+            name = f"{row['kind'] + ': ' if row['kind'] else ''}{row['metric']} {row['stat']}"
+            entries.append((name, row))
+    if not summary["targets"]:
+        rt = summary["metrics"]["all"].get("response_time", {})
+        entries = [(f"response_time {stat}", rt[stat]) for stat in ("mean", "p90") if rt.get(stat, {}).get("ci")]
+    out = []
+    for name, entry in entries:
+        value, (lo, hi) = entry["value"], entry["ci"]
+        if lo is None or hi is None:
+            out.append((name, math.inf))
+            continue
+        half = max(hi - value, value - lo, 0.0)
+        out.append((name, half / abs(value) if value else (0.0 if half == 0 else math.inf)))
+    return out
+
+
+def simulate_to_precision(scenario: LoadedScenario, precision: float, *, max_replications: int,
+                          first: int = 20, executor: Executor | None = None, writer=None,
+                          command: str | None = None,
+                          progress: Callable[[int, int | None], None] | None = None) -> RunOutput:
+    """Add replications in batches until the 95% interval half-width of every targeted statistic
+    is within ``precision`` (a fraction: 0.05 for 5%) of its value, or ``max_replications``.
+
+    The next batch size comes from the worst statistic: a half-width shrinks as 1/√n, so
+    ``n × (worst ÷ precision)²`` replications should do (plus 10%, and at least half again as
+    many as before). ``RunOutput.precision`` says how many it took and why it stopped.
+    """
+    if not 0 < precision < 1:
+        raise ValueError(f"precision must be between 0 and 1, found {precision}")
+    run = _Run(scenario, executor, writer, progress, None)
+    n, target = 0, min(max_replications, max(2, first))
+    while True:
+        run.play(range(n, target))
+        n = target
+        summary = run.summary()
+        widths = relative_half_widths(summary)
+        worst_name, worst = max(widths, key=lambda w: w[1], default=(None, 0.0))
+        if worst <= precision or n >= max_replications:
+            break
+        wanted = n * (worst / precision) ** 2 * 1.1 if math.isfinite(worst) else 2 * n
+        target = min(max_replications, max(math.ceil(n * 1.5), math.ceil(wanted)))
+    stopped = "precision reached" if worst <= precision else "max-replications reached"
+    info = {"asked": precision, "replications": n, "stopped": stopped, "max_replications": max_replications,
+            "worst": None if worst_name is None else {"statistic": worst_name,
+                                                      "relative_half_width": worst if math.isfinite(worst) else None}}
+    return run.output(command, info)

@@ -398,7 +398,10 @@ def test_example_invalid_scenarios_exit_2(cli, tmp_path, name):
 @pytest.mark.parametrize("args, words", [
     (["-r", "0"], ["--replications", "1"]),
     (["-r", "-3"], ["--replications"]),
-    (["-r", "many"], ["--replications", "integer"]),
+    (["-r", "many"], ["--replications", "expected a whole number from 1 to 100,000, or auto; found 'many'"]),
+    (["--precision", "5%"], ["--precision goes with --replications auto"]),
+    (["-r", "auto", "--precision", "150%"], ["--precision", "expected a share such as"]),
+    (["--jobs", "0"], ["--jobs"]),
     (["--seed", "-1"], ["--seed"]),
     (["--format", "xml"], ["xml"]),
     (["--lang", "fr"], ["fr"]),

@@ -28,16 +28,17 @@ PROSE = re.sub(r"\s+", " ", " ".join(SECTION.split("```")[0::2]))
 def run(tmp_path_factory):
     from rich.console import Console
 
-    from sispam_sim.report.export import write_outputs
+    from sispam_sim.report.export import OutputWriter
     from sispam_sim.report.terminal import render_run
     from sispam_sim.runner.pipeline import simulate
     from sispam_sim.scenario.loader import load_scenario
 
     scenario = load_scenario(REFERENCE)
     assert scenario.spec.replications == 100
-    result = simulate(scenario, keep_records=True)
     out = tmp_path_factory.mktemp("reference")
-    write_outputs(out, result.document, result.records)
+    with OutputWriter(out) as writer:
+        result = simulate(scenario, writer=writer)
+        writer.finish(result.document)
     console = Console(record=True, width=80)
     render_run(result.document, console)
 

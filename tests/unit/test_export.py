@@ -12,7 +12,6 @@ import pytest
 from sispam_sim.engine.records import INCIDENT_COLUMNS, IncidentRecord, ReplicationResult, TimelinePoint
 from sispam_sim.report import export
 from sispam_sim.report.export import (
-    atomic_write_text,
     format_cell,
     incidents_csv,
     missing_ancestor,
@@ -123,30 +122,42 @@ def test_write_outputs_serialises_before_touching_files(tmp_path):
 
 
 @pytest.mark.parametrize("fails", ["replace", "fsync"])
-def test_atomic_write_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch, fails):
-    path = tmp_path / "results.json"
-    path.write_text("old content", encoding="utf-8")
+def test_a_failed_write_keeps_the_old_files_and_leaves_no_partial_file(tmp_path, monkeypatch, fails):
+    (tmp_path / "results.json").write_text("old content", encoding="utf-8")
 
     def boom(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export.os, fails, boom)
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write_text(path, "new content")
-    assert path.read_text(encoding="utf-8") == "old content"
+    with pytest.raises(OSError, match="No space left on device"):
+        write_outputs(tmp_path, document(results()), results())
+    assert (tmp_path / "results.json").read_text(encoding="utf-8") == "old content"
     assert os.listdir(tmp_path) == ["results.json"]
 
 
-def test_atomic_write_replaces_and_keeps_mode(tmp_path):
-    path = tmp_path / "a.txt"
-    atomic_write_text(path, "one\n")
-    assert path.read_text() == "one\n"
-    assert path.stat().st_mode & 0o777 == 0o644
-    path.chmod(0o600)
-    atomic_write_text(path, "two\n")
-    assert path.read_text() == "two\n"
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert os.listdir(tmp_path) == ["a.txt"]
+def test_outputs_replace_old_ones_and_keep_their_mode(tmp_path):
+    write_outputs(tmp_path, document(results()), results())
+    assert (tmp_path / "results.json").stat().st_mode & 0o777 == 0o644
+    (tmp_path / "results.json").chmod(0o600)
+    write_outputs(tmp_path, document(results()[:1]), results()[:1])
+    assert (tmp_path / "results.json").stat().st_mode & 0o777 == 0o600
+    assert json.loads((tmp_path / "results.json").read_text())["manifest"]["replications"] == 1
+    assert sorted(os.listdir(tmp_path)) == ["events.csv", "incidents.csv", "results.json", "timeline.csv"]
+
+
+def test_the_writer_streams_replications_and_an_interrupted_one_leaves_the_folder_as_it_was(tmp_path):
+    (tmp_path / "incidents.csv").write_text("previous run")
+    with pytest.raises(KeyboardInterrupt):
+        with export.OutputWriter(tmp_path) as writer:
+            writer.add(export.replication_csv(results()[0]))
+            raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == ["incidents.csv"]
+    assert (tmp_path / "incidents.csv").read_text() == "previous run"
+    with export.OutputWriter(tmp_path) as writer:
+        for result in results():
+            writer.add(export.replication_csv(result))
+        writer.finish(document(results()))
+    assert (tmp_path / "incidents.csv").read_text(encoding="utf-8") == incidents_csv(results())
 
 
 def test_events_csv_has_a_row_per_event():
@@ -187,7 +198,7 @@ def test_a_failing_write_names_the_output_file_not_a_temporary_one(tmp_path, mon
     monkeypatch.setattr(export.os, "fsync", boom)
     with pytest.raises(OSError) as info:
         write_outputs(tmp_path, document(results()), results())
-    assert str(info.value) == f"--out: cannot write results.json in {tmp_path}: No space left on device"
+    assert str(info.value) == f"--out: cannot write incidents.csv in {tmp_path}: No space left on device"
     assert os.listdir(tmp_path) == []
 
 

@@ -1,0 +1,216 @@
+"""What every command that runs a scenario shares: its options, and how a run is carried out.
+
+``run`` and ``check`` (and later ``compare`` and ``sweep``) declare the same options with the
+aliases below and hand them to :func:`execute`, which picks the executor, shows progress on
+stderr, streams ``--out`` to disk and, on Ctrl-C, stops the workers and leaves the output
+folder as it was (:class:`Interrupted`). It computes nothing: the library does.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
+
+__all__ = [
+    "RunOptions", "Interrupted", "execute", "load", "parse_replications", "parse_precision",
+    "FileArg", "ReplicationsOpt", "SeedOpt", "JobsOpt", "ClusterOpt", "PrecisionOpt", "MaxReplicationsOpt",
+    "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "DEFAULT_MAX_REPLICATIONS",
+]
+
+#: ``--replications auto`` stops here unless ``--max-replications`` says otherwise.
+DEFAULT_MAX_REPLICATIONS = 2_000
+#: How often a plain progress line is printed where stderr is not a terminal (CI logs).
+PLAIN_PROGRESS_SECONDS = 5.0
+
+
+def parse_replications(value: Optional[str]) -> Optional[str]:
+    """``--replications``: a whole number from 1 to MAX_REPLICATIONS, or ``auto``."""
+    if value is None or value == "auto":
+        return value
+    try:
+        n = int(value) if len(value) <= 12 else None
+    except ValueError:
+        n = None
+    if n is None or not 1 <= n <= MAX_REPLICATIONS:
+        raise typer.BadParameter(f"expected a whole number from 1 to {MAX_REPLICATIONS:,}, or auto; found {value!r}")
+    return value
+
+
+def parse_precision(value: Optional[str]) -> Optional[float]:
+    """``--precision``: ``5%`` or ``0.05``, strictly between 0 and 100%."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        number = float("nan")
+    if not 0 < number < 1:
+        raise typer.BadParameter(f'expected a share such as "5%" or 0.05 (more than 0, less than 100%); found {value!r}')
+    return number
+
+
+def _check_precision(value: Optional[str]) -> Optional[str]:
+    parse_precision(value)
+    return value
+
+
+class Lang(str, Enum):
+    en = "en"
+    id = "id"
+
+
+FileArg = Annotated[Path, typer.Argument(help="The scenario file.", show_default=False, metavar="FILE")]
+ReplicationsOpt = Annotated[Optional[str], typer.Option(
+    "--replications", "-r", metavar="N|auto", callback=parse_replications,
+    help="Number of replications (default: the scenario's), or auto: add replications until --precision is met.")]
+SeedOpt = Annotated[Optional[int], typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Override the scenario's seed.")]
+JobsOpt = Annotated[Optional[int], typer.Option(
+    "--jobs", "-j", min=1, max=1024,
+    help="Worker processes (default: the usable cores; one when the run is too small to gain from more).")]
+ClusterOpt = Annotated[Optional[str], typer.Option(
+    "--cluster", metavar="ADDRESS",
+    help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or local to start one on this machine. "
+         "Needs sispam-sim[dask].")]
+PrecisionOpt = Annotated[Optional[str], typer.Option(
+    "--precision", metavar="SHARE", callback=_check_precision,
+    help="With --replications auto: the 95% interval half-width each targeted statistic must reach, "
+         "relative to its value (default 5%).")]
+MaxReplicationsOpt = Annotated[int, typer.Option(
+    "--max-replications", min=2, max=MAX_REPLICATIONS, help="With --replications auto: stop here at the latest.")]
+AllowOutsideOpt = Annotated[bool, typer.Option(
+    "--allow-outside", help="Let the scenario read files outside its own folder tree (and the current folder's).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Labels in English (en) or Indonesian (id).")]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The options of a run, as the command line gave them."""
+
+    replications: Optional[str] = None
+    seed: Optional[int] = None
+    jobs: Optional[int] = None
+    cluster: Optional[str] = None
+    precision: Optional[str] = None
+    max_replications: int = DEFAULT_MAX_REPLICATIONS
+    allow_outside: bool = False
+    quiet: bool = False
+
+    @property
+    def auto(self) -> bool:
+        return self.replications == "auto"
+
+    def count(self, scenario) -> int:
+        """The replications a fixed-size run plays (the scenario's unless ``-r N``)."""
+        return scenario.spec.replications if self.replications in (None, "auto") else int(self.replications)
+
+    def check(self) -> None:
+        if self.precision is not None and not self.auto:
+            raise typer.BadParameter("--precision goes with --replications auto", param_hint="'--precision'")
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a run: the workers are stopped and nothing was written."""
+
+
+def load(file: Path, options: RunOptions):
+    """Load and check the scenario (with the sites ``--seed`` generates); print its warnings."""
+    from sispam_sim.cli.app import print_problems
+    from sispam_sim.scenario.loader import load_scenario
+
+    scenario = load_scenario(file, seed=options.seed, allow_outside=options.allow_outside)
+    print_problems(scenario.warnings)
+    return scenario
+
+
+class _Progress:
+    """Replications done, rate and time left, on stderr: a bar on a terminal, a plain line every
+    few seconds elsewhere (CI logs), nothing with ``--quiet``."""
+
+    def __init__(self, label: str, quiet: bool):
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.quiet, self.label = quiet, label
+        self.bar = None
+        self.printed = False
+        self.start = self.last = time.monotonic()
+
+    def __enter__(self) -> "_Progress":
+        if not self.quiet and self.console.is_terminal:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                                       TimeRemainingColumn)
+            from sispam_sim.report.terminal import plain
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=self.console,
+                                transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(plain(self.label), total=None, rate="")
+        return self
+
+    def __call__(self, done: int, total: Optional[int]) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        rate = done / max(now - self.start, 1e-9)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total, rate=f"{rate:,.1f}/s")
+        elif now - self.last >= PLAIN_PROGRESS_SECONDS or (self.printed and total is not None and done == total):
+            self.last, self.printed = now, True   # a run shorter than a few seconds prints nothing
+            left = f", about {(total - done) / rate:,.0f} s left" if total and rate > 0 else ""
+            of = f"/{total:,}" if total else ""
+            print(f"sispam-sim: {done:,}{of} replications, {rate:,.1f}/s{left}", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[str], label: str = "Running"):
+    """Run ``scenario`` as ``options`` say; with ``out``, stream the outputs there and finish them.
+
+    Returns the :class:`~sispam_sim.runner.pipeline.RunOutput`. Raises :class:`Interrupted` on
+    Ctrl-C, after stopping the workers, removing partial files and any folder the run created.
+    """
+    from sispam_sim.report.export import OutputWriter, missing_ancestor, remove_created
+    from sispam_sim.runner import pipeline
+    from sispam_sim.runner.executors import make_executor
+
+    options.check()
+    command = shlex.join(["sispam-sim", *invocation])
+    count = options.max_replications if options.auto else options.count(scenario)
+    created = missing_ancestor(out) if out is not None else None
+    writer = OutputWriter(out) if out is not None else None   # checked before the run
+    try:
+        with make_executor(options.jobs, options.cluster, count, scenario.size.with_replications(count).seconds) as ex, \
+                _Progress(f"{label} {scenario.spec.name}", options.quiet) as progress:
+            if options.auto:
+                precision = parse_precision(options.precision) if options.precision else 0.05
+                result = pipeline.simulate_to_precision(scenario, precision, max_replications=options.max_replications,
+                                                        executor=ex, writer=writer, command=command, progress=progress)
+            else:
+                result = pipeline.simulate(scenario, count, executor=ex, writer=writer, command=command,
+                                           progress=progress)
+        if writer is not None:
+            written = writer.finish(result.document)
+            print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+        return result
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.abort()
+            remove_created(out, created)
+        raise Interrupted() from None
+    finally:
+        if writer is not None:
+            writer.abort()   # nothing left to remove after finish(); partial files after an error

@@ -1,0 +1,229 @@
+"""Where replications run: in this process, in a local process pool, or on a Dask cluster.
+
+Every executor maps the same function, :func:`run_chunk`, over chunks of replication
+indices and yields the outcomes **in index order**, so a run's results are the same bytes
+whichever executor ran it and however many workers it had. Replication k is a pure function
+of (scenario, k); a worker receives the scenario once (:class:`Job`) and reuses it, and
+sends back only what the run keeps: the day summary, and the CSV rows when ``--out`` asked
+for them (text, made in the worker).
+
+* :class:`Serial` — one after another, here.
+* :class:`Pool` — ``--jobs N``: a pool of N worker processes (``spawn``, so a worker starts
+  clean whatever threads this process has). Workers ignore Ctrl-C; this process stops them.
+* :class:`Dask` — ``--cluster ADDRESS`` for a running scheduler, ``--cluster local`` for a
+  ``LocalCluster`` on this machine; needs the optional extra ``sispam-sim[dask]``.
+
+Chunks are large enough that scheduling costs little and small enough that every worker
+gets several; at most a few chunks per worker are in flight, so memory does not grow with
+the number of replications.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sispam_sim.errors import UsageError
+from sispam_sim.scenario.loader import LoadedScenario
+from sispam_sim.stats.summary import DaySummary, summarise_day
+
+__all__ = ["Job", "Done", "run_chunk", "Executor", "Serial", "Pool", "Dask", "make_executor",
+           "usable_cores", "chunk_size"]
+
+#: Chunks in flight per worker: enough to keep it busy while its last result travels back.
+IN_FLIGHT_PER_WORKER = 3
+#: Replications per chunk at most (a chunk's CSV text is held until its turn is written).
+MAX_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every worker needs, sent once: the scenario, the place names reports use, and
+    whether the CSV rows are wanted."""
+
+    scenario: LoadedScenario
+    place_names: dict[str, str]
+    with_csv: bool
+
+
+class Done(NamedTuple):
+    """One finished replication: its index, its day summary and (with ``--out``) its CSV rows."""
+
+    index: int
+    day: DaySummary
+    csv: dict[str, str] | None
+
+
+def run_chunk(job: Job, indices: Sequence[int]) -> list[Done]:
+    """Run the replications ``indices`` of ``job``: the one function every executor maps."""
+    from sispam_sim.report.export import replication_csv
+    from sispam_sim.runner.replications import run_one
+
+    out = []
+    for k in indices:
+        result = run_one(job.scenario, k, record_timeline=job.with_csv, record_events=job.with_csv)
+        out.append(Done(k, summarise_day(result, job.place_names), replication_csv(result) if job.with_csv else None))
+    return out
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:   # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunk_size(replications: int, workers: int) -> int:
+    """About 8 chunks per worker, between 1 and MAX_CHUNK replications each."""
+    return max(1, min(MAX_CHUNK, replications // (8 * max(1, workers)) or 1))
+
+
+def _chunks(indices: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(indices), size):
+        yield list(indices[start:start + size])
+
+
+class Executor:
+    """Maps :func:`run_chunk` over a run's replications; yields :class:`Done` in index order."""
+
+    name = "serial"
+    workers = 1
+
+    def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the workers (and stop them at once if a run was interrupted)."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class Serial(Executor):
+    """One replication after another, in this process."""
+
+    def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
+        for chunk in _chunks(indices, 1):
+            yield from run_chunk(job, chunk)
+
+
+def _ordered(submit, indices: Sequence[int], workers: int) -> Iterator[Done]:
+    """Submit chunks with a bounded number in flight; yield their outcomes in submission order."""
+    pending: deque = deque()
+    chunks = _chunks(indices, chunk_size(len(indices), workers))
+    limit = IN_FLIGHT_PER_WORKER * workers
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= limit:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+_JOB: Job | None = None   # a pool worker's job, set once by _start_worker
+
+
+def _start_worker(job: Job) -> None:
+    global _JOB
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    _JOB = job
+
+
+def _run_in_worker(indices: Sequence[int]) -> list[Done]:
+    assert _JOB is not None, "the worker was started without a job"
+    return run_chunk(_JOB, indices)
+
+
+class Pool(Executor):
+    """A local pool of worker processes; each receives the job once, when it starts."""
+
+    name = "process-pool"
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = None
+        self._job: Job | None = None
+
+    def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None or self._job is not job:   # started once, reused by later batches of the run
+            self.close()
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(job,))
+            self._job = job
+        yield from _ordered(lambda chunk: self._pool.submit(_run_in_worker, chunk), indices, self.workers)
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:   # an interrupted run must not leave workers computing
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+
+class Dask(Executor):
+    """A Dask distributed cluster: ``address`` of a running scheduler, or ``"local"``."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int | None = None):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise UsageError("--cluster needs Dask, which is not installed: "
+                             "pip install 'sispam-sim[dask]'") from None
+        self.address = address
+        self._cluster = None
+        self._shared = self._job = None
+        if address == "local":
+            self._cluster = LocalCluster(n_workers=workers or usable_cores(), threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self._client = Client(self._cluster)
+        else:
+            try:
+                self._client = Client(address, timeout="10s")
+            except (OSError, TimeoutError) as err:
+                raise UsageError(f"--cluster: cannot reach a Dask scheduler at {address}: {err}") from None
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
+        client = self._client
+        if self._shared is None or self._job is not job:   # the scenario travels once per worker
+            self._shared, self._job = client.scatter(job, broadcast=True, hash=False), job
+        shared = self._shared
+        yield from _ordered(lambda chunk: client.submit(run_chunk, shared, chunk, pure=False), indices, self.workers)
+
+    def close(self) -> None:
+        client, cluster = getattr(self, "_client", None), self._cluster
+        self._client = self._cluster = None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def make_executor(jobs: int | None, cluster: str | None, replications: int, seconds_estimate: float) -> Executor:
+    """The executor for a run: a cluster if asked, else a pool of ``jobs`` workers (default:
+    the usable cores), or serial when there is one core, one replication, or too little work
+    (under ~2 s on one core) to repay starting the workers."""
+    if cluster is not None:
+        return Dask(cluster, jobs)
+    if jobs is None:
+        jobs = usable_cores() if seconds_estimate >= 2.0 else 1
+    jobs = min(jobs, max(1, replications))
+    return Pool(jobs) if jobs > 1 else Serial()
