@@ -299,3 +299,29 @@ def test_console_script_exit_codes(passing, failing, tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == code, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ run's options (sispam_sim/cli/common.py)
+
+
+def test_replications_auto_stops_at_the_precision_asked(cli, borderline_file):
+    path, _, _ = borderline_file
+    result = cli("check", path, "-r", "auto", "--precision", "20%", "--max-replications", "50", "--format", "json",
+                 "--quiet")
+    assert result.code in (EXIT_OK, EXIT_CHECK_FAILED), result.err
+    entry = json.loads(result.out)["files"][0]
+    assert 2 <= entry["replications"] <= 50
+
+
+def test_jobs_do_not_change_the_verdicts(cli, failing):
+    path, _ = failing
+    one, two = (json.loads(cli("check", path, "-r", "4", "--jobs", jobs, "--format", "json", "--quiet").out)
+                for jobs in ("1", "2"))
+    assert [f["targets"] for f in one["files"]] == [f["targets"] for f in two["files"]]
+
+
+def test_precision_without_auto_is_bad_usage(cli, passing):
+    path, _ = passing
+    result = cli("check", path, "--precision", "5%")
+    assert result.code == EXIT_BAD_INPUT
+    assert "--precision goes with --replications auto" in result.err
