@@ -38,6 +38,8 @@ __all__ = ["Job", "Done", "run_chunk", "Executor", "Serial", "Pool", "Dask", "ma
 IN_FLIGHT_PER_WORKER = 3
 #: Replications per chunk at most (a chunk's CSV text is held until its turn is written).
 MAX_CHUNK = 64
+#: How long to try to reach a Dask scheduler before saying it cannot be reached.
+CONNECT_TIMEOUT = "10s"
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ class Dask(Executor):
             self._client = Client(self._cluster)
         else:
             try:
-                self._client = Client(address, timeout="10s")
+                self._client = Client(address, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as err:
                 raise UsageError(f"--cluster: cannot reach a Dask scheduler at {address}: {err}") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))

@@ -149,8 +149,9 @@ def relative_half_widths(summary: dict) -> list[tuple[str, float]]:
     """``(name, half-width ÷ |value|)`` of every targeted statistic with an interval.
 
     The half-width is the larger distance from the value to an end of its 95% interval; an
-    open end (censored incidents) or a value of 0 with a non-zero width is ``inf``. Without
-    targets, the mean and p90 response time of all incidents stand in.
+    open end (censored incidents) is ``inf``. A value of 0 (a p90 response of 0 when units wait
+    at the incident's place) has no relative precision: its target's limit is the scale then.
+    Without targets, the mean and p90 response time of all incidents stand in.
     """
     entries: list[tuple[str, dict]] = []
     for row in summary["targets"]:
@@ -167,7 +168,8 @@ def relative_half_widths(summary: dict) -> list[tuple[str, float]]:
             out.append((name, math.inf))
             continue
         half = max(hi - value, value - lo, 0.0)
-        out.append((name, half / abs(value) if value else (0.0 if half == 0 else math.inf)))
+        scale = abs(value) or abs(entry.get("limit") or 0.0)
+        out.append((name, half / scale if scale else (0.0 if half == 0 else math.inf)))
     return out
 
 

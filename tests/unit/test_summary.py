@@ -244,3 +244,16 @@ def test_mean_ci_needs_two_days_for_an_interval():
     assert mean_ci([3.0]) == (3.0, None)
     with pytest.raises(ValueError):
         mean_ci([])
+
+
+def test_relative_half_widths_use_the_limit_when_the_value_is_zero():
+    from sispam_sim.runner.pipeline import relative_half_widths
+
+    def summary(value, ci, limit=15.0):
+        return {"targets": [{"kind": None, "metric": "response_time", "stat": "p90", "limit": limit, "value": value,
+                             "ci": ci, "verdict": "pass"}]}
+
+    assert relative_half_widths(summary(10.0, [9.0, 12.0])) == [("response_time p90", 0.2)]
+    assert relative_half_widths(summary(0.0, [0.0, 1.5])) == [("response_time p90", 0.1)]
+    assert relative_half_widths(summary(0.0, [0.0, 0.0], limit=0.0)) == [("response_time p90", 0.0)]
+    assert relative_half_widths(summary(10.0, [9.0, None])) == [("response_time p90", math.inf)]
