@@ -13,6 +13,8 @@ is more than X), a mean that includes them ``≥ X``; an interval end among them
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Iterable, Mapping, Sequence
 
 from rich.console import Console
@@ -84,17 +86,28 @@ def fmt_count(value: float | None) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def _tenths_of_percent(value: float, up: bool = False) -> float:
+    """A share in percent, cut to one decimal towards 0 (or away from it with ``up``): a share of
+    89.98% must not print as 90.0% beside a p90 target it fails."""
+    tenths = value * 1000.0
+    return (math.ceil(tenths - 1e-6) if up else math.floor(tenths + 1e-6)) / 10.0
+
+
 def fmt_percent(value: float | None) -> str:
-    return DASH if value is None else f"{100 * value:.1f}%"
-
-
-def _fmt_percent_number(value: float) -> str:
-    return f"{100 * value:.1f}"
+    return DASH if value is None else f"{_tenths_of_percent(value):.1f}%"
 
 
 def fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
-    """``89.4% [88.4–90.4]``."""
-    return fmt_entry(entry, fmt_percent, _fmt_percent_number)
+    """``89.3% [88.3–90.4]``: the value and the lower end cut down, the upper end rounded up."""
+    if not entry or entry.get("value") is None:
+        return DASH
+    text = fmt_percent(entry["value"])
+    ci = entry.get("ci")
+    if ci is not None:
+        lo, hi = f"{_tenths_of_percent(ci[0]):.1f}", f"{_tenths_of_percent(ci[1], up=True):.1f}"
+        if not lo == hi == text[:-1]:
+            text += f" [{lo}–{hi}]"
+    return text
 
 
 def _kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> Text:

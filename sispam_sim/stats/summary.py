@@ -31,6 +31,7 @@ What the numbers mean (docs/model.md, "Statistics", says the same for planners):
 from __future__ import annotations
 
 import heapq
+import math
 from array import array
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -177,7 +178,7 @@ class Pooled:
         self._bounds = np.sort(values) if self.n_censored else None
 
     def mean(self) -> dict:
-        value, ci = ratio_ci(self._day_sum, self._day_n)
+        value, ci = ratio_ci(self._day_sum, self._day_n, bounds=(0.0, math.inf))   # minutes are never negative
         return {"value": value, "ci": ci, "lower_bound": self.n_censored > 0}
 
     def percentile(self, stat: str) -> dict:
