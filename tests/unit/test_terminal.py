@@ -152,3 +152,13 @@ def test_a_target_value_is_marked_only_when_it_lies_among_censored_incidents():
            "value": 17.2, "ci": [16.5, 18.1], "value_censored": False, "verdict": "pass"}
     assert target_value(row, "en") == "17.2 [16.5–18.1]"
     assert target_value({**row, "value_censored": True, "verdict": "fail"}, "en") == "> 17.2 [16.5–18.1]"
+
+
+def test_a_share_never_prints_as_reaching_a_threshold_it_misses():
+    from sispam_sim.report.terminal import fmt_percent, fmt_percent_entry
+
+    assert fmt_percent(0.8998) == "89.9%"          # not 90.0% beside a failed p90
+    assert fmt_percent(0.9) == "90.0%" and fmt_percent(0.894) == "89.4%"
+    assert fmt_percent(1.0) == "100.0%" and fmt_percent(0.0) == "0.0%" and fmt_percent(None) == "—"
+    assert fmt_percent_entry({"value": 0.8937, "ci": [0.8838, 0.9037]}) == "89.3% [88.3–90.4]"
+    assert fmt_percent_entry({"value": 1.0, "ci": [1.0, 1.0]}) == "100.0%"
