@@ -8,8 +8,9 @@ sends back only what the run keeps: the day summary, and the CSV rows when ``--o
 for them (text, made in the worker).
 
 * :class:`Serial` — one after another, here.
-* :class:`Pool` — ``--jobs N``: a pool of N worker processes (``spawn``, so a worker starts
-  clean whatever threads this process has). Workers ignore Ctrl-C; this process stops them.
+* :class:`Pool` — ``--jobs N``: a pool of N worker processes, forked from a clean
+  ``forkserver`` (``spawn`` where there is none), so a worker inherits no thread of this
+  process. Workers ignore Ctrl-C; this process stops them.
 * :class:`Dask` — ``--cluster ADDRESS`` for a running scheduler, ``--cluster local`` for a
   ``LocalCluster`` on this machine; needs the optional extra ``sispam-sim[dask]``.
 
@@ -144,6 +145,21 @@ def _run_in_worker(indices: Sequence[int]) -> list[Done]:
     return run_chunk(_JOB, indices)
 
 
+def _context():
+    """``forkserver`` where there is one (Linux, macOS): workers are forked from a clean,
+    single-threaded server that has imported the engine once, so they start in milliseconds
+    and inherit no thread of this process; ``spawn`` elsewhere."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(["sispam_sim.runner.executors", "sispam_sim.engine.model",
+                                    "sispam_sim.report.export"])
+    return context
+
+
 class Pool(Executor):
     """A local pool of worker processes; each receives the job once, when it starts."""
 
@@ -155,12 +171,11 @@ class Pool(Executor):
         self._job: Job | None = None
 
     def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None or self._job is not job:   # started once, reused by later batches of the run
             self.close()
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                              initializer=_start_worker, initargs=(job,))
             self._job = job
         yield from _ordered(lambda chunk: self._pool.submit(_run_in_worker, chunk), indices, self.workers)
