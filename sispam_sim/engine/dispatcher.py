@@ -10,6 +10,14 @@ run out (partial dispatch: the rest follows as units free up).
 
 The dispatcher decides only; :mod:`sispam_sim.engine.model` carries the decision out.
 
+Few units (at most :attr:`Dispatcher.few` eligible for a decision), none of them on the
+road, and a policy whose order of any candidates is their order in one ranking
+(``Policy.ranks``, as ``nearest``'s is): the eligible units of a location are then ranked once,
+with the policy itself, and each decision walks that ranking in plain Python, skipping units
+that are not free. The walk takes the same units, for the same needs, with the same travel as
+the numpy path, ties included (``tests/property/test_dispatch_paths.py`` runs both): on a
+force of ten units the fixed cost of a few numpy calls is most of a decision.
+
 Rules the product design leaves open (docs/model.md explains each):
 
 * reserve — for an incident of priority > 1, a unit with a reserved capability ``c``
@@ -45,9 +53,14 @@ _CACHE_FLOATS = 4_000_000
 
 
 class Dispatcher:
+    #: Up to this many eligible units (capable and of an open tier, free or not) a decision may
+    #: walk a ranking in plain Python (see the module's docstring); 0: numpy always.
+    few = 64
+
     def __init__(self, units, travel, policy, caps, dispatch, inc_priority: np.ndarray, inc_call: np.ndarray,
                  eligible: dict | None = None):
         self.units, self.travel, self.policy = units, travel, policy
+        self.ranks = getattr(policy, "ranks", False) and self.few > 0
         # (a reserve on a capability no unit has holds nothing back)
         self.reserve = [(caps.bit[c], n) for c, n in dispatch.reserve.items()
                         if n > 0 and c in caps.bit and caps.bit[c] < len(units.has_cap)]
@@ -58,8 +71,11 @@ class Dispatcher:
         self.check_reach = getattr(travel, "uses_matrix", False)   # a matrix may leave pairs unreachable
         # (bits, level) -> mask: static columns only, so a scenario's replications may share it
         self._eligible: dict[tuple[int, int], np.ndarray] = {} if eligible is None else eligible
-        self._from_base: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._from_base: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._cache_size = max(16, _CACHE_FLOATS // max(1, units.n))
+        # (lat, lon, node, bits, level) -> (eligible units in the policy's order, their travel),
+        # or None when too many units are eligible
+        self._rankings: dict[tuple, tuple[list[int], list[float]] | None] = {}
 
     def from_base(self, location) -> tuple[np.ndarray, np.ndarray]:
         """(travel, expected arrival = mean mobilise + travel) from every unit's base to ``location``.
@@ -112,6 +128,15 @@ class Dispatcher:
             if not bits:
                 return []
         picks: list[Pick] = []
+        if any_free and self.ranks and not u.n_returning:
+            location = inc.call.location
+            level = 0 if self.tiers_open else inc.level
+            ranking = self._rankings.get((location.lat, location.lon, location.node, bits, level), False)
+            if ranking is False:
+                ranking = self._rank(bits, inc.level, location)
+            if ranking is not None:
+                picks = self._walk(inc, ranking, short, inc.priority != 1 and self.has_reserve)
+                any_free = False   # decided
         if any_free:
             # (the cache lookups of eligible() and from_base() are inlined: once per decision)
             mask = self._eligible.get((bits, 0 if self.tiers_open else inc.level))
@@ -148,6 +173,75 @@ class Dispatcher:
             picks += self._preempt(inc, now, short)
         return picks
 
+    def _rank(self, bits: int, level: int, location) -> tuple[list[int], list[float]] | None:
+        """The units eligible for (``bits``, ``level``) that can reach ``location``, in the policy's
+        order with every one of them a candidate from its base, and their travel (cached); None
+        when more than :attr:`few` are eligible."""
+        key = (location.lat, location.lon, location.node, bits, 0 if self.tiers_open else level)
+        rows = self.eligible(bits, level).nonzero()[0]
+        ranking = None
+        if rows.size <= self.few:
+            travel, est = self.from_base(location)
+            est = est[rows]
+            if self.check_reach:
+                reachable = np.isfinite(est)
+                rows, est = rows[reachable], est[reachable]
+            order = self.policy.order(rows, est, rows.size).tolist() if rows.size > 1 else list(range(rows.size))
+            units = rows[order].tolist()
+            ranking = (units, travel[units].tolist())
+        if len(self._rankings) >= self._cache_size:
+            self._rankings.pop(next(iter(self._rankings)))
+        self._rankings[key] = ranking
+        return ranking
+
+    def _walk(self, inc, ranking: tuple[list[int], list[float]], short, guarded) -> list[Pick]:
+        """:meth:`_greedy` over a ranking (:meth:`_rank`): the free units in its order.
+
+        The same picks as the numpy path: the candidates are the ranked units that are free (a
+        policy with ``ranks`` orders them as the ranking does, and its best *k* are the first
+        *k*); a unit the reserve holds back is refused here as there (with nothing yet taken,
+        the greedy's reserve test is the candidate mask's)."""
+        units, travel = ranking
+        u = self.units
+        avail, crew_list = u.avail_list, u.crew_list
+        picks: list[Pick] = []
+        if len(short) == 1 and not guarded:   # the common case: one need, no reserve to keep
+            gap = short[0]
+            for unit, minutes in zip(units, travel):
+                if avail[unit]:
+                    gap -= crew_list[unit]
+                    picks.append((unit, 0, minutes, False))   # a Pick
+                    if gap <= 0:
+                        break
+            short[0] = gap
+            return picks
+        single = len(short) == 1
+        used = [0] * len(self.reserve) if guarded else None
+        for unit, minutes in zip(units, travel):
+            if not avail[unit]:
+                continue
+            crew, mask = crew_list[unit], u.capmask_list[unit]
+            slot = 0 if single else _largest_gap(inc.caps, short, mask)
+            if slot < 0 or (guarded and not self._reserve_allows(mask, crew, used)):
+                continue
+            short[slot] -= crew
+            picks.append((unit, slot, minutes, False))   # a Pick
+            if (short[0] if single else max(short)) <= 0:
+                break
+        return picks
+
+    def _reserve_allows(self, mask: int, crew: int, used: list[int]) -> bool:
+        """Whether a unit (capabilities ``mask``, ``crew``) may go when ``used`` crew per reserved
+        capability is already taken by this decision; if so, count it in ``used``."""
+        free_cap = self.units.free_cap
+        for r, (bit, keep) in enumerate(self.reserve):
+            if (mask >> bit) & 1 and free_cap[bit] - used[r] - crew < keep:
+                return False
+        for r, (bit, _) in enumerate(self.reserve):
+            if (mask >> bit) & 1:
+                used[r] += crew
+        return True
+
     def _greedy(self, inc, cand, est, travel, per_candidate: bool, short, guarded) -> list[Pick]:
         """Walk the policy's order; ``travel`` is per candidate, or per unit row (all at base)."""
         u = self.units
@@ -170,17 +264,8 @@ class Dispatcher:
                 slot = 0 if single else _largest_gap(inc.caps, short, mask)
                 if slot < 0:
                     continue
-                if guarded:
-                    ok = True
-                    for r, (bit, keep) in enumerate(self.reserve):
-                        if (mask >> bit) & 1 and u.free_cap[bit] - used[r] - crew < keep:
-                            ok = False
-                            break
-                    if not ok:
-                        continue
-                    for r, (bit, _) in enumerate(self.reserve):
-                        if (mask >> bit) & 1:
-                            used[r] += crew
+                if guarded and not self._reserve_allows(mask, crew, used):
+                    continue
                 short[slot] -= crew
                 picks.append((unit, slot, float(travel[pos if per_candidate else unit]), False))   # a Pick
                 if (short[0] if single else max(short)) <= 0:

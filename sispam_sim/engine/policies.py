@@ -19,6 +19,10 @@ import numpy as np
 
 class Policy(Protocol):
     name: str
+    #: True when the order of any candidates is their order in one ranking of all of them, and
+    #: the best ``k`` are its first ``k`` (as sorting by a key does): the dispatcher may then rank
+    #: a location's units once and walk that ranking. Optional (False when absent).
+    ranks: bool
 
     def order(self, units: np.ndarray, arrival: np.ndarray, k: int) -> np.ndarray:
         """Positions into ``units``/``arrival``, best first.
@@ -40,6 +44,7 @@ class Nearest:
     """Earliest arrival first; ties go to the unit declared first (lower row number)."""
 
     name = "nearest"
+    ranks = True   # by (arrival, row): any candidates in the order of all
 
     def order(self, units: np.ndarray, arrival: np.ndarray, k: int) -> np.ndarray:
         n = arrival.size

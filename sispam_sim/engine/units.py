@@ -163,6 +163,7 @@ class UnitTable:
         self.state = [AT_BASE] * n
         self.returning = np.zeros(n, dtype=bool)   # state == RETURNING, as a mask for the dispatcher
         self.avail = np.ones(n, dtype=bool)
+        self.avail_list = [True] * n               # the same, read one unit at a time
         self.incident = np.full(n, -1, dtype=np.int64)
         self.from_lat, self.from_lon = self._base_lat_list[:], self._base_lon_list[:]
         self.to_lat, self.to_lon = self._base_lat_list[:], self._base_lon_list[:]
@@ -184,7 +185,7 @@ class UnitTable:
 
     def take(self, u: int) -> None:
         """An available unit is committed to an incident."""
-        self.avail[u] = False
+        self.avail[u] = self.avail_list[u] = False
         self.n_avail -= 1
         crew, t = self.crew_list[u], self.type_list[u]
         for b in self.cap_bits[u]:
@@ -194,7 +195,7 @@ class UnitTable:
 
     def give_back(self, u: int) -> None:
         """A committed unit is released (available again, wherever it is)."""
-        self.avail[u] = True
+        self.avail[u] = self.avail_list[u] = True
         self.n_avail += 1
         crew, t = self.crew_list[u], self.type_list[u]
         for b in self.cap_bits[u]:

@@ -13,7 +13,7 @@ from hypothesis import assume, given
 
 from sispam_sim.engine.crowds import CrowdControl
 from sispam_sim.engine.model import run_replication
-from test_invariants import SETTINGS, load, scenarios
+from test_invariants import SETTINGS, assert_same_replication, load, scenarios
 
 
 def both_schedules(sc, replication: int):
@@ -33,12 +33,7 @@ def test_skipping_idle_crowd_ticks_gives_the_same_replication(data):
     sc = load(data)
     for replication in (0, 1):
         every, skipping = both_schedules(sc, replication)
-        assert skipping.incidents == every.incidents
-        assert skipping.events == every.events
-        assert skipping.timeline == every.timeline
-        assert skipping.busy_crew_minutes == every.busy_crew_minutes
-        assert skipping.drain_busy_crew_minutes == every.drain_busy_crew_minutes
-        assert skipping.end == every.end
+        assert_same_replication(skipping, every)
 
 
 def test_the_jember_day_is_the_same_with_both_schedules():

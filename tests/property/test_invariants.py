@@ -112,6 +112,17 @@ def scenarios(draw):
     return data
 
 
+def assert_same_replication(a, b) -> None:
+    """Two results of one replication are the same, float for float: records, events, timeline,
+    crew-minutes and end (two schedules or code paths that must not change a result)."""
+    assert a.incidents == b.incidents
+    assert a.events == b.events
+    assert a.timeline == b.timeline
+    assert a.busy_crew_minutes == b.busy_crew_minutes
+    assert a.drain_busy_crew_minutes == b.drain_busy_crew_minutes
+    assert a.end == b.end
+
+
 def load(data):
     try:
         return scenario_from_dict(data)
