@@ -115,24 +115,25 @@ class _Replication(CrowdControl):
         self._last_point: list[TimelinePoint | None] = [None] * len(self.units.types)
         self._type_names = [info.name for info in self.units.types]
         if not record_timeline:
-            self._mark = _ignore
+            self._mark = _no_mark
         if not record_events:
-            self._log = _ignore
+            self._log = _no_log
 
     def _incidents(self, prepared: Prepared) -> list[Incident]:
         entries = prepared.entries   # per entry: (spec, capability bit per need slot, need per slot, total, label)
         numbers: dict[str, int] = {}
         out = []
+        append = out.append
         replication = self.replication
         for index, call in enumerate(prepared.calls.draw(replication)):
-            entry, slots, need, total, label = entries[call.entry]
-            kind, loc = call.kind, call.location
+            entry_index, kind, time, loc, _, _ = call
+            entry, slots, need, total, label = entries[entry_index]
             number = numbers[kind] = numbers.get(kind, 0) + 1
             # positional, in IncidentRecord's field order (replication .. need): once per
             # incident, and half the cost of the keyword form
-            record = IncidentRecord(replication, f"{kind}-{number:04d}", kind, call.entry, label, entry.priority,
-                                    loc.key, loc.site, loc.lat, loc.lon, call.time, total)
-            out.append(Incident(index, call, entry, record, slots, need[:]))
+            record = IncidentRecord(replication, f"{kind}-{number:04d}", kind, entry_index, label, entry.priority,
+                                    loc.key, loc.site, loc.lat, loc.lon, time, total)
+            append(Incident(index, call, entry, record, slots, need[:]))
         return out
 
     # ------------------------------------------------------------ the run
@@ -492,5 +493,9 @@ class _Replication(CrowdControl):
 _new_tuple = tuple.__new__
 
 
-def _ignore(*_args) -> None:
-    """Stands in for ``_mark`` / ``_log`` when the timeline / events are not recorded."""
+def _no_mark(_t, _now) -> None:
+    """Stands in for ``_mark`` when the timeline is not recorded (fixed arguments: no tuple to pack)."""
+
+
+def _no_log(_now, _unit, _inc, _action) -> None:
+    """Stands in for ``_log`` when the events are not recorded."""
