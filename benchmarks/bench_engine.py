@@ -14,7 +14,7 @@ to watch do not depend on the machine's speed:
    customers per second and the ratio engine / bare are reported, for the engine as
    ``sispam-sim run --out`` uses it (timeline and event log recorded, for timeline.csv and
    events.csv) and as plain ``sispam-sim run`` uses it (nothing recorded that is not reported).
-   Goal: a ratio of at least 0.6.
+   Goal (issue 7): 1.0 or better on both.
 2. The Jember reference day (scenarios/jember-pilkada-2024.yaml): mean time per
    replication, and how it grows with 4x and 16x the incident rate and with 10x the
    sites and units. Time per incident should stay about flat as incidents grow (linear
