@@ -12,6 +12,10 @@ from typing import Literal, Sequence
 
 Severity = Literal["error", "warning"]
 
+#: The ``file`` of a problem caused by a command-line override (``--set KEY.PATH=VALUE``): its
+#: ``path`` is then the override as written, and it has no line or column.
+OVERRIDE_FILE = "--set"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -27,9 +31,12 @@ class Problem:
     def format(self) -> str:
         """``FILE:LINE:COL: error: KEY.PATH: message`` (parts that are unknown are left out).
 
-        One line of plain text: the file name, key path and message may hold what a user
-        wrote, so they go through :func:`printable`.
+        A problem of an override reads ``--set KEY.PATH=VALUE: error: message``. One line of
+        plain text: the file name, key path and message may hold what a user wrote, so they go
+        through :func:`printable`.
         """
+        if self.file == OVERRIDE_FILE and self.path:
+            return f"{OVERRIDE_FILE} {printable(self.path)}: {self.severity}: {printable(self.message)}"
         where = printable(self.file)
         if self.line is not None:
             where += f":{self.line}"

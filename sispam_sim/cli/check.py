@@ -20,7 +20,7 @@ import typer
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
     DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, Interrupted, JobsOpt, Lang, LangOpt, MaxReplicationsOpt,
-    PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, execute, load,
+    PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load,
 )
 from sispam_sim.cli.validate import github_annotation, unique_files
 
@@ -74,6 +74,7 @@ def check(
     max_replications: MaxReplicationsOpt = DEFAULT_MAX_REPLICATIONS,
     allow_outside: AllowOutsideOpt = False,
     quiet: QuietOpt = False,
+    set_: SetOpt = None,
 ) -> None:
     """Check scenarios' targets: run each one and judge every target it sets.
 
@@ -87,7 +88,8 @@ def check(
     from sispam_sim.report.check import CheckedFile, check_document, problems, render_table, summary
     from sispam_sim.report.export import results_json
 
-    options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet)
+    options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
+                         tuple(set_ or ()))
     options.check()   # a bad combination of options fails before any file is read
     scenarios = _load_all(unique_files(files), options, output)
     checked = []

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional, Sequence
 
 import typer
 
@@ -23,7 +23,7 @@ from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 __all__ = [
     "RunOptions", "Interrupted", "execute", "load", "parse_replications", "parse_precision",
     "FileArg", "ReplicationsOpt", "SeedOpt", "JobsOpt", "ClusterOpt", "PrecisionOpt", "MaxReplicationsOpt",
-    "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "DEFAULT_MAX_REPLICATIONS",
+    "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS",
 ]
 
 #: ``--replications auto`` stops here unless ``--max-replications`` says otherwise.
@@ -91,6 +91,12 @@ AllowOutsideOpt = Annotated[bool, typer.Option(
     "--allow-outside", help="Let the scenario read files outside its own folder tree (and the current folder's).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Labels in English (en) or Indonesian (id).")]
+SetOpt = Annotated[Optional[List[str]], typer.Option(
+    "--set", metavar="KEY.PATH=VALUE",
+    help="Override a scenario value before it is checked (repeatable; a later one wins): "
+         "dispatch.reserve.crowd_control=60, forces.units[patrol].count=8, incidents[0].rate=4/h, "
+         "incidents[label=110 call].at=17:00, incidents[*].rate=x1.5 (multiplies every rate). "
+         "See docs/scenario-format.md.")]
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,8 @@ class RunOptions:
     max_replications: int = DEFAULT_MAX_REPLICATIONS
     allow_outside: bool = False
     quiet: bool = False
+    #: ``--set KEY.PATH=VALUE`` overrides, in the order given (:mod:`sispam_sim.scenario.overrides`)
+    set: Sequence[str] = ()
 
     @property
     def auto(self) -> bool:
@@ -124,11 +132,13 @@ class Interrupted(Exception):
 
 
 def load(file: Path, options: RunOptions):
-    """Load and check the scenario (with the sites ``--seed`` generates); print its warnings."""
+    """Load and check the scenario (with the sites ``--seed`` generates and the ``--set``
+    overrides applied); print its warnings."""
     from sispam_sim.cli.app import print_problems
     from sispam_sim.scenario.loader import load_scenario
 
-    scenario = load_scenario(file, seed=options.seed, allow_outside=options.allow_outside)
+    scenario = load_scenario(file, seed=options.seed, allow_outside=options.allow_outside,
+                             overrides=tuple(options.set or ()))
     print_problems(scenario.warnings)
     return scenario
 

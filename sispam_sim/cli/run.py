@@ -11,7 +11,7 @@ import typer
 from sispam_sim.cli.app import EXIT_INTERRUPTED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
     DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, FileArg, Interrupted, JobsOpt, Lang, LangOpt,
-    MaxReplicationsOpt, PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, execute, load,
+    MaxReplicationsOpt, PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load,
 )
 
 
@@ -37,6 +37,7 @@ def run(
     max_replications: MaxReplicationsOpt = DEFAULT_MAX_REPLICATIONS,
     allow_outside: AllowOutsideOpt = False,
     quiet: QuietOpt = False,
+    set_: SetOpt = None,
 ) -> None:
     """Run a scenario: play its day many times and report response times, targets and load.
 
@@ -48,7 +49,8 @@ def run(
     from sispam_sim.report.export import results_json
     from sispam_sim.report.terminal import render_run
 
-    options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet)
+    options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
+                         tuple(set_ or ()))
     scenario = load(file, options)
     try:
         result = execute(scenario, options, out, invocation)

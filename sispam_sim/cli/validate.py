@@ -7,11 +7,12 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List
+from typing import List, Sequence
 
 import typer
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
+from sispam_sim.cli.common import SetOpt
 from sispam_sim.errors import printable
 
 
@@ -48,15 +49,16 @@ def unique_files(files: List[Path]) -> List[Path]:
     return list(seen.values())
 
 
-def check_files(files: List[Path], allow_outside: bool = False) -> tuple[list, dict]:
-    """Every problem (errors and warnings) of every file, in the order given; and the run size of each valid file."""
+def check_files(files: List[Path], allow_outside: bool = False, overrides: Sequence[str] = ()) -> tuple[list, dict]:
+    """Every problem (errors and warnings) of every file, in the order given, with ``overrides``
+    (``--set``) applied to each; and the run size of each valid file."""
     from sispam_sim.errors import ScenarioError
     from sispam_sim.scenario.loader import load_scenario
 
     problems, sizes = [], {}
     for file in files:
         try:
-            scenario = load_scenario(file, allow_outside=allow_outside)
+            scenario = load_scenario(file, allow_outside=allow_outside, overrides=overrides)
         except ScenarioError as err:
             problems.extend(err.problems)
         else:
@@ -76,6 +78,7 @@ def validate(
     allow_outside: bool = typer.Option(False, "--allow-outside",
                                        help="Read files a scenario names (extends, sites file, travel matrix) "
                                             "even outside its folder and the current one."),
+    set_: SetOpt = None,
 ) -> None:
     """Check scenario files: schema, references, feasibility, offered load and run size.
 
@@ -84,7 +87,8 @@ def validate(
     are valid (warnings allowed unless --strict), 2 otherwise.
     """
     files = unique_files(files)
-    problems, sizes = check_files(files, allow_outside)
+    problems, sizes = check_files(files, allow_outside, tuple(set_ or ()))
+    problems = list(dict.fromkeys(problems))   # a bad --set is the same problem in every file
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if output is ProblemFormat.json:

@@ -90,6 +90,9 @@ def manifest(scenario: LoadedScenario, replications: int, command: str | None = 
         "workers": executor.workers,
         "command": command,
         "statistics": STATISTICS_METHOD,
+        # --set KEY.PATH=VALUE, as written and in order: what was changed on top of the files
+        # whose digests the scenario section holds (only when there were any)
+        **({"overrides": list(scenario.overrides)} if scenario.overrides else {}),
     }
 
 

@@ -64,6 +64,15 @@ MAX_CLOCK_MINUTES = 7 * 1440.0
 MAX_INCIDENTS_PER_REPLICATION = 200_000
 WARN_INCIDENTS_PER_REPLICATION = 20_000
 
+#: ``--set KEY.PATH=VALUE`` overrides on one command line, and the characters of one: more
+#: changes than this belong in a file that ``extends`` the scenario.
+MAX_OVERRIDES = 100
+MAX_OVERRIDE_CHARS = 10_000
+#: Points of a ``sweep`` grid, and points x replications: a sweep is many runs, each checked
+#: before the first starts; 200 points of the Jember day at 100 replications take ~7 min.
+MAX_SWEEP_POINTS = 200
+MAX_SWEEP_REPLICATIONS = 200_000
+
 # ---------------------------------------------------------------- run size estimate
 
 #: Seconds per simulated incident on one core (the engine): benchmarks/bench_engine.py

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from sispam_sim.errors import Problem, ScenarioError
+from sispam_sim.errors import OVERRIDE_FILE, Problem, ScenarioError
 from sispam_sim.scenario.schema import Scenario
 from sispam_sim.scenario.sites import Site, Unit
 from sispam_sim.scenario.size import RunSize
 
-if TYPE_CHECKING:
-    from sispam_sim.scenario.yamlio import Position
+from sispam_sim.scenario.yamlio import Position
 
 
 @dataclass(frozen=True)
@@ -53,22 +52,49 @@ class LoadedScenario:
     #: where each target's limit was written (``TargetSpec.path`` -> file, line, col; the file is
     #: the ``extends`` base when the limit comes from there), so ``check`` can point at it
     target_positions: dict[tuple, Position] = field(default_factory=dict)
+    #: the ``--set KEY.PATH=VALUE`` overrides applied to the file's data, as written, in order
+    #: (``sha256`` and ``inputs`` are the files' digests; these say what was changed on top)
+    overrides: tuple[str, ...] = ()
 
 
 def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: int | None = None,
-                  allow_outside: bool = False) -> LoadedScenario:
+                  allow_outside: bool = False, overrides: Sequence[str] = ()) -> LoadedScenario:
     """Read, validate and expand a scenario file; raise :class:`ScenarioError` with every problem.
 
     ``seed`` replaces the file's seed before the whole-scenario checks, so that they check
     the sites that seed generates (``run --seed``). Files the scenario names (``extends``,
     sites file, travel matrix) must lie inside its folder tree or the current one, after
-    symlinks are resolved, unless ``allow_outside`` (``--allow-outside``).
+    symlinks are resolved, unless ``allow_outside`` (``--allow-outside``). ``overrides``
+    (``--set KEY.PATH=VALUE``, :mod:`~sispam_sim.scenario.overrides`) change the data after
+    ``extends`` is merged and before it is checked; a problem they cause is located at the
+    override.
     """
+    from sispam_sim.scenario.overrides import apply_overrides, parse_overrides
     from sispam_sim.scenario.yamlio import load_document
 
-    document = load_document(path, allow_outside=allow_outside)
+    problems = []
+    try:
+        parsed = parse_overrides(overrides)
+    except ScenarioError as err:
+        problems, parsed = err.problems, []
+    try:
+        document = load_document(path, allow_outside=allow_outside)
+    except ScenarioError as err:
+        raise ScenarioError(err.problems + problems) from None
+    if problems:
+        raise ScenarioError(problems)
     raw = Path(path).read_bytes()
-    return _build(document.data, document, hashlib.sha256(raw).hexdigest(), with_warnings, seed)
+    applied = apply_overrides(document, parsed)
+    try:
+        loaded = _build(document.data, document, hashlib.sha256(raw).hexdigest(), with_warnings, seed)
+    except ScenarioError as err:
+        raise ScenarioError(applied.relocate(err.problems)) from None
+    if not parsed:
+        return loaded
+    positions = {path: (Position(OVERRIDE_FILE, None, None) if applied.overridden(path) else pos)  # type: ignore[arg-type]
+                 for path, pos in loaded.target_positions.items()}
+    return replace(loaded, warnings=tuple(applied.relocate(loaded.warnings)), target_positions=positions,
+                   overrides=tuple(overrides))
 
 
 def scenario_from_dict(data: dict, base_dir: str | os.PathLike | None = None,

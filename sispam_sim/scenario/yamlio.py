@@ -569,6 +569,28 @@ class _Loading:
         return Document(data, file, tuple(self.files), pos, self.dirs, self.folders)
 
 
+def read_value(text: str, where: str) -> tuple[Any, list[Problem]]:
+    """One value written outside a file (``--set KEY.PATH=VALUE``), read as a file's value is read.
+
+    YAML 1.2 scalars (``4/h``, ``15min``, ``17:00`` and ``yes`` stay strings; ``60`` is a number),
+    flow collections (``[a, b]``, ``{k: v}``), the same limits and the same refusal of tags and
+    anything that is not plain data. Returns the value and the problems found (located in
+    ``where``, at the line and column of ``text``).
+    """
+    problems: list[Problem] = []
+    if len(text) > MAX_BYTES:
+        return None, [Problem(where, None, None, "", "the text is larger than 10 MiB")]
+    try:
+        root = _compose(text)
+    except _Stop as stop:
+        message, mark = stop.args
+        problems.append(Problem(where, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "", message))
+        return None, problems
+    if root is None:
+        return None, problems
+    return _Converter(where, problems).value(root, ()), problems
+
+
 def load_document(path: str | os.PathLike, *, allow_outside: bool = False) -> Document:
     """Read a scenario file (and its ``extends`` bases); raise ScenarioError listing every problem.
 
