@@ -53,6 +53,8 @@ class RunOutput:
     document: dict         # the results.json document
     #: with --replications auto: the precision asked, how many replications it took and why it stopped
     precision: dict | None = None
+    #: the pooled day summaries behind ``summary`` (what ``compare`` resamples)
+    days: Accumulator | None = None
 
 
 def place_names(scenario: LoadedScenario) -> dict[str, str]:
@@ -129,7 +131,7 @@ class _Run:
         }
         if precision is not None:
             document["manifest"]["precision"] = precision
-        return RunOutput(self.scenario, len(self.days), summary, document, precision)
+        return RunOutput(self.scenario, len(self.days), summary, document, precision, self.days)
 
 
 def simulate(scenario: LoadedScenario, replications: int | Sequence[int] | None = None, *,

@@ -177,6 +177,16 @@ class Pooled:
         self._max = float(values.max()) if self.n else None
         self._bounds = np.sort(values) if self.n_censored else None
 
+    @property
+    def day_sums(self) -> np.ndarray:
+        """Per day, the sum of the values (censored incidents at their lower bound)."""
+        return self._day_sum
+
+    @property
+    def day_counts(self) -> np.ndarray:
+        """Per day, the incidents counted (float)."""
+        return self._day_n
+
     def mean(self) -> dict:
         value, ci = ratio_ci(self._day_sum, self._day_n, bounds=(0.0, math.inf))   # minutes are never negative
         return {"value": value, "ci": ci, "lower_bound": self.n_censored > 0}
@@ -298,6 +308,20 @@ class Accumulator:
             "targets": evaluate_targets(metrics, pooled, targets, day_values),
             "slowest": list(self._slowest),
         }
+
+    def resamplable(self) -> dict[str | None, tuple[dict[str, Pooled], dict[str, list]]]:
+        """Per kind (``None``: all kinds), what a comparison resamples day by day: the
+        :class:`Pooled` data of every incident metric and the per-day values of the day metrics
+        (``unresolved``, ``max_level``), days in replication order."""
+        if not self.replications:
+            raise ValueError("nothing to resample without a day")
+        tables = _Tables(self)
+        everything = {(kind, metric) for kind in (None, *tables.kind_order) for metric in INCIDENT_METRICS}
+        out = {}
+        for kind in (None, *tables.kind_order):
+            _, pooled, series = tables.block(kind, everything)
+            out[kind] = (pooled, series)
+        return out
 
 
 class _Tables:

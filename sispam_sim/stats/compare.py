@@ -1,0 +1,435 @@
+"""Compare plans with a baseline on the same replications: differences, 95% intervals, verdicts.
+
+docs/model.md ("Comparing plans") says the same for planners. In short:
+
+* **Pairing.** Two plans that share the clock, the seed, the map (places, districts,
+  travel, the sites themselves) and the incident entries meet the same calls at the same
+  places with the same work on every replication (common random numbers):
+  :func:`pairing` says whether they do, and which keys and incident entries differ when not.
+* **Day bootstrap.** Days are the independent units (as for every interval of a run). Each of
+  ``BOOTSTRAP`` resamples draws R days with replacement, as a weight per day (how often the
+  day was drawn); every statistic of the summary is recomputed under those weights. Paired
+  plans share the weights (the same days for both), so a day that is slow for both plans
+  cancels in the difference; unpaired plans each get their own. The differences'
+  2.5th and 97.5th percentiles are the 95% interval, and ``p = 2 · min(share ≤ 0, share ≥ 0)``
+  is the two-sided bootstrap p-value, so that with one plan "the interval excludes 0" and
+  ``p < 0.05`` are the same thing.
+* **Fast.** A pooled percentile under day weights is a weighted percentile of the pooled
+  values, sorted once: cumulative weights are computed only at √n block ends (one matrix
+  product for all resamples), then inside the one block where the percentile lies. Means
+  and shares are ratios of two matrix-vector products. Nothing is re-sorted per resample.
+* **Verdicts.** Every compared statistic is better when lower (minutes, downtime, minutes
+  short, unresolved incidents, crowd levels). ``better`` / ``worse`` when the difference is
+  significant, ``no difference`` otherwise; with several plans, Holm's step-down correction
+  over the plans, per statistic (each row of the table is one family).
+* **Censored incidents** rank above every finite value, as in the summary. A difference is
+  flagged ``censored`` when either plan's value lies among them (or is a mean's lower
+  bound); a mean's difference then only gets the verdict its bounds can prove.
+
+Everything is deterministic: the resampling weights come from a fixed seed stream derived
+from the baseline's seed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from sispam_sim.stats.metrics import DAY_METRICS, INCIDENT_METRICS, INCIDENT_STATS, PERCENTILES, applies_to, \
+    canonical_metric
+from sispam_sim.stats.summary import LEVELS
+
+__all__ = ["BOOTSTRAP", "ALPHA", "VERDICTS", "METHOD", "Pairing", "Plan", "pairing", "compare",
+           "parse_check", "worse_on", "STATS_OF"]
+
+#: Bootstrap resamples. With ALPHA 0.05 the interval ends are order statistics 50 and 1,951.
+BOOTSTRAP = 2000
+ALPHA = 0.05
+VERDICTS = ("better", "worse", "no difference")
+#: Seed stream of the resampling weights (mixed with the baseline's seed): "comp".
+_STREAM = 0x636F6D70
+#: Day metrics compared, with their statistics as results.json names them.
+DAY_STATS = ("per_day", "worst_day")
+#: Metric -> the statistics compared for it.
+STATS_OF: dict[str, tuple[str, ...]] = {
+    **{m: INCIDENT_STATS for m in INCIDENT_METRICS},
+    **{m: DAY_STATS for m in DAY_METRICS},
+    "levels": tuple(str(level) for level in LEVELS),
+}
+#: Target-style names accepted for day statistics (``unresolved.mean`` is ``unresolved.per_day``).
+_DAY_ALIASES = {"mean": "per_day", "max": "worst_day"}
+
+METHOD = {
+    "difference": "plan - baseline, of each statistic as the run reports it",
+    "intervals": f"bootstrap over days ({BOOTSTRAP} resamples of whole replications, seeded): the same days for "
+                 "both plans when paired, independent days otherwise; 2.5th-97.5th percentiles",
+    "p_value": "2 x min(share of resampled differences <= 0, share >= 0)",
+    "verdicts": "lower is better for every compared statistic; significant at 0.05; with several plans Holm's "
+                "correction over the plans, per statistic",
+    "censored": "not reached or not resolved by the end of the run: ranked above every finite value; a difference "
+                "whose value lies among them is flagged censored",
+}
+
+
+# ---------------------------------------------------------------- pairing
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Whether a plan meets the baseline's incidents: the top-level keys and incident entries that differ."""
+
+    keys: tuple[str, ...] = ()
+    incidents: tuple[str, ...] = ()
+
+    @property
+    def paired(self) -> bool:
+        return not self.keys
+
+
+def _same_matrix(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.ids == b.ids and np.array_equal(a.minutes, b.minutes, equal_nan=True)
+
+
+def pairing(base, plan) -> Pairing:
+    """How ``plan`` (a LoadedScenario) differs from ``base`` in what draws the incidents.
+
+    The map is compared as loaded (a sites file or travel matrix named by another relative
+    path is the same when its contents are), the incident entries one by one.
+    """
+    keys = [key for key in ("clock", "seed") if getattr(base.spec, key) != getattr(plan.spec, key)]
+    files = {"sites": {"file"}, "travel": {"matrix"}}
+    if (base.spec.map.model_dump(exclude=files) != plan.spec.map.model_dump(exclude=files)
+            or base.sites != plan.sites or not _same_matrix(base.matrix, plan.matrix)):
+        keys.append("map")
+    a, b = base.spec.incidents, plan.spec.incidents
+    entries = [f"incidents[{i}] ({(a[i] if i < len(a) else b[i]).kind})"
+               for i in range(max(len(a), len(b))) if i >= len(a) or i >= len(b) or a[i] != b[i]]
+    if entries:
+        keys.append("incidents")
+    return Pairing(tuple(keys), tuple(entries))
+
+
+# ---------------------------------------------------------------- statistics under day weights
+
+
+def _weights(days: int, seed: int, stream: int) -> np.ndarray:
+    """``BOOTSTRAP`` × ``days``: how often each day is drawn in each resample (float, integer-valued)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _STREAM, stream]))
+    return rng.multinomial(days, np.full(days, 1.0 / days), size=BOOTSTRAP).astype(float)
+
+
+def _weighted_percentiles(ranked: np.ndarray, ranked_day: np.ndarray, weights: np.ndarray,
+                          shares: Sequence[float]) -> list[np.ndarray]:
+    """Per resample, the ``inverted_cdf`` percentiles of ``ranked`` (ascending) with each value
+    weighted by its day's weight: the first value at which the cumulative weight reaches
+    ``share × total``. NaN in a resample without any value."""
+    n = ranked.size
+    resamples, days = weights.shape
+    if n == 0:
+        return [np.full(resamples, np.nan) for _ in shares]
+    size = max(1, math.isqrt(n))
+    blocks = -(-n // size)
+    counts = np.zeros((blocks, days))
+    np.add.at(counts, (np.arange(n) // size, ranked_day), 1.0)
+    ends = weights @ np.cumsum(counts, axis=0).T           # weight up to each block's end
+    total = ends[:, -1]
+    layout = np.arange(blocks * size).reshape(blocks, size)
+    valid = layout < n
+    local_day = np.append(ranked_day, 0)[np.minimum(layout, n)]
+    rows = np.arange(resamples)
+    out = []
+    for share in shares:
+        need = share * total
+        block = np.minimum((ends < need[:, None]).sum(axis=1), blocks - 1)
+        before = np.where(block > 0, ends[rows, block - 1], 0.0)
+        cum = before[:, None] + np.cumsum(weights[rows[:, None], local_day[block]] * valid[block], axis=1)
+        index = np.minimum(block * size + (cum < need[:, None]).sum(axis=1), n - 1)
+        out.append(np.where(total > 0, ranked[index], np.nan))
+    return out
+
+
+def _masked_max(per_day: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        top = np.where(weights > 0, per_day, -np.inf).max(axis=1)
+    return np.where(np.isneginf(top), np.nan, top)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _resampled(pooled: Mapping[str, Any], series: Mapping[str, Sequence[float]], weights: np.ndarray,
+               wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+    """Each ``(metric, stat)`` of ``wanted`` once per resample (weights: resamples × days)."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    metrics = dict.fromkeys(metric for metric, _ in wanted)
+    for metric in metrics:
+        stats = [stat for m, stat in wanted if m == metric]
+        if metric in INCIDENT_METRICS:
+            p = pooled[metric]
+            if "mean" in stats:
+                out[metric, "mean"] = _ratio(weights @ p.day_sums, weights @ p.day_counts)
+            shares = [s for s in stats if s in PERCENTILES]
+            for stat, values in zip(shares, _weighted_percentiles(p.ranked, p.ranked_day, weights,
+                                                                  [PERCENTILES[s] / 100.0 for s in shares])):
+                out[metric, stat] = values
+            if "max" in stats:
+                top = np.full(p.days, -np.inf)
+                np.maximum.at(top, p.ranked_day, p.ranked)
+                out[metric, "max"] = _masked_max(top, weights)
+            continue
+        per_day = np.asarray(series["max_level" if metric == "levels" else metric], dtype=float)
+        if metric == "levels":
+            for stat in stats:
+                out[metric, stat] = (weights @ (per_day >= int(stat))) / weights.sum(axis=1)
+            continue
+        counted = per_day > 0 if metric == "max_level" else np.ones_like(per_day, dtype=bool)
+        if "per_day" in stats:
+            out[metric, "per_day"] = _ratio(weights @ per_day, weights @ counted)
+        if "worst_day" in stats:
+            out[metric, "worst_day"] = _masked_max(np.where(counted, per_day, -np.inf), weights)
+    return out
+
+
+# ---------------------------------------------------------------- point values from a summary block
+
+
+def _point(block: Mapping[str, Any], metric: str, stat: str) -> tuple[float | None, str | None]:
+    """A statistic as the run reports it, and how it is uncertain: ``"censored"`` (it lies among
+    censored incidents), ``"lower_bound"`` (a mean that counts them at their wait so far) or None."""
+    entry = block.get(metric) or {}
+    if metric in INCIDENT_METRICS:
+        if not entry.get("n"):
+            return None, None
+        value = entry[stat]
+        if stat == "mean":
+            return value["value"], "lower_bound" if value.get("lower_bound") else None
+        return value["value"], "censored" if value.get("censored") else None
+    if metric == "levels":
+        return (entry.get(stat) or {}).get("share_of_days", {}).get("value"), None
+    if not entry:
+        return None, None
+    return (entry["per_day"]["value"] if stat == "per_day" else entry["worst_day"]), None
+
+
+def _statistics(base: Mapping[str, Any], plan: Mapping[str, Any], kind: str | None) -> list[tuple[str, str]]:
+    """The ``(metric, stat)`` pairs both blocks report, in results.json's order."""
+    out = []
+    for metric, stats in STATS_OF.items():
+        if kind is not None and metric != "levels" and not applies_to(metric, kind):
+            continue
+        out.extend((metric, stat) for stat in stats
+                   if _point(base, metric, stat)[0] is not None and _point(plan, metric, stat)[0] is not None)
+    return out
+
+
+# ---------------------------------------------------------------- differences
+
+
+def _interval(diff: np.ndarray) -> list[float | None]:
+    ordered = np.sort(diff)
+    j = int(round(BOOTSTRAP * ALPHA / 2))
+    lo, hi = ordered[j - 1], ordered[BOOTSTRAP - j]
+    return [float(lo) if np.isfinite(lo) else None, float(hi) if np.isfinite(hi) else None]
+
+
+def _difference(base_value: float, base_flag: str | None, plan_value: float, plan_flag: str | None,
+                base_boot: np.ndarray, plan_boot: np.ndarray) -> dict:
+    with np.errstate(invalid="ignore"):
+        diff = plan_boot - base_boot
+    diff = np.where(np.isnan(diff), 0.0, diff)   # both censored, or neither had an incident: a tie
+    lower, higher = int((diff <= 0).sum()), int((diff >= 0).sum())
+    entry = {"value": plan_value - base_value, "ci": _interval(diff), "verdict": "no difference",
+             "p_value": min(1.0, 2.0 * min(lower, higher) / BOOTSTRAP),
+             "direction": "lower" if higher < lower else "higher",
+             "base": base_value, "plan": plan_value, "censored": bool(base_flag or plan_flag)}
+    # A mean among censored incidents is a lower bound: only the direction its bound proves is allowed.
+    if "lower_bound" in (base_flag, plan_flag):
+        provable = {("lower_bound", None): "higher", (None, "lower_bound"): "lower"}.get((plan_flag, base_flag))
+        if entry["direction"] != provable:
+            entry["p_value"] = 1.0
+    return entry
+
+
+def _holm(entries: Sequence[dict], alpha: float = ALPHA) -> None:
+    """Set each entry's verdict: Holm's step-down over the entries (one per plan), strict ``p < level``."""
+    rejecting = True
+    for rank, entry in enumerate(sorted(entries, key=lambda e: e["p_value"])):
+        rejecting = rejecting and entry["p_value"] < alpha / (len(entries) - rank)
+        entry["verdict"] = ("better" if entry["direction"] == "lower" else "worse") if rejecting else "no difference"
+    for entry in entries:
+        entry.pop("direction")
+
+
+# ---------------------------------------------------------------- the comparison
+
+
+@dataclass
+class Plan:
+    """One plan's run, as :func:`compare` needs it."""
+
+    name: str
+    file: str
+    scenario: Any              # LoadedScenario
+    summary: dict              # RunOutput.summary
+    days: Any                  # RunOutput.days (an Accumulator)
+    pairing: Pairing = field(default_factory=Pairing)
+
+
+def _headline(base: Plan) -> list[tuple[str | None, str, str]]:
+    """The statistics whose paired and unpaired intervals are shown side by side: the baseline's
+    targeted incident statistics (not max), and the p90 and mean response time of all incidents."""
+    out = [(row["kind"], canonical_metric(row["metric"]), row["stat"]) for row in base.summary["targets"]
+           if canonical_metric(row["metric"]) in INCIDENT_METRICS and row["stat"] != "max"]
+    for extra in ((None, "response_time", "p90"), (None, "response_time", "mean")):
+        if extra not in out:
+            out.append(extra)
+    return list(dict.fromkeys(out))
+
+
+def _width(ci: Sequence[float | None]) -> float | None:
+    return None if ci[0] is None or ci[1] is None else ci[1] - ci[0]
+
+
+def _targets(plans: Sequence[Plan]) -> dict:
+    """Each target (the union over the plans, the baseline's first) with every plan's verdict."""
+    keys: dict[tuple, None] = {}
+    per_plan = []
+    for plan in plans:
+        rows = {(r["kind"], r["metric"], r["stat"]): r for r in plan.summary["targets"]}
+        keys.update(dict.fromkeys(rows))
+        per_plan.append(rows)
+    rows = []
+    for key in keys:
+        cells = [{k: r.get(k) for k in ("limit", "value", "ci", "value_censored", "lower_bound", "verdict")}
+                 if (r := plan_rows.get(key)) else None for plan_rows in per_plan]
+        rows.append({"kind": key[0], "metric": key[1], "stat": key[2], "plans": cells})
+    met = [sum(1 for row in rows if row["plans"][i] and row["plans"][i]["verdict"] == "pass")
+           for i in range(len(plans))]
+    best = max(met, default=0)
+    return {"rows": rows, "met": met, "most": [p.name for p, m in zip(plans, met) if m == best] if rows else []}
+
+
+def compare(base: Plan, plans: Sequence[Plan]) -> dict:
+    """The comparison document (without the CLI's manifest): see docs/model.md, "Comparing plans"."""
+    days = len(base.days)
+    if any(len(p.days) != days for p in plans):
+        raise ValueError("every plan must run the same replications")
+    seed = int(base.scenario.spec.seed)
+    shared = _weights(days, seed, 0)
+    own = [_weights(days, seed, i + 1) for i in range(len(plans))]
+    resample = {id(p): p.days.resamplable() for p in (base, *plans)}
+    blocks = {id(p): {None: p.summary["metrics"]["all"], **p.summary["metrics"]["by_kind"]} for p in (base, *plans)}
+    kinds = [k for k in blocks[id(base)] if k is not None]
+    headline = _headline(base)
+    out_plans = []
+    families: dict[tuple, list[dict]] = {}
+    base_boot: dict[str | None, dict] = {}
+    for i, plan in enumerate(plans):
+        plan_weights = shared if plan.pairing.paired else own[i]
+        differences: dict[str | None, dict] = {}
+        heads = []
+        for kind in (None, *kinds):
+            if kind not in blocks[id(plan)] or kind not in resample[id(plan)]:
+                continue
+            b_block, p_block = blocks[id(base)][kind], blocks[id(plan)][kind]
+            wanted = _statistics(b_block, p_block, kind)
+            if kind not in base_boot:   # the baseline's resamples serve every plan
+                base_boot[kind] = _resampled(*resample[id(base)][kind], shared, _statistics(b_block, b_block, kind))
+            b_boot = base_boot[kind]
+            p_pooled, p_series = resample[id(plan)][kind]
+            p_boot = _resampled(p_pooled, p_series, plan_weights, wanted)
+            table: dict[str, dict] = {}
+            for metric, stat in wanted:
+                entry = _difference(*_point(b_block, metric, stat), *_point(p_block, metric, stat),
+                                    b_boot[metric, stat], p_boot[metric, stat])
+                table.setdefault(metric, {})[stat] = entry
+                families.setdefault((kind, metric, stat), []).append(entry)
+            differences[kind] = table
+            wanted_heads = [(m, s) for k, m, s in headline if k == kind and (m, s) in b_boot]
+            if wanted_heads:
+                apart = _resampled(p_pooled, p_series, own[i], wanted_heads)
+                for metric, stat in wanted_heads:
+                    paired_ci = table[metric][stat]["ci"]
+                    unpaired = _difference(*_point(b_block, metric, stat), *_point(p_block, metric, stat),
+                                           b_boot[metric, stat], apart[metric, stat])
+                    pw, uw = _width(paired_ci), _width(unpaired["ci"])
+                    heads.append({"kind": kind, "metric": metric, "stat": stat, "value": table[metric][stat]["value"],
+                                  "paired_ci": paired_ci if plan.pairing.paired else None,
+                                  "unpaired_ci": unpaired["ci"],
+                                  "narrower": (1.0 - pw / uw) if plan.pairing.paired and pw is not None and uw
+                                  else None})
+        out_plans.append({
+            "name": plan.name, "file": plan.file, "paired": plan.pairing.paired,
+            "differs": {"keys": list(plan.pairing.keys), "incidents": list(plan.pairing.incidents)},
+            "differences": differences.get(None, {}),
+            "by_kind": {k: v for k, v in differences.items() if k is not None},
+            "headline": heads,
+        })
+    for entries in families.values():
+        _holm(entries)
+    return {
+        "baseline": {"name": base.name, "file": base.file},
+        "paired": all(p.pairing.paired for p in plans),
+        "replications": days,
+        "seed": seed,
+        "correction": ({"method": "holm", "family": "per statistic: every plan against the baseline",
+                        "comparisons": len(plans)} if len(plans) > 1 else None),
+        "method": METHOD,
+        "plans": out_plans,
+        "targets": _targets([base, *plans]),
+    }
+
+
+# ---------------------------------------------------------------- --fail-if-worse
+
+
+def _closest(word: str, choices: Sequence[str]) -> str:
+    match = difflib.get_close_matches(word, choices, n=1)
+    return f' (did you mean "{match[0]}"?)' if match else f" (expected one of: {', '.join(choices)})"
+
+
+def parse_check(name: str, kinds: Sequence[str]) -> tuple[str | None, str, str]:
+    """``METRIC.STAT``, ``KIND.METRIC.STAT`` or ``by_kind.KIND.METRIC.STAT`` -> (kind, metric, stat).
+
+    Raises :class:`ValueError` with a suggestion for a name that is not compared.
+    """
+    parts = name.split(".")
+    if parts[0] == "by_kind" and len(parts) == 4:
+        parts = parts[1:]
+    elif parts[0] == "all" and len(parts) == 3:
+        parts = parts[1:]
+    if len(parts) not in (2, 3):
+        raise ValueError(f'"{name}": expected METRIC.STAT, KIND.METRIC.STAT or by_kind.KIND.METRIC.STAT '
+                         "(e.g. response_time.p90)")
+    kind = parts[0] if len(parts) == 3 else None
+    metric, stat = canonical_metric(parts[-2]), parts[-1]
+    if kind is not None and kind not in kinds:
+        raise ValueError(f'"{name}": no incident kind "{kind}" in these plans{_closest(kind, list(kinds))}')
+    if metric not in STATS_OF:
+        raise ValueError(f'"{name}": unknown metric "{metric}"{_closest(metric, list(STATS_OF))}')
+    if metric in DAY_METRICS:
+        stat = _DAY_ALIASES.get(stat, stat)
+    if stat not in STATS_OF[metric]:
+        raise ValueError(f'"{name}": {metric} has no statistic "{stat}"{_closest(stat, list(STATS_OF[metric]))}')
+    if kind is not None and metric != "levels" and not applies_to(metric, kind):
+        raise ValueError(f'"{name}": {metric} does not apply to {kind} incidents')
+    return kind, metric, stat
+
+
+def worse_on(document: Mapping[str, Any], check: tuple[str | None, str, str]) -> list[str]:
+    """The plans significantly worse than the baseline on ``check`` (after Holm)."""
+    kind, metric, stat = check
+    out = []
+    for plan in document["plans"]:
+        table = plan["differences"] if kind is None else plan["by_kind"].get(kind, {})
+        if (table.get(metric) or {}).get(stat, {}).get("verdict") == "worse":
+            out.append(plan["name"])
+    return out
