@@ -111,6 +111,39 @@ _EN = {
     "check_margin": "margin {margin}",
     "check_strict": "borderline fails with --strict",
     "check_straddles": "the 95% interval straddles the limit",
+    # sispam-sim compare
+    "per_day": "per day",
+    "worst_day": "worst day",
+    "title_compare": "Comparison of plans",
+    "baseline": "baseline",
+    "plan": "Plan",
+    "verdict": "Verdict",
+    "better": "better",
+    "worse": "worse",
+    "no_difference": "no difference",
+    "difference": "Difference",
+    "difference_ci": "Difference [95% CI]",
+    "paired_ci": "Paired 95% CI (width)",
+    "unpaired_ci": "As if independent (width)",
+    "narrower": "Narrower by",
+    "not_paired": "not paired",
+    "title_pairing": "What pairing buys: the same days for every plan (common random numbers)",
+    "compare_paired": ("Paired: every plan meets the same incidents as the baseline on every day (same clock, seed, "
+                       "map and incidents: common random numbers)"),
+    "compare_unpaired": ("Not paired: differs from the baseline in {keys}, so its days meet other incidents; its "
+                         "intervals treat the plans as independent"),
+    "compare_differing_entries": "differing incident entries: {entries}",
+    "compare_note": ("Difference = plan − baseline: minutes, incidents per day, or percentage points of days; "
+                     "[95% interval, bootstrap over days]; lower is better. A metric on which every plan equals the "
+                     "baseline exactly is left out."),
+    "compare_holm": ("Verdicts corrected for {plans} plans (Holm), per statistic: each row is one family of "
+                     "comparisons with the baseline."),
+    "compare_censored": ("*: depends on incidents not reached or not resolved by the end of the run; the difference "
+                         "is not exact."),
+    "compare_pairing_note": ("Paired: the difference is resampled over the same days for both plans. As if "
+                             "independent: each plan over its own resampled days, as two separate runs would be."),
+    "compare_targets_met": "Targets met: {met}",
+    "compare_most": "most: {names}",
 }
 
 _ID = {
@@ -204,6 +237,38 @@ _ID = {
     "check_margin": "selisih {margin}",
     "check_strict": "di ambang batas gagal dengan --strict",
     "check_straddles": "selang 95% melintasi batas",
+    "per_day": "per hari",
+    "worst_day": "hari terburuk",
+    "title_compare": "Perbandingan rencana",
+    "baseline": "acuan",
+    "plan": "Rencana",
+    "verdict": "Putusan",
+    "better": "lebih baik",
+    "worse": "lebih buruk",
+    "no_difference": "tidak berbeda",
+    "difference": "Selisih",
+    "difference_ci": "Selisih [IK 95%]",
+    "paired_ci": "IK 95% berpasangan (lebar)",
+    "unpaired_ci": "Seolah saling bebas (lebar)",
+    "narrower": "Lebih sempit",
+    "not_paired": "tidak berpasangan",
+    "title_pairing": "Manfaat pemasangan: hari yang sama untuk setiap rencana (bilangan acak bersama)",
+    "compare_paired": ("Berpasangan: setiap rencana menghadapi kejadian yang sama dengan acuan setiap hari (jam, "
+                       "benih acak, peta dan kejadian sama: bilangan acak bersama)"),
+    "compare_unpaired": ("Tidak berpasangan: berbeda dari acuan pada {keys}, sehingga harinya menghadapi kejadian lain; "
+                         "selangnya menganggap rencana saling bebas"),
+    "compare_differing_entries": "entri kejadian yang berbeda: {entries}",
+    "compare_note": ("Selisih = rencana − acuan: menit, kejadian per hari, atau poin persen hari; "
+                     "[selang 95%, bootstrap atas hari]; makin rendah makin baik. Ukuran yang sama persis "
+                     "dengan acuan untuk setiap rencana tidak ditampilkan."),
+    "compare_holm": ("Putusan dikoreksi untuk {plans} rencana (Holm), per statistik: tiap baris satu keluarga "
+                     "perbandingan dengan acuan."),
+    "compare_censored": ("*: bergantung pada kejadian yang belum terjangkau atau belum selesai saat simulasi "
+                         "berakhir; selisihnya tidak pasti."),
+    "compare_pairing_note": ("Berpasangan: selisih diambil ulang atas hari yang sama untuk kedua rencana. Seolah "
+                             "saling bebas: tiap rencana atas hari ulangnya sendiri, seperti dua simulasi terpisah."),
+    "compare_targets_met": "Sasaran tercapai: {met}",
+    "compare_most": "terbanyak: {names}",
 }
 
 #: Language code -> key -> label.

@@ -1,0 +1,120 @@
+"""``sispam-sim compare BASE PLAN...``: run plans on the same replications and compare them with the first.
+
+Every file is loaded and checked first (with ``--seed`` applied to all, and whatever
+overrides :func:`~sispam_sim.cli.common.load` applies), and every ``--fail-if-worse`` name
+too: a bad file or name stops the command before anything runs (exit 2). Each plan then
+runs the baseline's number of replications (or ``-r N``), the same indices, on any executor;
+:mod:`sispam_sim.stats.compare` computes the differences and
+:mod:`sispam_sim.report.compare` renders them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
+from sispam_sim.cli.common import (
+    AllowOutsideOpt, ClusterOpt, Interrupted, JobsOpt, Lang, LangOpt, QuietOpt, RunOptions, SetOpt,
+    execute, parse_replications,
+)
+from sispam_sim.cli.check import CheckFormat, _load_all as load_all
+from sispam_sim.errors import printable
+from sispam_sim.scenario.limits import MAX_SEED
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def compare(
+    files: Annotated[List[Path], typer.Argument(
+        help="The baseline scenario, then one or more plans to compare with it.", show_default=False,
+        metavar="BASE PLAN...")],
+    replications: Annotated[Optional[str], typer.Option(
+        "--replications", "-r", metavar="N", callback=parse_replications,
+        help="Replications of every plan, the same indices for all (default: the baseline's).")] = None,
+    seed: Annotated[Optional[int], typer.Option(
+        "--seed", "-s", min=0, max=MAX_SEED, help="Override every plan's seed.")] = None,
+    set_: SetOpt = None,
+    fail_if_worse: Annotated[Optional[List[str]], typer.Option(
+        "--fail-if-worse", metavar="METRIC.STAT",
+        help="Exit 1 when a plan is significantly worse than the baseline on this statistic (after Holm's "
+             "correction): METRIC.STAT for all incidents (response_time.p90, unresolved.per_day, levels.3), "
+             "KIND.METRIC.STAT or by_kind.KIND.METRIC.STAT for one kind. Repeatable.")] = None,
+    out: Annotated[Optional[str], typer.Option(
+        "--out", "-o", metavar="DIR", help="Write comparison.json and comparison.csv here.")] = None,
+    output: Annotated[CompareFormat, typer.Option(
+        "--format", "-f", help="table (for people) or json (the comparison on stdout).")] = CompareFormat.table,
+    lang: LangOpt = Lang.en,
+    jobs: JobsOpt = None,
+    cluster: ClusterOpt = None,
+    allow_outside: AllowOutsideOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compare plans with a baseline on the same incidents: differences, 95% intervals, verdicts.
+
+    Every plan runs the same replications (the baseline's number, or -r N) with the same seed
+    (the files', or --seed for all); --set applies to every plan. Plans that share the baseline's clock, seed, map and
+    incidents are paired (common random numbers); otherwise the differing keys are named and
+    the plans are compared as independent. Exit 0 when done, 1 when --fail-if-worse finds a
+    plan significantly worse, 2 for bad input (nothing runs then), 130 when interrupted.
+    """
+    from rich.console import Console
+
+    from sispam_sim.report.compare import render_comparison, write_comparison
+    from sispam_sim.report.export import missing_ancestor, prepare_out_dir, remove_created, results_json
+    from sispam_sim.stats.compare import Plan, compare as compare_plans, pairing, parse_check, worse_on
+
+    if len(files) < 2:
+        raise typer.BadParameter("give a baseline and at least one plan to compare with it", param_hint="'FILE'")
+    if replications == "auto":
+        raise typer.BadParameter("compare runs a fixed number of replications; give a number",
+                                 param_hint="'--replications'")
+    options = RunOptions(replications, seed, jobs, cluster, None, allow_outside=allow_outside, quiet=quiet,
+                         set=tuple(set_ or ()))
+    scenarios = load_all(files, options, CheckFormat.table)   # every bad file reported, then exit 2
+    kinds = sorted({entry.kind for s in scenarios for entry in s.spec.incidents})
+    checks = []
+    for name in fail_if_worse or []:
+        try:
+            checks.append(parse_check(name, kinds))
+        except ValueError as err:
+            print(f"sispam-sim: error: --fail-if-worse {err}", file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    count = options.count(scenarios[0])
+    same = dataclasses.replace(options, replications=str(count))
+    created = missing_ancestor(out) if out is not None else None
+    if out is not None:
+        prepare_out_dir(out)   # a typo in --out must not cost the runs
+    try:
+        runs = [execute(scenario, same, None, invocation, label="Comparing") for scenario in scenarios]
+        base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s))
+                        for s, r in zip(scenarios, runs))
+        document = compare_plans(base, plans)
+    except (Interrupted, KeyboardInterrupt):
+        if out is not None:
+            remove_created(out, created)
+        print("sispam-sim: compare interrupted; nothing was written", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
+    if out is not None:
+        written = write_comparison(out, document)
+        print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+    if output is CompareFormat.json:
+        sys.stdout.write(results_json(document))
+    else:
+        render_comparison(document, Console(), lang=lang.value)
+    worse = [(name, plan) for name, check in zip(fail_if_worse or [], checks) for plan in worse_on(document, check)]
+    for name, plan in worse:
+        print(f"sispam-sim: {printable(plan)} is significantly worse than the baseline on {name}", file=sys.stderr)
+    raise typer.Exit(EXIT_CHECK_FAILED if worse else EXIT_OK)
+
+

@@ -1,0 +1,258 @@
+"""Render a comparison of plans (:func:`sispam_sim.stats.compare.compare`): terminal tables,
+``comparison.json`` and ``comparison.csv``. Computes nothing; user text is printed plainly.
+
+How a difference reads: plan − baseline in minutes (a count for unresolved incidents, a level,
+a share of days in points), its 95% interval in brackets, and a verdict where lower is better.
+A ``*`` marks a difference that depends on incidents not reached or not resolved by the end of
+the run: the value is not exact there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sispam_sim.errors import printable
+from sispam_sim.report.export import format_cell, prepare_out_dir, results_json
+from sispam_sim.report.i18n import t
+from sispam_sim.report.terminal import (
+    DASH, VERDICT_STYLE, fmt_count, fmt_minutes, fmt_percent, plain, target_limit, target_name,
+)
+from sispam_sim.stats.metrics import INCIDENT_METRICS
+
+__all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS"]
+
+COMPARISON_FILES = ("comparison.json", "comparison.csv")
+CSV_COLUMNS = ("plan", "kind", "metric", "stat", "baseline", "value", "difference", "ci_low", "ci_high",
+               "verdict", "p_value", "censored", "paired")
+#: Statistics the tables show per incident metric (results.json and the CSV have max too).
+TABLE_STATS = ("mean", "p50", "p90", "p95", "p99")
+_VERDICT_STYLE = {"better": "bold green", "worse": "bold red", "no difference": "dim"}
+_VERDICT_KEY = {"better": "better", "worse": "worse", "no difference": "no_difference"}
+
+
+def _number(metric: str, value: float | None, signed: bool = False) -> str:
+    """A value (minutes, a count per day, a share of days) or, ``signed``, a difference (a share in points)."""
+    if value is None:
+        return "∞" if signed else DASH
+    if metric == "levels" and not signed:
+        return fmt_percent(value)
+    scale, digits = (100.0, 1) if metric == "levels" else (1.0, 1 if metric in INCIDENT_METRICS else 2)
+    if not signed:
+        return f"{value:.{digits}f}" if metric not in INCIDENT_METRICS else fmt_minutes(value)
+    text = f"{value * scale:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
+
+
+def _difference(metric: str, entry: Mapping[str, Any]) -> str:
+    text = _number(metric, entry["value"], signed=True) + ("*" if entry.get("censored") else "")
+    lo, hi = entry["ci"]
+    if not (lo == hi == 0):
+        low = "−∞" if lo is None else _number(metric, lo, signed=True)
+        text += f" [{low} … {_number(metric, hi, signed=True)}]"
+    return text
+
+
+def _row_label(metric: str, stat: str, lang: str) -> str:
+    if metric == "levels":
+        return f"{t('days_reaching', lang)} {t(f'level_{stat}', lang)}"
+    return f"{t(metric, lang)} {t(stat, lang)}"
+
+
+def _verdict(verdict: str, lang: str) -> Text:
+    return Text(t(_VERDICT_KEY[verdict], lang), style=_VERDICT_STYLE[verdict])
+
+
+def _rows(document: Mapping[str, Any], kind: str | None) -> list[tuple[str, str]]:
+    """The (metric, stat) rows of one kind's table: what some plan reports, in results.json's order,
+    except metrics on which every plan equals the baseline exactly (comparison.json has them)."""
+    seen: dict[tuple[str, str], None] = {}
+    tables = [plan["differences"] if kind is None else plan["by_kind"].get(kind, {}) for plan in document["plans"]]
+    same = {metric for metric in tables[0] if all(
+        e["value"] == 0 and e["ci"] == [0, 0] for table in tables for e in (table.get(metric) or {}).values())}
+    for table in tables:
+        for metric, stats in table.items():
+            if (metric == "short_minutes" and kind != "crowd_buildup") or metric in same:
+                continue   # short minutes repeat the time to full strength for other kinds (as in `run`)
+            for stat in stats:
+                if stat in TABLE_STATS or metric == "levels" or (metric == "unresolved" and stat == "per_day"):
+                    seen[metric, stat] = None
+    return list(seen)
+
+
+def _kind_table(document: Mapping[str, Any], kind: str | None, lang: str) -> Table | None:
+    rows = _rows(document, kind)
+    if not rows:
+        return None
+    title = t("all_kinds", lang) if kind is None else t(kind, lang, default=kind)
+    table = Table(title=plain(title), title_justify="left", header_style="bold")
+    table.add_column(t("stat", lang))
+    table.add_column(plain(document["baseline"]["name"]), justify="right", max_width=16)
+    for plan in document["plans"]:
+        table.add_column(plain(plan["name"]), justify="right", max_width=16)
+        table.add_column(t("difference_ci", lang), justify="right")
+        table.add_column(t("verdict", lang), justify="center")
+    for metric, stat in rows:
+        cells: list[Any] = []
+        base = None
+        for plan in document["plans"]:
+            table_of_plan = plan["differences"] if kind is None else plan["by_kind"].get(kind, {})
+            entry = (table_of_plan.get(metric) or {}).get(stat)
+            if entry is None:
+                cells += [DASH, DASH, DASH]
+                continue
+            base = entry["base"] if base is None else base
+            cells += [_number(metric, entry["plan"]), _difference(metric, entry), _verdict(entry["verdict"], lang)]
+        table.add_row(_row_label(metric, stat, lang), _number(metric, base), *cells)
+    return table
+
+
+def _pairing_lines(document: Mapping[str, Any], lang: str) -> list[Text]:
+    if document["paired"]:
+        return [Text(t("compare_paired", lang), style="dim")]
+    lines = []
+    for plan in document["plans"]:
+        if plan["paired"]:
+            continue
+        keys = ", ".join(plan["differs"]["keys"])
+        line = Text(t("compare_unpaired", lang, keys=keys), style="bold yellow")
+        line.append_text(plain(f" ({plan['name']})"))
+        lines.append(line)
+        if plan["differs"]["incidents"]:
+            lines.append(Text("  " + t("compare_differing_entries", lang,
+                                       entries=", ".join(plan["differs"]["incidents"])), style="yellow"))
+    return lines
+
+
+def _headline_table(document: Mapping[str, Any], lang: str) -> Table | None:
+    entries = [(plan, head) for plan in document["plans"] for head in plan["headline"]]
+    if not entries:
+        return None
+    table = Table(title=t("title_pairing", lang), title_justify="left", header_style="bold")
+    for key, justify in (("stat", "left"), ("plan", "left"), ("difference", "right"), ("paired_ci", "right"),
+                         ("unpaired_ci", "right"), ("narrower", "right")):
+        table.add_column(t(key, lang), justify=justify)
+    for plan, head in entries:
+        name = _row_label(head["metric"], head["stat"], lang)
+        if head["kind"]:
+            name = f"{t(head['kind'], lang, default=head['kind'])}: {name}"
+        width = [_ci_text(head["metric"], ci) for ci in (head["paired_ci"], head["unpaired_ci"])]
+        narrower = DASH if head["narrower"] is None else f"{head['narrower'] * 100:.0f}%"
+        table.add_row(plain(name), plain(plan["name"]), _number(head["metric"], head["value"], signed=True),
+                      width[0] if head["paired_ci"] else t("not_paired", lang), width[1], narrower)
+    return table
+
+
+def _ci_text(metric: str, ci: Sequence[float | None] | None) -> str:
+    """``[lo … hi] (width)``: an interval and its width, in the difference's unit."""
+    if not ci:
+        return DASH
+    lo, hi = ci
+    text = f"[{'−∞' if lo is None else _number(metric, lo, signed=True)} … {_number(metric, hi, signed=True)}]"
+    if lo is not None and hi is not None:
+        text += f" ({_number(metric, hi - lo).lstrip('+')})"
+    return text
+
+
+def _targets_table(document: Mapping[str, Any], lang: str) -> tuple[Table, Text] | None:
+    targets = document["targets"]
+    if not targets["rows"]:
+        return None
+    names = [document["baseline"]["name"], *(p["name"] for p in document["plans"])]
+    table = Table(title=f"{t('title_targets', lang)} ({t('minutes', lang)})", title_justify="left",
+                  header_style="bold")
+    table.add_column(t("target", lang))
+    table.add_column(t("limit", lang), justify="right")
+    for name in names:
+        table.add_column(plain(name), justify="center", max_width=16)
+    for row in targets["rows"]:
+        first = next(cell for cell in row["plans"] if cell)
+        cells = [Text(t(c["verdict"], lang), style=VERDICT_STYLE[c["verdict"]]) if c else DASH for c in row["plans"]]
+        table.add_row(target_name(row, lang), target_limit({**row, "limit": first["limit"]}, lang), *cells)
+    total = len(targets["rows"])
+    met = " · ".join(f"{printable(n)} {m}/{total}" for n, m in zip(names, targets["met"]))
+    line = Text(t("compare_targets_met", lang, met=met) + " — ", style="bold")
+    line.append_text(plain(t("compare_most", lang, names=", ".join(targets["most"]))))
+    return table, line
+
+
+def render_comparison(document: Mapping[str, Any], console: Console, lang: str = "en") -> None:
+    """Print the comparison: header, pairing, a table per incident kind, pairing's gain, targets."""
+    title = Text(f"{t('title_compare', lang)}: ", style="bold")
+    title.append_text(plain(document["baseline"]["name"]))
+    title.append(f" ({t('baseline', lang)})", style="bold")
+    console.print(title)
+    console.print(Text(f"{t('replications', lang)}: {fmt_count(document['replications'])} · "
+                       f"{t('seed', lang)}: {document['seed']}"))
+    for line in _pairing_lines(document, lang):
+        console.print(line)
+    console.print(Text(t("compare_note", lang), style="dim"))
+    if document.get("correction"):
+        console.print(Text(t("compare_holm", lang, plans=document["correction"]["comparisons"]), style="dim"))
+    kinds = list(dict.fromkeys(k for plan in document["plans"] for k in plan["by_kind"]))
+    for kind in ([None] if len(kinds) != 1 else []) + kinds:
+        table = _kind_table(document, kind, lang)
+        if table is not None:
+            console.print()
+            console.print(table)
+    if any(entry.get("censored") for plan in document["plans"]
+           for block in (plan["differences"], *plan["by_kind"].values())
+           for stats in block.values() for entry in stats.values()):
+        console.print(Text(t("compare_censored", lang), style="dim"))
+    headline = _headline_table(document, lang)
+    if headline is not None:
+        console.print()
+        console.print(headline)
+        console.print(Text(t("compare_pairing_note", lang), style="dim"))
+    targets = _targets_table(document, lang)
+    console.print()
+    if targets is None:
+        console.print(Text(t("no_targets", lang), style="dim"))
+    else:
+        console.print(targets[0])
+        console.print(targets[1])
+
+
+def comparison_csv(document: Mapping[str, Any]) -> str:
+    """One row per plan, kind (empty: all incidents), metric and statistic (``CSV_COLUMNS``)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for plan in document["plans"]:
+        for kind, table in ((None, plan["differences"]), *plan["by_kind"].items()):
+            for metric, stats in table.items():
+                for stat, e in stats.items():
+                    writer.writerow([format_cell(v) for v in (
+                        plan["name"], kind, metric, stat, e["base"], e["plan"], e["value"], e["ci"][0], e["ci"][1],
+                        e["verdict"], e["p_value"], e["censored"], plan["paired"])])
+    return buf.getvalue()
+
+
+def write_comparison(out_dir: str | os.PathLike, document: Mapping[str, Any]) -> list[Path]:
+    """``comparison.json`` and ``comparison.csv`` in ``out_dir``, both or neither: each is written to a
+    hidden partial file and flushed to disk, and only then are both put in place."""
+    out = prepare_out_dir(out_dir)
+    texts = {"comparison.json": results_json(document), "comparison.csv": comparison_csv(document)}
+    partial = {name: out / f".{name}.partial" for name in texts}
+    try:
+        for name, text in texts.items():
+            with open(partial[name], "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for name in texts:
+            os.replace(partial[name], out / name)
+    except OSError as err:
+        raise OSError(f"--out: cannot write {', '.join(texts)} in {out}: {err.strerror or err}") from None
+    finally:
+        for path in partial.values():
+            if path.exists():
+                path.unlink()
+    return [out / name for name in texts]
