@@ -227,11 +227,6 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def _finite(x: float) -> float | None:
-    """An interval end among censored incidents is unbounded above: ``None`` in JSON."""
-    return float(x) if np.isfinite(x) else None
-
-
 def _per_day_entry(per_day: Sequence[float]) -> dict:
     """Mean over days of a count or crew-minutes (never negative, so neither is the interval)."""
     value, ci = mean_ci(per_day)
