@@ -73,6 +73,16 @@ FORMATS = {
                       "unit load); labels in English or Indonesian with `--lang`",
     ("run", "json"): "the `results.json` document (scenario, manifest, metrics, units, targets) on "
                      "standard output",
+    ("sweep", "table"): "one row per point of the grid on standard output (its values, response time p90, full "
+                        "strength p90, TPS downtime p95, unresolved per day, highest level, targets passed, and the "
+                        "`--until` value), then where the condition broke; labels in English or Indonesian with "
+                        "`--lang`",
+    ("sweep", "json"): "the sweep document on standard output (what `--out` writes as `sweep.json`): scenario, "
+                       "manifest (with the fixed `overrides`), `axes`, `until` (condition, `broken_at`, message) and "
+                       "per point its `settings`, `overrides`, headline `metrics` (named as in `results.json`, with "
+                       "95% intervals), `targets` and `until`",
+    ("sweep", "csv"): "`sweep.csv` on standard output: one row per point, a column per swept path, the headline "
+                      "statistics (with a `.censored` column each), target counts and the `--until` value",
     "table": "a summary for people on standard output",
     "text": "plain text, one line per item, on standard output",
     "json": "machine-readable JSON on standard output",

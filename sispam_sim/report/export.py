@@ -30,6 +30,7 @@ __all__ = [
     "remove_created",
     "results_json",
     "write_outputs",
+    "write_texts",
     "OutputWriter",
     "replication_csv",
     "CSV_FILES",
@@ -271,6 +272,37 @@ class OutputWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.abort()   # after finish() there is nothing left to remove
+
+
+def write_texts(out_dir: str | os.PathLike, texts: Mapping[str, str]) -> list[Path]:
+    """Write each ``{name: text}`` into ``out_dir``, all or none: every text goes to a hidden
+    partial file, is flushed to disk, and only then are the files put in place (``sweep --out``).
+    Errors name the output, never a temporary file."""
+    folder = prepare_out_dir(out_dir)
+    partial = {name: folder / f".{name}.partial" for name in texts}
+    try:
+        for name, text in texts.items():
+            try:
+                with open(partial[name], "w", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as err:
+                raise OSError(f"--out: cannot write {name} in {folder}: {err.strerror or err}") from None
+        paths = []
+        for name in texts:
+            try:
+                os.replace(partial[name], folder / name)
+            except OSError as err:
+                raise OSError(f"--out: cannot replace {folder / name}: {err.strerror or err}") from None
+            paths.append(folder / name)
+        return paths
+    finally:
+        for path in partial.values():
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
 
 
 def write_outputs(

@@ -91,6 +91,15 @@ _EN = {
     "targets_failed": "{failed} of {total} targets failed",
     "targets_untested": "{untested} of {total} targets not tested",
     "no_targets": "No targets set",
+    # sispam-sim sweep
+    "title_sweep": "Sweep",
+    "sweep_header": ("{points} of {planned} points run, each on replications 1 to {replications} with seed {seed} "
+                     "(common random numbers)"),
+    "sweep_table": "Headline statistics per point",
+    "sweep_targets": "{passed}/{total}",
+    "sweep_breaks": "BREAKS",
+    "sweep_holds": "holds",
+    "unresolved_per_day": "Unresolved per day",
     # sispam-sim check
     "borderline": "BORDERLINE",
     "title_check": "Check",
@@ -218,6 +227,14 @@ _ID = {
     "targets_failed": "{failed} dari {total} sasaran gagal",
     "targets_untested": "{untested} dari {total} sasaran tidak diuji",
     "no_targets": "Tidak ada sasaran",
+    "title_sweep": "Sapuan nilai",
+    "sweep_header": ("{points} dari {planned} titik dijalankan, masing-masing pada replikasi 1 sampai {replications} "
+                     "dengan benih acak {seed} (bilangan acak bersama)"),
+    "sweep_table": "Statistik utama per titik",
+    "sweep_targets": "{passed}/{total}",
+    "sweep_breaks": "GAGAL",
+    "sweep_holds": "bertahan",
+    "unresolved_per_day": "Belum selesai per hari",
     "borderline": "DI AMBANG BATAS",
     "title_check": "Pemeriksaan",
     "margin": "Selisih (batas − nilai)",

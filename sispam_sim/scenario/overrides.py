@@ -34,8 +34,8 @@ from typing import Any, Iterable, Sequence, Union
 from sispam_sim.errors import OVERRIDE_FILE, Problem, ScenarioError, format_path
 from sispam_sim.scenario.limits import MAX_OVERRIDE_CHARS, MAX_OVERRIDES
 
-__all__ = ["Override", "Applied", "parse_override", "parse_overrides", "apply_overrides", "split_values",
-           "MULTIPLIER_EXAMPLE"]
+__all__ = ["Override", "Applied", "parse_override", "parse_overrides", "apply_overrides", "split_override",
+           "split_values", "MULTIPLIER_EXAMPLE"]
 
 MULTIPLIER_EXAMPLE = "x1.5"
 _EXAMPLE = "dispatch.reserve.crowd_control=60"
@@ -198,6 +198,12 @@ def parse_overrides(texts: Iterable[str]) -> list[Override]:
     if problems:
         raise ScenarioError(problems)
     return out
+
+
+def split_override(text: str) -> tuple[str, str] | None:
+    """``("KEY.PATH", "VALUE")`` of ``KEY.PATH=VALUE`` (an ``=`` inside ``[...]`` is the path's), or None."""
+    eq = _outside_brackets(text, "=")
+    return None if eq < 0 else (text[:eq].strip(), text[eq + 1:].strip())
 
 
 def split_values(text: str) -> list[str]:

@@ -1,0 +1,164 @@
+"""Render a sweep (:mod:`sispam_sim.runner.sweep`): a table for people, ``sweep.csv`` and ``sweep.json``.
+
+It renders the sweep document and computes nothing. A value among censored incidents prints
+``> X`` in the table and has ``censored`` true in the CSV and JSON, as in a run's report. The
+table shows values only; their 95% intervals are in sweep.json.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Mapping
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sispam_sim.errors import printable
+from sispam_sim.report.export import format_cell, results_json
+from sispam_sim.report.i18n import t
+from sispam_sim.report.terminal import DASH, LEVEL_NAMES, VERDICT_STYLE, fmt_minutes, plain
+from sispam_sim.runner.sweep import HEADLINE
+
+__all__ = ["render_sweep", "sweep_csv", "sweep_json", "SWEEP_FILES"]
+
+#: What ``sweep --out DIR`` writes.
+SWEEP_FILES = ("sweep.csv", "sweep.json")
+#: Table label of each headline statistic.
+_LABELS = {"response_time": "response", "full_strength_time": "full_strength_short",
+           "tps_downtime": "tps_downtime", "unresolved": "unresolved_per_day", "max_level": "max_level"}
+
+
+def _counts(targets) -> dict[str, int]:
+    counts = {"pass": 0, "fail": 0, "untested": 0}
+    for row in targets:
+        counts[row["verdict"]] += 1
+    return counts
+
+
+def _cell(metric: str, stat: str, entry: Any) -> str:
+    if entry is None:
+        return DASH
+    if metric == "max_level":
+        return LEVEL_NAMES.get(entry, str(entry))
+    value = entry.get("value")
+    if value is None:
+        return DASH
+    if metric == "unresolved":
+        return f"{value:,.2f}"
+    return f"> {fmt_minutes(value)}" if entry.get("censored") else fmt_minutes(value)
+
+
+def _targets_cell(targets, lang: str) -> Text:
+    if not targets:
+        return Text(DASH)
+    counts = _counts(targets)
+    verdict = "fail" if counts["fail"] else "untested" if counts["untested"] else "pass"
+    text = Text(t("sweep_targets", lang, passed=counts["pass"], total=len(targets)) + " ")
+    text.append(t(verdict, lang), style=VERDICT_STYLE[verdict])
+    return text
+
+
+def _short_names(paths: list[str]) -> list[str]:
+    """Column headers for the axes: the last key of each path (``count``), or the whole path when two clash."""
+    from sispam_sim.scenario.overrides import Key, parse_path
+
+    short = []
+    for path in paths:
+        keys = [step.name for step in parse_path(path) if isinstance(step, Key)]
+        short.append(keys[-1] if keys else path)
+    return short if len(set(short)) == len(short) else paths
+
+
+def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en") -> None:
+    """Print the sweep: one row per point, then where the ``--until`` condition broke.
+
+    A headline statistic that no point has (TPS downtime without disruptions, a level without
+    crowds) gets no column; sweep.csv and sweep.json keep every one."""
+    scenario, manifest, points = document["scenario"], document["manifest"], document["points"]
+    title = Text(f"{t('title_sweep', lang)}: ", style="bold")
+    title.append(printable(scenario.get("name", DASH)))
+    console.print(title)
+    console.print(Text(t("sweep_header", lang, points=len(points), planned=document["points_planned"],
+                         replications=manifest.get("replications"), seed=manifest.get("seed")), style="dim"))
+    for override in manifest.get("overrides") or []:
+        console.print(plain(f"--set {override}"), style="dim")
+    paths = [axis["path"] for axis in document["axes"]]
+    for path in paths:
+        console.print(plain(f"--set {path}=…"), style="dim")
+    until = document.get("until")
+    if until:
+        console.print(plain(f"--until {until['condition']}"), style="dim")
+    shown = [(metric, stat) for metric, stat in HEADLINE
+             if any(p["metrics"][metric][stat] is not None for p in points)]
+    table = Table(title=f"{t('sweep_table', lang)} ({t('minutes', lang)})", title_justify="left",
+                  header_style="bold")
+    table.add_column("#", justify="right")
+    for name in _short_names(paths):
+        table.add_column(plain(name), justify="right")
+    for metric, stat in shown:
+        label = t(_LABELS[metric], lang)
+        table.add_column(label if metric in ("unresolved", "max_level") else f"{label} {stat}", justify="right")
+    table.add_column(t("title_targets", lang), justify="left")
+    if until:
+        table.add_column("--until", justify="right")
+    for point in points:
+        cells = [str(point["point"] + 1), *(plain(point["settings"][path]) for path in paths)]
+        cells += [_cell(metric, stat, point["metrics"][metric][stat]) for metric, stat in shown]
+        cells.append(_targets_cell(point["targets"], lang))
+        if until:
+            cells.append(_until_cell(point["until"], lang))
+        table.add_row(*cells)
+    console.print()
+    console.print(table)
+    if until:
+        console.print(Text(printable(until["message"]), style="bold red" if until["broken_at"] else "bold green"))
+
+
+def _until_cell(judged: Mapping[str, Any], lang: str) -> Text:
+    value = judged["value"]
+    shown = DASH if value is None else (f"> {value:.1f}" if judged["censored"] else
+                                       f"{value:.1f}" if isinstance(value, float) else str(value))
+    cell = Text(shown + " ")
+    cell.append(t("sweep_breaks" if judged["broken"] else "sweep_holds", lang),
+                style="bold red" if judged["broken"] else "green")
+    return cell
+
+
+def sweep_csv(document: Mapping[str, Any]) -> str:
+    """``sweep.csv``: one row per point: its values, the headline statistics, target counts and ``--until``."""
+    axes = [axis["path"] for axis in document["axes"]]
+    header = ["point", *axes]
+    for metric, stat in HEADLINE:
+        header.append(f"{metric}.{stat}")
+        if metric not in ("unresolved", "max_level"):
+            header.append(f"{metric}.{stat}.censored")
+    header += ["targets.pass", "targets.fail", "targets.untested"]
+    until = document.get("until")
+    if until:
+        header += ["until.value", "until.censored", "until.broken"]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for point in document["points"]:
+        row: list[Any] = [point["point"] + 1, *(point["settings"][axis] for axis in axes)]
+        for metric, stat in HEADLINE:
+            entry = point["metrics"][metric][stat]
+            if metric in ("unresolved", "max_level"):
+                row.append(entry.get("value") if isinstance(entry, dict) else entry)
+            else:
+                row += [None if entry is None else entry.get("value"),
+                        None if entry is None else bool(entry.get("censored"))]
+        counts = _counts(point["targets"])
+        row += [counts["pass"], counts["fail"], counts["untested"]]
+        if until:
+            judged = point["until"]
+            row += [judged["value"], judged["censored"], judged["broken"]]
+        writer.writerow([format_cell(value) for value in row])
+    return buf.getvalue()
+
+
+def sweep_json(document: Mapping[str, Any]) -> str:
+    return results_json(document)
+

@@ -1,0 +1,290 @@
+"""A sweep: one scenario run at every point of a grid of ``--set`` values, on common random numbers.
+
+    from sispam_sim.runner.sweep import Axis, grid, parse_condition, sweep
+
+    points = grid([Axis("forces.units[patrol].count", ("2", "4", "6"))])
+    result = sweep("plan.yaml", points, replications=50,
+                   until=parse_condition("response_time.p90 > 15min"))
+    result.broken_at, result.points[0].headline
+
+Every point is the scenario with the point's overrides applied (on top of the fixed ones) and
+is run through :func:`~sispam_sim.runner.pipeline.simulate` with the same seed and the same
+replication indices, so every point meets the same incidents unless the overrides change the
+incidents themselves (a rate, a scripted time): the differences between points are the
+plan's, not the dice's. ``until`` stops a one-dimensional sweep at the first point that
+breaks the condition. This module computes; :mod:`sispam_sim.report.sweep` renders.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from sispam_sim.runner.pipeline import RunOutput, simulate
+from sispam_sim.scenario.limits import MAX_SWEEP_POINTS, MAX_SWEEP_REPLICATIONS
+from sispam_sim.stats.metrics import INCIDENT_METRICS, canonical_metric
+
+__all__ = ["Axis", "Point", "Condition", "PointResult", "SweepResult", "grid", "parse_condition", "headline",
+           "check_size", "sweep", "sweep_document", "sweep_verdict", "HEADLINE"]
+
+#: The statistics a sweep's table shows per point, as (metric, stat) named as in results.json.
+HEADLINE = (("response_time", "p90"), ("full_strength_time", "p90"), ("tps_downtime", "p95"),
+            ("unresolved", "per_day"), ("max_level", "worst_day"))
+_TIME_STATS = ("mean", "p50", "p90", "p95", "p99", "max")
+#: Day figures a condition may name: metric -> its statistics (the first is the default).
+_DAY_METRICS = {"unresolved": ("per_day", "worst_day"), "max_level": ("worst_day", "per_day"),
+                "incidents": ("per_day",)}
+_LEVELS = {"hijau": 1, "kuning": 2, "merah": 3}
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+_CONDITION = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*(?:(?P<op>>=|<=|>|<)\s*(?P<limit>.+?))?\s*")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One ``--set KEY.PATH=v1,v2,...``: the path and its values, as written."""
+
+    path: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of the grid: a value per axis."""
+
+    index: int
+    settings: tuple[tuple[str, str], ...]   # (path, value) per axis
+
+    @property
+    def overrides(self) -> tuple[str, ...]:
+        return tuple(f"{path}={value}" for path, value in self.settings)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.overrides)
+
+
+def grid(axes: Sequence[Axis]) -> list[Point]:
+    """Every combination of the axes' values (the first axis varies slowest), in the order written."""
+    combos = itertools.product(*[[(axis.path, value) for value in axis.values] for axis in axes])
+    return [Point(i, tuple(combo)) for i, combo in enumerate(combos)]
+
+
+def check_size(points: int, replications: int) -> str | None:
+    """Why a grid of ``points`` x ``replications`` is too large to start, or None."""
+    if points > MAX_SWEEP_POINTS:
+        return f"the grid has {points:,} points; a sweep runs at most {MAX_SWEEP_POINTS:,}"
+    if points * replications > MAX_SWEEP_REPLICATIONS:
+        return (f"the grid has {points:,} points x {replications:,} replications = {points * replications:,} "
+                f"replications; a sweep runs at most {MAX_SWEEP_REPLICATIONS:,} (fewer points or -r)")
+    return None
+
+
+# ---------------------------------------------------------------- --until
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``--until``: ``[by_kind.KIND.]METRIC.STAT OP LIMIT``, or ``targets`` (any target fails)."""
+
+    text: str
+    metric: str                 # "targets", an incident metric, or a day metric
+    stat: str | None = None
+    kind: str | None = None
+    op: str | None = None
+    limit: float | None = None
+    minutes: bool = False       # the limit and value are minutes
+
+    @property
+    def name(self) -> str:
+        base = f"{self.metric}.{self.stat}" if self.stat else self.metric
+        return f"by_kind.{self.kind}.{base}" if self.kind else base
+
+    def value(self, document: Mapping[str, Any]) -> tuple[float | None, bool]:
+        """The point's value of the condition's statistic, and whether it is censored (a lower bound)."""
+        metrics = document["metrics"]
+        block = metrics["all"] if self.kind is None else metrics["by_kind"].get(self.kind)
+        entry = (block or {}).get(self.metric)
+        if entry is None:
+            return None, False
+        if self.metric in _DAY_METRICS:
+            entry = entry.get(self.stat)
+            return (entry.get("value") if isinstance(entry, dict) else entry), False
+        entry = entry.get(self.stat) or {}
+        return entry.get("value"), bool(entry.get("censored") or entry.get("lower_bound"))
+
+    def judge(self, document: Mapping[str, Any]) -> dict:
+        """``{"value", "censored", "broken", "message"}`` at one point."""
+        if self.metric == "targets":
+            failed = [row for row in document["targets"] if row["verdict"] == "fail"]
+            names = ", ".join(f"{row['kind'] + ' ' if row['kind'] else ''}{row['metric']} {row['stat']}"
+                              for row in failed)
+            total = len(document["targets"])
+            message = f"targets: {len(failed)} of {total} failed" + (f" ({names})" if failed else "")
+            return {"value": len(failed), "censored": False, "broken": bool(failed), "message": message}
+        value, censored = self.value(document)
+        if value is None:
+            return {"value": None, "censored": False, "broken": False,
+                    "message": f"{self.name}: nothing to judge (no such incident at this point)"}
+        # A censored statistic is known only to exceed its value: it counts as infinite.
+        broken = _OPS[self.op](math.inf if censored else value, self.limit)
+        shown = self._fmt(value)
+        shown = f"more than {shown}" if censored else shown
+        return {"value": value, "censored": censored, "broken": broken,
+                "message": f"{self.name} = {shown} {self.op} {self._fmt(self.limit)}" if broken else
+                           f"{self.name} = {shown}, not {self.op} {self._fmt(self.limit)}"}
+
+    def _fmt(self, number: float) -> str:
+        return f"{number:.1f} min" if self.minutes else f"{number:g}"
+
+
+def parse_condition(text: str) -> Condition:
+    """Read ``--until``; raise ``ValueError`` saying what was expected."""
+    from sispam_sim.scenario.quantities import parse_duration
+    from sispam_sim.scenario.schema import INCIDENT_KINDS
+
+    expected = ('expected METRIC.STAT OP LIMIT, e.g. "response_time.p90 > 15min", "by_kind.crowd_buildup.'
+                'full_strength_time.p90 >= 1h", "unresolved.per_day > 0", "max_level >= merah", or "targets"')
+    match = _CONDITION.fullmatch(text)
+    if match is None:
+        raise ValueError(f"cannot read --until {text!r}: {expected}")
+    parts = match.group("name").split(".")
+    if parts == ["targets"]:
+        if match.group("op"):
+            raise ValueError(f'--until targets takes no comparison (it breaks when any target fails); found {text!r}')
+        return Condition(text, "targets")
+    if not match.group("op"):
+        raise ValueError(f"cannot read --until {text!r}: {expected}")
+    kind = None
+    if parts[0] == "by_kind":
+        if len(parts) < 3:
+            raise ValueError(f"--until {text!r}: write by_kind.KIND.METRIC.STAT")
+        kind, parts = parts[1], parts[2:]
+        if kind not in INCIDENT_KINDS:
+            raise ValueError(f'--until {text!r}: unknown incident kind "{kind}"; kinds: {", ".join(INCIDENT_KINDS)}')
+    metric = canonical_metric(parts[0])
+    stat = parts[1] if len(parts) > 1 else None
+    limit_text, op = match.group("limit"), match.group("op")
+    if metric in _DAY_METRICS:
+        stats = _DAY_METRICS[metric]
+        stat = stat or stats[0]
+        if stat not in stats or len(parts) > 2:
+            raise ValueError(f'--until {text!r}: {metric} takes {" or ".join(stats)}')
+        number = _LEVELS.get(limit_text) if metric == "max_level" else None
+        if number is None:
+            try:
+                number = float(limit_text)
+            except ValueError:
+                raise ValueError(f"--until {text!r}: expected a number after {op}, found {limit_text!r}"
+                                 + (" (or hijau, kuning, merah)" if metric == "max_level" else "")) from None
+        return Condition(text, metric, stat, kind, op, number)
+    if metric not in INCIDENT_METRICS:
+        known = ", ".join([*INCIDENT_METRICS, *_DAY_METRICS])
+        raise ValueError(f'--until {text!r}: unknown metric "{parts[0]}"; metrics: {known}, or targets')
+    if stat not in _TIME_STATS or len(parts) > 2:
+        raise ValueError(f'--until {text!r}: {metric} takes a statistic: {", ".join(_TIME_STATS)} '
+                         f"(e.g. {metric}.p90)")
+    try:
+        limit = parse_duration(limit_text)
+    except ValueError as err:
+        raise ValueError(f"--until {text!r}: {err}") from None
+    return Condition(text, metric, stat, kind, op, limit, minutes=True)
+
+
+# ---------------------------------------------------------------- running
+
+
+def headline(document: Mapping[str, Any]) -> dict:
+    """The headline statistics of one point (named as in results.json) and its target verdicts."""
+    block = document["metrics"]["all"]
+    metrics: dict[str, dict] = {}
+    for metric, stat in HEADLINE:
+        entry = (block.get(metric) or {}).get(stat)
+        metrics.setdefault(metric, {})[stat] = entry
+    targets = [{key: row.get(key) for key in ("kind", "metric", "stat", "limit", "value", "value_censored", "verdict")}
+               for row in document["targets"]]
+    return {"metrics": metrics, "targets": targets}
+
+
+@dataclass
+class PointResult:
+    point: Point
+    headline: dict
+    until: dict | None = None    # Condition.judge at this point
+    run: RunOutput | None = field(default=None, repr=False)
+
+
+@dataclass
+class SweepResult:
+    axes: tuple[Axis, ...]
+    points: list[PointResult]
+    planned: int                      # points in the grid
+    replications: int
+    until: Condition | None = None
+    broken_at: int | None = None      # index in ``points`` of the first point that broke ``until``
+    first: dict | None = field(default=None, repr=False)   # the first point's results.json (scenario, manifest)
+
+
+def sweep(load: Callable[[Point], Any], axes: Sequence[Axis], points: Sequence[Point], replications: int, *,
+          executor=None, until: Condition | None = None, command: str | None = None,
+          progress: Callable[[Point], Callable[[int, int | None], None] | None] | None = None,
+          keep_runs: bool = False) -> SweepResult:
+    """Run every point (``load(point)`` gives its scenario) on replications ``0 .. replications-1``.
+
+    With ``until``, stop at the first point that breaks it (meant for one axis). ``progress(point)``
+    may return the progress callback of that point's run.
+    """
+    result = SweepResult(tuple(axes), [], len(points), replications, until)
+    for point in points:
+        scenario = load(point)
+        run = simulate(scenario, replications, executor=executor, command=command,
+                       progress=progress(point) if progress else None)
+        judged = until.judge(run.document) if until is not None else None
+        result.points.append(PointResult(point, headline(run.document), judged, run if keep_runs else None))
+        if result.first is None:
+            result.first = {"scenario": run.document["scenario"], "manifest": run.document["manifest"]}
+        if judged is not None and judged["broken"]:
+            result.broken_at = len(result.points) - 1
+            break
+    return result
+
+
+def sweep_document(result: SweepResult, fixed: Sequence[str]) -> dict:
+    """The sweep as one JSON document (``sweep.json``, ``--format json``): the scenario (the file's
+    digests) and manifest of the runs, with ``overrides`` the fixed ``--set`` (each point lists its own)."""
+    document = result.first or {"scenario": {}, "manifest": {}}
+    manifest = {k: v for k, v in document["manifest"].items() if k not in ("overrides", "precision")}
+    manifest["overrides"] = list(fixed)
+    until = None
+    if result.until is not None:
+        broken = result.points[result.broken_at] if result.broken_at is not None else None
+        until = {"condition": result.until.text,
+                 "broken_at": None if broken is None else dict(broken.point.settings),
+                 "message": sweep_verdict(result)}
+    return {
+        "scenario": {k: v for k, v in document["scenario"].items() if k in ("name", "file", "sha256", "inputs")},
+        "manifest": manifest,
+        "axes": [{"path": axis.path, "values": list(axis.values)} for axis in result.axes],
+        "points_planned": result.planned,
+        "until": until,
+        "points": [{"point": p.point.index, "settings": dict(p.point.settings), "overrides": list(p.point.overrides),
+                    **p.headline, "until": p.until} for p in result.points],
+    }
+
+
+def sweep_verdict(result: SweepResult) -> str | None:
+    """``breaks at KEY=V: ...`` or that no point breaks the condition; None without ``--until``."""
+    if result.until is None:
+        return None
+    if result.broken_at is None:
+        return (f"no point breaks {result.until.text.strip()} "
+                f"({len(result.points)} of {result.planned} point{'s' if result.planned != 1 else ''} run)")
+    broken = result.points[result.broken_at]
+    text = f"breaks at {broken.point.label}: {broken.until['message']}"
+    if result.broken_at > 0:
+        text += f" (last holding: {result.points[result.broken_at - 1].point.label})"
+    return text
+
