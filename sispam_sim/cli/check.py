@@ -17,10 +17,10 @@ from typing import Annotated, List
 
 import typer
 
-from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
+from sispam_sim.cli.app import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
     DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, Interrupted, JobsOpt, Lang, LangOpt, MaxReplicationsOpt,
-    PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load,
+    PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load_all,
 )
 from sispam_sim.cli.validate import github_annotation, unique_files
 
@@ -29,28 +29,6 @@ class CheckFormat(str, Enum):
     table = "table"
     json = "json"
     github = "github"
-
-
-def _load_all(files: List[Path], options: RunOptions, output: CheckFormat) -> list:
-    """Every scenario, loaded and checked; every problem of every bad file reported, then exit 2."""
-    from sispam_sim.cli.app import print_problems
-    from sispam_sim.errors import ScenarioError
-
-    scenarios, problems = [], []
-    for file in files:
-        try:
-            scenarios.append(load(file, options))
-        except ScenarioError as err:
-            problems.extend(err.problems)
-    if problems:
-        if output is CheckFormat.github:
-            for problem in problems:
-                print(github_annotation(problem))
-        print_problems(problems)
-        print(f"sispam-sim: {len({p.file for p in problems})} of {len(files)} file(s) invalid: nothing was run",
-              file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    return scenarios
 
 
 @app.command()
@@ -91,7 +69,7 @@ def check(
     options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
                          tuple(set_ or ()))
     options.check()   # a bad combination of options fails before any file is read
-    scenarios = _load_all(unique_files(files), options, output)
+    scenarios = load_all(unique_files(files), options, github=output is CheckFormat.github)
     checked = []
     for scenario in scenarios:
         rows = scenario.spec.targets.rows()

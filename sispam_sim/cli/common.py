@@ -21,7 +21,7 @@ import typer
 from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
-    "RunOptions", "Interrupted", "execute", "load", "parse_replications", "parse_precision",
+    "RunOptions", "Interrupted", "execute", "load", "load_all", "parse_replications", "parse_precision",
     "FileArg", "ReplicationsOpt", "SeedOpt", "JobsOpt", "ClusterOpt", "PrecisionOpt", "MaxReplicationsOpt",
     "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS",
 ]
@@ -129,6 +129,30 @@ class RunOptions:
 
 class Interrupted(Exception):
     """Ctrl-C during a run: the workers are stopped and nothing was written."""
+
+
+def load_all(files: list[Path], options: RunOptions, github: bool = False) -> list:
+    """Every scenario, loaded and checked; every problem of every bad file reported (also as GitHub
+    annotations with ``github``), then exit 2 before anything runs."""
+    from sispam_sim.cli.app import EXIT_BAD_INPUT, print_problems
+    from sispam_sim.cli.validate import github_annotation
+    from sispam_sim.errors import ScenarioError
+
+    scenarios, problems = [], []
+    for file in files:
+        try:
+            scenarios.append(load(file, options))
+        except ScenarioError as err:
+            problems.extend(err.problems)
+    if problems:
+        if github:
+            for problem in problems:
+                print(github_annotation(problem))
+        print_problems(problems)
+        print(f"sispam-sim: {len({p.file for p in problems})} of {len(files)} file(s) invalid: nothing was run",
+              file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return scenarios
 
 
 def load(file: Path, options: RunOptions):

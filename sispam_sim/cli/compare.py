@@ -21,9 +21,8 @@ import typer
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
     AllowOutsideOpt, ClusterOpt, Interrupted, JobsOpt, Lang, LangOpt, QuietOpt, RunOptions, SetOpt,
-    execute, parse_replications,
+    execute, load_all, parse_replications,
 )
-from sispam_sim.cli.check import CheckFormat, _load_all as load_all
 from sispam_sim.errors import printable
 from sispam_sim.scenario.limits import MAX_SEED
 
@@ -80,7 +79,7 @@ def compare(
                                  param_hint="'--replications'")
     options = RunOptions(replications, seed, jobs, cluster, None, allow_outside=allow_outside, quiet=quiet,
                          set=tuple(set_ or ()))
-    scenarios = load_all(files, options, CheckFormat.table)   # every bad file reported, then exit 2
+    scenarios = load_all(files, options)   # every bad file reported, then exit 2
     kinds = sorted({entry.kind for s in scenarios for entry in s.spec.incidents})
     checks = []
     for name in fail_if_worse or []:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass
 import math
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from sispam_sim.runner.executors import Executor, Job, Serial
 from sispam_sim.runner.replications import replication_indices

@@ -8,7 +8,6 @@ Line numbers refer to ``conftest.MINIMAL_YAML`` (see tests/unit/test_error_paths
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
