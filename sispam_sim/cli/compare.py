@@ -52,6 +52,8 @@ def compare(
         "--out", "-o", metavar="DIR", help="Write comparison.json and comparison.csv here.")] = None,
     output: Annotated[CompareFormat, typer.Option(
         "--format", "-f", help="table (for people) or json (the comparison on stdout).")] = CompareFormat.table,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help="Show every statistic of every metric in the table, not only the headline ones.")] = False,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
@@ -110,7 +112,7 @@ def compare(
     if output is CompareFormat.json:
         sys.stdout.write(results_json(document))
     else:
-        render_comparison(document, Console(), lang=lang.value)
+        render_comparison(document, Console(), lang=lang.value, detail=detail)
     worse = [(name, plan) for name, check in zip(fail_if_worse or [], checks) for plan in worse_on(document, check)]
     for name, plan in worse:
         print(f"sispam-sim: {printable(plan)} is significantly worse than the baseline on {name}", file=sys.stderr)

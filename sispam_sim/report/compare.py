@@ -70,48 +70,68 @@ def _verdict(verdict: str, lang: str) -> Text:
     return Text(t(_VERDICT_KEY[verdict], lang), style=_VERDICT_STYLE[verdict])
 
 
-def _rows(document: Mapping[str, Any], kind: str | None) -> list[tuple[str, str]]:
-    """The (metric, stat) rows of one kind's table: what some plan reports, in results.json's order,
-    except metrics on which every plan equals the baseline exactly (comparison.json has them)."""
-    seen: dict[tuple[str, str], None] = {}
-    tables = [plan["differences"] if kind is None else plan["by_kind"].get(kind, {}) for plan in document["plans"]]
-    same = {metric for metric in tables[0] if all(
-        e["value"] == 0 and e["ci"] == [0, 0] for table in tables for e in (table.get(metric) or {}).values())}
-    for table in tables:
-        for metric, stats in table.items():
-            if (metric == "short_minutes" and kind != "crowd_buildup") or metric in same:
-                continue   # short minutes repeat the time to full strength for other kinds (as in `run`)
-            for stat in stats:
-                if stat in TABLE_STATS or metric == "levels" or (metric == "unresolved" and stat == "per_day"):
-                    seen[metric, stat] = None
-    return list(seen)
+#: The rows a plan's table shows by default, per block (all incidents, then each kind): what a
+#: briefing asks of a plan. ``--detail`` shows every statistic of every metric.
+HEADLINE_ROWS = (
+    ("response_time", "mean"), ("response_time", "p90"), ("full_strength_time", "p90"),
+    ("resolution_time", "mean"), ("tps_downtime", "p95"), ("short_minutes", "mean"),
+    ("unresolved", "per_day"), ("levels", "2"), ("levels", "3"),
+)
 
 
-def _kind_table(document: Mapping[str, Any], kind: str | None, lang: str) -> Table | None:
-    rows = _rows(document, kind)
-    if not rows:
-        return None
-    title = t("all_kinds", lang) if kind is None else t(kind, lang, default=kind)
-    table = Table(title=plain(title), title_justify="left", header_style="bold")
+def _block_rows(block: Mapping[str, Any], kind: str | None, detail: bool) -> list[tuple[str, str]]:
+    """The (metric, stat) rows of one block that the table shows."""
+    if not detail:
+        return [(m, st) for m, st in HEADLINE_ROWS if st in (block.get(m) or {})
+                and (m != "short_minutes" or kind == "crowd_buildup") and (m != "levels" or kind != "all")]
+    rows = []
+    for metric, stats in block.items():
+        if metric == "short_minutes" and kind != "crowd_buildup":
+            continue   # short minutes repeat the time to full strength for other kinds (as in `run`)
+        rows += [(metric, stat) for stat in stats if stat in TABLE_STATS or metric in ("levels", "unresolved")]
+    return rows
+
+
+def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool) -> Table:
+    """One plan against the baseline: a row per statistic, all incidents first, then each kind."""
+    plan = document["plans"][index]
+    letter = _letters(document)[index + 1]
+    title = Text(f"{letter} − A: ", style="bold")
+    title.append_text(plain(plan["name"]))
+    table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column(t("stat", lang))
-    table.add_column(plain(document["baseline"]["name"]), justify="right", max_width=16)
-    for plan in document["plans"]:
-        table.add_column(plain(plan["name"]), justify="right", max_width=16)
-        table.add_column(t("difference_ci", lang), justify="right")
-        table.add_column(t("verdict", lang), justify="center")
-    for metric, stat in rows:
-        cells: list[Any] = []
-        base = None
-        for plan in document["plans"]:
-            table_of_plan = plan["differences"] if kind is None else plan["by_kind"].get(kind, {})
-            entry = (table_of_plan.get(metric) or {}).get(stat)
-            if entry is None:
-                cells += [DASH, DASH, DASH]
-                continue
-            base = entry["base"] if base is None else base
-            cells += [_number(metric, entry["plan"]), _difference(metric, entry), _verdict(entry["verdict"], lang)]
-        table.add_row(_row_label(metric, stat, lang), _number(metric, base), *cells)
+    table.add_column("A", justify="right")
+    table.add_column(letter, justify="right")
+    table.add_column(f"{letter} − A [95% CI]", justify="right")
+    table.add_column(t("verdict", lang), justify="center")
+    blocks = [("all", plan["differences"])] + list(plan["by_kind"].items())
+    for kind, block in blocks:
+        rows = _block_rows(block, kind, detail)
+        if not rows:
+            continue
+        if len(blocks) > 1:
+            name = t("all_kinds", lang) if kind == "all" else t(kind, lang, default=kind)
+            table.add_row(Text(printable(name), style="bold italic"), end_section=False)
+        for metric, stat in rows:
+            entry = block[metric][stat]
+            table.add_row("  " + _row_label(metric, stat, lang), _number(metric, entry["base"]),
+                          _number(metric, entry["plan"]), _difference(metric, entry), _verdict(entry["verdict"], lang))
     return table
+
+
+def _letters(document: Mapping[str, Any]) -> list[str]:
+    """A for the baseline, B, C, ... for the plans (their names are in the legend above the tables)."""
+    return [chr(ord("A") + i) if i < 26 else f"P{i}" for i in range(len(document["plans"]) + 1)]
+
+
+def _legend(document: Mapping[str, Any]) -> list[Text]:
+    names = [document["baseline"], *document["plans"]]
+    lines = []
+    for letter, plan in zip(_letters(document), names):
+        line = Text(f"  {letter}  ", style="bold")
+        line.append_text(plain(f"{plan['name']} ({plan['file']})"))
+        lines.append(line)
+    return lines
 
 
 def _pairing_lines(document: Mapping[str, Any], lang: str) -> list[Text]:
@@ -139,13 +159,14 @@ def _headline_table(document: Mapping[str, Any], lang: str) -> Table | None:
     for key, justify in (("stat", "left"), ("plan", "left"), ("difference", "right"), ("paired_ci", "right"),
                          ("unpaired_ci", "right"), ("narrower", "right")):
         table.add_column(t(key, lang), justify=justify)
+    letters = dict(zip((id(p) for p in document["plans"]), _letters(document)[1:]))
     for plan, head in entries:
         name = _row_label(head["metric"], head["stat"], lang)
         if head["kind"]:
             name = f"{t(head['kind'], lang, default=head['kind'])}: {name}"
         width = [_ci_text(head["metric"], ci) for ci in (head["paired_ci"], head["unpaired_ci"])]
         narrower = DASH if head["narrower"] is None else f"{head['narrower'] * 100:.0f}%"
-        table.add_row(plain(name), plain(plan["name"]), _number(head["metric"], head["value"], signed=True),
+        table.add_row(plain(name), f"{letters[id(plan)]} − A", _number(head["metric"], head["value"], signed=True),
                       width[0] if head["paired_ci"] else t("not_paired", lang), width[1], narrower)
     return table
 
@@ -170,21 +191,22 @@ def _targets_table(document: Mapping[str, Any], lang: str) -> tuple[Table, Text]
                   header_style="bold")
     table.add_column(t("target", lang))
     table.add_column(t("limit", lang), justify="right")
-    for name in names:
-        table.add_column(plain(name), justify="center", max_width=16)
+    for letter in _letters(document):
+        table.add_column(letter, justify="center")
     for row in targets["rows"]:
         first = next(cell for cell in row["plans"] if cell)
         cells = [Text(t(c["verdict"], lang), style=VERDICT_STYLE[c["verdict"]]) if c else DASH for c in row["plans"]]
         table.add_row(target_name(row, lang), target_limit({**row, "limit": first["limit"]}, lang), *cells)
     total = len(targets["rows"])
-    met = " · ".join(f"{printable(n)} {m}/{total}" for n, m in zip(names, targets["met"]))
+    met = " · ".join(f"{letter} {m}/{total}" for letter, m in zip(_letters(document), targets["met"]))
     line = Text(t("compare_targets_met", lang, met=met) + " — ", style="bold")
     line.append_text(plain(t("compare_most", lang, names=", ".join(targets["most"]))))
     return table, line
 
 
-def render_comparison(document: Mapping[str, Any], console: Console, lang: str = "en") -> None:
-    """Print the comparison: header, pairing, a table per incident kind, pairing's gain, targets."""
+def render_comparison(document: Mapping[str, Any], console: Console, lang: str = "en", detail: bool = False) -> None:
+    """Print the comparison: header, pairing, a table per plan (the headline statistics, or every
+    one with ``detail``), pairing's gain, targets."""
     title = Text(f"{t('title_compare', lang)}: ", style="bold")
     title.append_text(plain(document["baseline"]["name"]))
     title.append(f" ({t('baseline', lang)})", style="bold")
@@ -196,12 +218,13 @@ def render_comparison(document: Mapping[str, Any], console: Console, lang: str =
     console.print(Text(t("compare_note", lang), style="dim"))
     if document.get("correction"):
         console.print(Text(t("compare_holm", lang, plans=document["correction"]["comparisons"]), style="dim"))
-    kinds = list(dict.fromkeys(k for plan in document["plans"] for k in plan["by_kind"]))
-    for kind in ([None] if len(kinds) != 1 else []) + kinds:
-        table = _kind_table(document, kind, lang)
-        if table is not None:
-            console.print()
-            console.print(table)
+    for line in _legend(document):
+        console.print(line)
+    if not detail:
+        console.print(Text(t("compare_headline_only", lang), style="dim"))
+    for index in range(len(document["plans"])):
+        console.print()
+        console.print(_plan_table(document, index, lang, detail))
     if any(entry.get("censored") for plan in document["plans"]
            for block in (plan["differences"], *plan["by_kind"].values())
            for stats in block.values() for entry in stats.values()):

@@ -142,6 +142,7 @@ _EN = {
     "compare_unpaired": ("Not paired: differs from the baseline in {keys}, so its days meet other incidents; its "
                          "intervals treat the plans as independent"),
     "compare_differing_entries": "differing incident entries: {entries}",
+    "compare_headline_only": "Headline statistics only: --detail shows every one (comparison.json has them all).",
     "compare_note": ("Difference = plan − baseline: minutes, incidents per day, or percentage points of days; "
                      "[95% interval, bootstrap over days]; lower is better. A metric on which every plan equals the "
                      "baseline exactly is left out."),
@@ -275,6 +276,7 @@ _ID = {
     "compare_unpaired": ("Tidak berpasangan: berbeda dari acuan pada {keys}, sehingga harinya menghadapi kejadian lain; "
                          "selangnya menganggap rencana saling bebas"),
     "compare_differing_entries": "entri kejadian yang berbeda: {entries}",
+    "compare_headline_only": "Hanya statistik utama: --detail menampilkan semuanya (comparison.json memuat semuanya).",
     "compare_note": ("Selisih = rencana − acuan: menit, kejadian per hari, atau poin persen hari; "
                      "[selang 95%, bootstrap atas hari]; makin rendah makin baik. Ukuran yang sama persis "
                      "dengan acuan untuk setiap rencana tidak ditampilkan."),

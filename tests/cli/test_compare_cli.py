@@ -141,3 +141,21 @@ def test_set_overrides_every_plan(cli, files):
     assert result.code == 0, result.err
     p90 = json.loads(result.out)["plans"][0]["differences"]["response_time"]["p90"]
     assert p90["value"] == 0 and p90["ci"] == [0, 0]   # both plans now have the same three patrols
+
+
+def test_the_table_is_one_compact_table_per_plan_headline_rows_unless_detail(cli, write):
+    from conftest import minimal_scenario
+
+    base = minimal_scenario()
+    more = minimal_scenario()
+    more["forces"]["units"][0]["count"] = 4
+    more["name"] = "more patrols"
+    paths = [write(base, "a.yaml"), write(more, "b.yaml")]
+    short = cli("compare", *paths, "-r", "10", "--quiet")
+    assert short.code == 0, short.err
+    assert "  A  minimal" in short.out and "  B  more patrols" in short.out   # the legend
+    assert "B − A: more patrols" in short.out and "B − A [95% CI]" in short.out
+    assert "Response time p90" in short.out and "Response time p50" not in short.out
+    assert "Headline statistics only: --detail shows every one" in short.out
+    detail = cli("compare", *paths, "-r", "10", "--quiet", "--detail")
+    assert "Response time p50" in detail.out and "Headline statistics only" not in detail.out
