@@ -289,18 +289,29 @@ class Accumulator:
         if not self.replications:
             raise ValueError("a summary needs at least one day")
         tables = _Tables(self)
-        wanted = {(t.kind, canonical_metric(t.metric)) for t in targets}   # pooled data kept for targets only
-        everything, pooled_all, series = tables.block(None, wanted)
-        by_kind, pooled = {}, {None: pooled_all}
-        day_values = {(None, name): values for name, values in series.items()}
-        for kind in tables.kind_order:
-            by_kind[kind], pooled[kind], series = tables.block(kind, wanted)
-            day_values.update({(kind, name): values for name, values in series.items()})
-        metrics = {"all": everything, "by_kind": by_kind}
+        metrics: dict[str, Any] = {"all": {}, "by_kind": {}}
+        rows: list[dict | None] = [None] * len(targets)
+        for kind in (None, *tables.kind_order):
+            # each block's pooled data is used for its targets, then let go: one block in memory at a time
+            mine = [i for i, target in enumerate(targets) if target.kind == kind]
+            wanted = {(kind, canonical_metric(targets[i].metric)) for i in mine}
+            block, pooled, series = tables.block(kind, wanted)
+            if kind is None:
+                metrics["all"] = block
+            else:
+                metrics["by_kind"][kind] = block
+            judged = evaluate_targets(metrics, {kind: pooled}, [targets[i] for i in mine],
+                                      {(kind, name): values for name, values in series.items()})
+            for i, row in zip(mine, judged):
+                rows[i] = row
+            del pooled
+        left = [i for i, row in enumerate(rows) if row is None]   # kinds no day had: nothing to judge
+        for i, row in zip(left, evaluate_targets(metrics, {}, [targets[i] for i in left])):
+            rows[i] = row
         return {
             "metrics": metrics,
             "units": tables.units(),
-            "targets": evaluate_targets(metrics, pooled, targets, day_values),
+            "targets": rows,
             "slowest": list(self._slowest),
         }
 
