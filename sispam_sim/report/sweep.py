@@ -99,8 +99,10 @@ def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en"
         table.add_column(plain(name), justify="right")
     for metric, stat in shown:
         label = t(_LABELS[metric], lang)
-        table.add_column(label if metric in ("unresolved", "max_level") else f"{label} {stat}", justify="right")
-    table.add_column(t("title_targets", lang), justify="left")
+        # headers fold onto several lines rather than lose their end to an ellipsis
+        table.add_column(label if metric in ("unresolved", "max_level") else f"{label} {stat}", justify="right",
+                         overflow="fold")
+    table.add_column(t("title_targets", lang), justify="left", overflow="fold")
     if until:
         table.add_column("--until", justify="right")
     for point in points:
