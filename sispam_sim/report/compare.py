@@ -200,7 +200,8 @@ def _targets_table(document: Mapping[str, Any], lang: str) -> tuple[Table, Text]
     total = len(targets["rows"])
     met = " · ".join(f"{letter} {m}/{total}" for letter, m in zip(_letters(document), targets["met"]))
     line = Text(t("compare_targets_met", lang, met=met) + " — ", style="bold")
-    line.append_text(plain(t("compare_most", lang, names=", ".join(targets["most"]))))
+    letter_of = dict(zip(names, _letters(document)))
+    line.append_text(plain(t("compare_most", lang, names=", ".join(letter_of.get(n, n) for n in targets["most"]))))
     return table, line
 
 
