@@ -95,7 +95,7 @@ _EN = {
     "title_sweep": "Sweep",
     "sweep_header": ("{points} of {planned} points run, each on replications 1 to {replications} with seed {seed} "
                      "(common random numbers)"),
-    "sweep_table": "Headline statistics per point",
+    "sweep_table": "Headline statistics per point (Open: incidents still open at the end, per day)",
     "sweep_targets": "{passed}/{total}",
     "sweep_breaks": "BREAKS",
     "sweep_holds": "holds",
@@ -143,6 +143,12 @@ _EN = {
                          "intervals treat the plans as independent"),
     "compare_differing_entries": "differing incident entries: {entries}",
     "compare_headline_only": "Headline statistics only: --detail shows every one (comparison.json has them all).",
+    "sweep_col_response": "Resp.",
+    "sweep_col_full_strength": "Full",
+    "sweep_col_tps_downtime": "TPS down",
+    "sweep_col_unresolved": "Open",
+    "sweep_col_level": "Level",
+    "sweep_until": "Until",
     "compare_note": ("Difference = plan − baseline: minutes, incidents per day, or percentage points of days; "
                      "[95% interval, bootstrap over days]; lower is better. A metric on which every plan equals the "
                      "baseline exactly is left out."),
@@ -231,7 +237,7 @@ _ID = {
     "title_sweep": "Sapuan nilai",
     "sweep_header": ("{points} dari {planned} titik dijalankan, masing-masing pada replikasi 1 sampai {replications} "
                      "dengan benih acak {seed} (bilangan acak bersama)"),
-    "sweep_table": "Statistik utama per titik",
+    "sweep_table": "Statistik utama per titik (Buka: kejadian yang masih terbuka di akhir, per hari)",
     "sweep_targets": "{passed}/{total}",
     "sweep_breaks": "GAGAL",
     "sweep_holds": "bertahan",
@@ -277,6 +283,12 @@ _ID = {
                          "selangnya menganggap rencana saling bebas"),
     "compare_differing_entries": "entri kejadian yang berbeda: {entries}",
     "compare_headline_only": "Hanya statistik utama: --detail menampilkan semuanya (comparison.json memuat semuanya).",
+    "sweep_col_response": "Tanggap",
+    "sweep_col_full_strength": "Penuh",
+    "sweep_col_tps_downtime": "Henti TPS",
+    "sweep_col_unresolved": "Buka",
+    "sweep_col_level": "Tingkat",
+    "sweep_until": "Batas",
     "compare_note": ("Selisih = rencana − acuan: menit, kejadian per hari, atau poin persen hari; "
                      "[selang 95%, bootstrap atas hari]; makin rendah makin baik. Ukuran yang sama persis "
                      "dengan acuan untuk setiap rencana tidak ditampilkan."),

@@ -26,8 +26,10 @@ __all__ = ["render_sweep", "sweep_csv", "sweep_json", "SWEEP_FILES"]
 #: What ``sweep --out DIR`` writes.
 SWEEP_FILES = ("sweep.csv", "sweep.json")
 #: Table label of each headline statistic.
-_LABELS = {"response_time": "response", "full_strength_time": "full_strength_short",
-           "tps_downtime": "tps_downtime", "unresolved": "unresolved_per_day", "max_level": "max_level"}
+#: Short column labels (the table must fit 80 columns with the swept values and --until).
+_LABELS = {"response_time": "sweep_col_response", "full_strength_time": "sweep_col_full_strength",
+           "tps_downtime": "sweep_col_tps_downtime", "unresolved": "sweep_col_unresolved",
+           "max_level": "sweep_col_level"}
 
 
 def _counts(targets) -> dict[str, int]:
@@ -55,9 +57,8 @@ def _targets_cell(targets, lang: str) -> Text:
         return Text(DASH)
     counts = _counts(targets)
     verdict = "fail" if counts["fail"] else "untested" if counts["untested"] else "pass"
-    text = Text(t("sweep_targets", lang, passed=counts["pass"], total=len(targets)) + " ")
-    text.append(t(verdict, lang), style=VERDICT_STYLE[verdict])
-    return text
+    # "2/4 passed", coloured by the worst verdict (the words would not fit 80 columns beside the grid)
+    return Text(t("sweep_targets", lang, passed=counts["pass"], total=len(targets)), style=VERDICT_STYLE[verdict])
 
 
 def _short_names(paths: list[str]) -> list[str]:
@@ -99,12 +100,10 @@ def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en"
         table.add_column(plain(name), justify="right")
     for metric, stat in shown:
         label = t(_LABELS[metric], lang)
-        # headers fold onto several lines rather than lose their end to an ellipsis
-        table.add_column(label if metric in ("unresolved", "max_level") else f"{label} {stat}", justify="right",
-                         overflow="fold")
-    table.add_column(t("title_targets", lang), justify="left", overflow="fold")
+        table.add_column(label if metric in ("unresolved", "max_level") else f"{label} {stat}", justify="right")
+    table.add_column(t("title_targets", lang), justify="left")
     if until:
-        table.add_column("--until", justify="right")
+        table.add_column(t("sweep_until", lang), justify="right")
     for point in points:
         cells = [str(point["point"] + 1), *(plain(point["settings"][path]) for path in paths)]
         cells += [_cell(metric, stat, point["metrics"][metric][stat]) for metric, stat in shown]
@@ -119,13 +118,9 @@ def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en"
 
 
 def _until_cell(judged: Mapping[str, Any], lang: str) -> Text:
-    value = judged["value"]
-    shown = DASH if value is None else (f"> {value:.1f}" if judged["censored"] else
-                                       f"{value:.1f}" if isinstance(value, float) else str(value))
-    cell = Text(shown + " ")
-    cell.append(t("sweep_breaks" if judged["broken"] else "sweep_holds", lang),
+    """holds / BREAKS: the value itself is in its column, or in the line under the table."""
+    return Text(t("sweep_breaks" if judged["broken"] else "sweep_holds", lang),
                 style="bold red" if judged["broken"] else "green")
-    return cell
 
 
 def sweep_csv(document: Mapping[str, Any]) -> str:
