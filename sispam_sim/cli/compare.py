@@ -24,7 +24,7 @@ from sispam_sim.cli.common import (
     execute, load_all, parse_replications,
 )
 from sispam_sim.errors import printable
-from sispam_sim.scenario.limits import MAX_SEED
+from sispam_sim.scenario.limits import MAX_COMPARE_PLANS, MAX_SEED, MAX_SWEEP_REPLICATIONS
 
 
 class CompareFormat(str, Enum):
@@ -91,6 +91,11 @@ def compare(
             print(f"sispam-sim: error: --fail-if-worse {err}", file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     count = options.count(scenarios[0])
+    if len(files) - 1 > MAX_COMPARE_PLANS or len(files) * count > MAX_SWEEP_REPLICATIONS:
+        print(f"sispam-sim: error: compare takes at most {MAX_COMPARE_PLANS} plans besides the baseline and "
+              f"{MAX_SWEEP_REPLICATIONS:,} replications in all; found {len(files) - 1} plan(s) x {count:,}",
+              file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
     same = dataclasses.replace(options, replications=str(count))
     created = missing_ancestor(out) if out is not None else None
     if out is not None:

@@ -72,6 +72,9 @@ MAX_OVERRIDE_CHARS = 10_000
 #: before the first starts; 200 points of the Jember day at 100 replications take ~7 min.
 MAX_SWEEP_POINTS = 200
 MAX_SWEEP_REPLICATIONS = 200_000
+#: Plans a ``compare`` takes besides its baseline (they are lettered B to Z in its tables); plans x
+#: replications share the sweep's bound.
+MAX_COMPARE_PLANS = 20
 
 # ---------------------------------------------------------------- run size estimate
 

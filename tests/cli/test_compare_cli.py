@@ -112,7 +112,7 @@ def test_out_writes_json_and_csv(cli, files, tmp_path):
     rows = list(csv.DictReader((out / "comparison.csv").open(encoding="utf-8")))
     p90 = next(r for r in rows if r["kind"] == "" and r["metric"] == "response_time" and r["stat"] == "p90")
     assert p90["verdict"] == document["plans"][0]["differences"]["response_time"]["p90"]["verdict"] == "better"
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.html", "comparison.json"]
 
 
 def test_interrupted_compare_leaves_no_folder(cli, files, tmp_path, monkeypatch):
@@ -159,3 +159,15 @@ def test_the_table_is_one_compact_table_per_plan_headline_rows_unless_detail(cli
     assert "Headline statistics only: --detail shows every one" in short.out
     detail = cli("compare", *paths, "-r", "10", "--quiet", "--detail")
     assert "Response time p50" in detail.out and "Headline statistics only" not in detail.out
+
+
+def test_compare_bounds_its_plans_and_replications_before_running(cli, write):
+    from conftest import minimal_scenario
+
+    path = write(minimal_scenario())
+    many = cli("compare", *([path] * 22), "-r", "2")
+    assert many.code == 2
+    assert "compare takes at most 20 plans besides the baseline and 200,000 replications in all; found 21 plan(s)" \
+        in many.err
+    long = cli("compare", path, path, path, "-r", "100000")
+    assert long.code == 2 and "found 2 plan(s) x 100,000" in long.err
