@@ -167,6 +167,15 @@ def load(file: Path, options: RunOptions):
     return scenario
 
 
+def _report(scenario, lang: str):
+    """What writes ``report.html`` beside the other outputs (matplotlib is imported only then)."""
+    def build(files):
+        from sispam_sim.report.html import build_report
+
+        return build_report(files, lang=lang, scenario=scenario)
+    return build
+
+
 class _Progress:
     """Replications done, rate and time left, on stderr: a bar on a terminal, a plain line every
     few seconds elsewhere (CI logs), nothing with ``--quiet``."""
@@ -211,7 +220,8 @@ class _Progress:
             self.bar.stop()
 
 
-def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[str], label: str = "Running"):
+def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[str], label: str = "Running",
+            lang: str = "en"):
     """Run ``scenario`` as ``options`` say; with ``out``, stream the outputs there and finish them.
 
     Returns the :class:`~sispam_sim.runner.pipeline.RunOutput`. Raises :class:`Interrupted` on
@@ -225,7 +235,7 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
     command = shlex.join(["sispam-sim", *invocation])
     count = options.max_replications if options.auto else options.count(scenario)
     created = missing_ancestor(out) if out is not None else None
-    writer = OutputWriter(out) if out is not None else None   # checked before the run
+    writer = OutputWriter(out, report=_report(scenario, lang)) if out is not None else None   # checked before the run
     try:
         with make_executor(options.jobs, options.cluster, count, scenario.size.with_replications(count).seconds) as ex, \
                 _Progress(f"{label} {scenario.spec.name}", options.quiet) as progress:

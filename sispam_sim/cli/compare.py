@@ -49,7 +49,7 @@ def compare(
              "correction): METRIC.STAT for all incidents (response_time.p90, unresolved.per_day, levels.3), "
              "KIND.METRIC.STAT or by_kind.KIND.METRIC.STAT for one kind. Repeatable.")] = None,
     out: Annotated[Optional[str], typer.Option(
-        "--out", "-o", metavar="DIR", help="Write comparison.json and comparison.csv here.")] = None,
+        "--out", "-o", metavar="DIR", help="Write comparison.json, comparison.csv and comparison.html (the briefing) here.")] = None,
     output: Annotated[CompareFormat, typer.Option(
         "--format", "-f", help="table (for people) or json (the comparison on stdout).")] = CompareFormat.table,
     detail: Annotated[bool, typer.Option(
@@ -112,7 +112,16 @@ def compare(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
     if out is not None:
+        from sispam_sim.report.export import write_texts
+        from sispam_sim.report.html import build_comparison
+
+        responses = []   # every plan's response times, pooled over its days, for the overlaid CDFs
+        for run in runs:
+            values, censored = run.days.pooled("response_time")
+            responses.append({"values": values.tolist(), "n": len(values) + censored})
+        page = build_comparison(document, responses, lang=lang.value)   # before anything is written
         written = write_comparison(out, document)
+        written += write_texts(out, {"comparison.html": page})
         print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
     if output is CompareFormat.json:
         sys.stdout.write(results_json(document))

@@ -27,7 +27,7 @@ def run(
     seed: SeedOpt = None,
     out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="DIR",
-        help="Write results.json, incidents.csv, timeline.csv and events.csv here.")] = None,
+        help="Write results.json, incidents.csv, timeline.csv, events.csv and report.html (the briefing) here.")] = None,
     output: Annotated[RunFormat, typer.Option(
         "--format", "-f", help="table (a summary for people) or json (results.json on stdout).")] = RunFormat.table,
     lang: LangOpt = Lang.en,
@@ -53,7 +53,7 @@ def run(
                          tuple(set_ or ()))
     scenario = load(file, options)
     try:
-        result = execute(scenario, options, out, invocation)
+        result = execute(scenario, options, out, invocation, lang=lang.value)
     except Interrupted:
         print("sispam-sim: run interrupted; nothing was written", file=sys.stderr)
         raise typer.Exit(EXIT_INTERRUPTED) from None

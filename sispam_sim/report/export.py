@@ -196,9 +196,13 @@ class OutputWriter:
     temporary file.
     """
 
-    def __init__(self, out_dir: str | os.PathLike):
+    def __init__(self, out_dir: str | os.PathLike, report=None):
         self.out_dir = prepare_out_dir(out_dir)
-        self._partial = {name: self.out_dir / f".{name}.partial" for name in OUTPUT_FILES}
+        #: ``report(files) -> html``: builds ``report.html`` from the finished partial files, before
+        #: any output is replaced, so the report goes in place with the others or not at all
+        self.report = report
+        self._names = OUTPUT_FILES + (("report.html",) if report is not None else ())
+        self._partial = {name: self.out_dir / f".{name}.partial" for name in self._names}
         self._files: dict[str, Any] = {}
         try:
             for name, (columns, _) in CSV_FILES.items():
@@ -237,8 +241,17 @@ class OutputWriter:
                 fh.close()
             except OSError as err:
                 raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
+        if self.report is not None:
+            page = self.report({name: self._partial[name] for name in OUTPUT_FILES})
+            fh = self._open("report.html")
+            self._write("report.html", fh, page)
+            try:
+                fh.flush()
+                os.fsync(fh.fileno())
+            finally:
+                fh.close()
         paths = []
-        for name in OUTPUT_FILES:
+        for name in self._names:
             target = self.out_dir / name
             try:
                 mode = target.stat().st_mode & 0o7777

@@ -280,6 +280,15 @@ class Accumulator:
                     np.empty((0, len(INCIDENT_METRICS)), bool))
         return tuple(np.concatenate(column) for column in zip(*self._parts))   # type: ignore[return-value]
 
+    def pooled(self, metric: str) -> tuple[np.ndarray, int]:
+        """One metric's finite values over every incident of every day so far, and how many were
+        censored (what a report's CDF is drawn from: ``comparison.html``)."""
+        j = COLUMN[metric]
+        chunks = [*self._chunks, self._joined()]
+        values = np.concatenate([c[2][:, j] for c in chunks])
+        censored = np.concatenate([c[3][:, j] for c in chunks])
+        return values[~censored & ~np.isnan(values)], int(censored.sum())
+
     def summary(self, targets: Sequence[Any] = ()) -> dict:
         """``{"metrics", "units", "targets", "slowest"}`` over the days added so far.
 

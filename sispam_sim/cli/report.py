@@ -1,0 +1,36 @@
+"""``sispam-sim report DIR``: rebuild ``report.html`` from a run's ``--out`` folder alone.
+
+The report is made from the files the run wrote (:mod:`sispam_sim.report.html`) and the
+scenario file ``results.json`` names; it replaces ``report.html`` atomically, so a reader
+never sees half a report. The same folder gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sispam_sim.cli.app import app
+from sispam_sim.cli.common import Lang, LangOpt
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(
+        help="A run's --out folder (results.json, incidents.csv, timeline.csv, events.csv).", show_default=False,
+        metavar="DIR")],
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Rebuild report.html in DIR from the run's files there (and the scenario file results.json names).
+
+    Exit 0 when written, 2 when DIR is not a run's output folder (a file is missing) or cannot be written.
+    """
+    from sispam_sim.report.export import write_texts
+    from sispam_sim.report.html import report_from_dir
+
+    page = report_from_dir(folder, lang=lang.value)   # FileNotFoundError -> exit 2 at the error boundary
+    written = write_texts(folder, {"report.html": page})
+    print(f"Wrote {', '.join(p.name for p in written)} to {folder}", file=sys.stderr)
