@@ -23,7 +23,8 @@ from rich.text import Text
 from sispam_sim.errors import Problem, format_path, printable
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import (
-    DASH, VERDICT_STYLE, fmt_count, fmt_minutes, fmt_percent_entry, plain, target_limit, target_name, target_value,
+    DASH, VERDICT_STYLE, fit, fmt_count, fmt_minutes, fmt_percent_entry, plain, target_limit, target_name,
+    target_value, target_within,
 )
 from sispam_sim.stats.metrics import INCIDENT_METRICS, canonical_metric
 from sispam_sim.stats.targets import borderline, margin
@@ -166,11 +167,11 @@ def _file_table(entry: Mapping[str, Any], lang: str) -> Table:
                   caption_justify="left")
     for key, justify in (("target", "left"), ("limit", "right"), ("value_ci", "right"),
                          ("within_limit_ci", "right"), ("margin", "right"), ("result", "center")):
-        table.add_column(t(key, lang), justify=justify)
+        table.add_column(t(key, lang), justify=justify, no_wrap=key == "limit")
     for row in entry["targets"]:
-        table.add_row(target_name(row, lang), target_limit(row, lang), target_value(row, lang),
-                      fmt_percent_entry(row.get("share_within")), _fmt_margin(row),
-                      Text(t(row["result"], lang), style=RESULT_STYLE[row["result"]]))
+        within = fmt_percent_entry(row["share_within"]) if row.get("share_within") else target_within(row, lang)
+        table.add_row(target_name(row, lang, short=True), target_limit(row, lang), target_value(row, lang, days=False),
+                      within, _fmt_margin(row), Text(t(row["result"], lang), style=RESULT_STYLE[row["result"]]))
     return table
 
 
@@ -206,7 +207,7 @@ def render_table(document: Mapping[str, Any], console: Console, lang: str = "en"
     t("pass", lang)  # fail early on an unknown language
     for entry in document["files"]:
         if entry.get("reason") != "no targets":
-            console.print(_file_table(entry, lang))
+            console.print(fit(_file_table(entry, lang), console.width))
             console.print()
     for problem in problems(document, lang):
         console.print(plain(problem.format()), style="red" if problem.severity == "error" else "yellow",

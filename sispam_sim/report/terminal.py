@@ -17,6 +17,7 @@ import math
 
 from typing import Any, Iterable, Mapping, Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +27,7 @@ from sispam_sim.report.i18n import t
 from sispam_sim.stats.metrics import INCIDENT_METRICS, applies_to, canonical_metric
 from sispam_sim.stats.targets import all_met
 
-__all__ = ["render_run", "fmt_minutes", "fmt_entry", "fmt_count", "fmt_percent", "fmt_percent_entry",
+__all__ = ["render_run", "fit", "fmt_minutes", "fmt_entry", "fmt_count", "fmt_percent", "fmt_percent_entry",
            "fmt_target_number", "plain", "target_name", "target_limit", "target_value", "VERDICT_STYLE"]
 
 DASH = "—"
@@ -41,6 +42,50 @@ VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "untested": "bold yel
 def plain(text: object) -> Text:
     """User-written text as a rich Text: shown as written, markup and control codes inert."""
     return Text(printable(text))
+
+
+def fit(table: Table, width: int) -> Table:
+    """Fit ``table`` into ``width`` columns without cutting a word: wrap cells at spaces instead.
+
+    Rich shrinks a table that is too wide column by column, whatever the words in it, and
+    cuts what no longer fits with ``…``. Here each column gets at least its longest word; the
+    columns that need least get all they need, the others share the rest in proportion.
+    When even the longest words do not fit, rich's own shrinking is left to do what it can.
+    """
+    columns = table.columns
+    if not columns:
+        return table
+
+    def lines(cell: object) -> list[str]:
+        return (cell.plain if isinstance(cell, Text) else str(cell)).splitlines() or [""]
+
+    mins, maxs = [], []
+    for column in columns:
+        texts = [line for cell in (column.header, *column._cells) for line in lines(cell)]
+        longest_word = max((cell_len(word) for text in texts for word in text.split()), default=0)
+        mins.append(max(longest_word, column.min_width or 0))
+        maxs.append(max(max(cell_len(text) for text in texts), mins[-1]))
+        if column.no_wrap:
+            mins[-1] = maxs[-1]
+    overhead = len(columns) * (1 + 2) + 1   # a border before each column and at the end, a space either side
+    room = width - overhead
+    if sum(maxs) <= room or sum(mins) > room:
+        return table
+    spare, want = room - sum(mins), [hi - lo for lo, hi in zip(mins, maxs)]
+    extra = [0] * len(columns)
+    # the columns that need least first, whole (a short cell is not broken), the rest in proportion
+    order = sorted(range(len(columns)), key=lambda i: want[i])
+    while order and want[order[0]] <= spare // len(order):
+        i = order.pop(0)
+        extra[i], spare = want[i], spare - want[i]
+    share = sum(want[i] for i in order)
+    for i in order:
+        extra[i] = spare * want[i] // share
+    for i in sorted(order, key=lambda i: -want[i])[:spare - sum(extra[i] for i in order)]:
+        extra[i] += 1
+    for column, lo, more in zip(columns, mins, extra):
+        column.width = lo + more
+    return table
 
 
 def fmt_minutes(value: float | None) -> str:
@@ -172,7 +217,8 @@ def fmt_target_number(metric: str, value: float | None) -> str:
     return fmt_minutes(value)
 
 
-def target_value(row: Mapping[str, Any], lang: str) -> str:
+def target_value(row: Mapping[str, Any], lang: str, days: bool = True) -> str:
+    """The value [interval] of a target; ``days``: the highest level adds on how many days it was exceeded."""
     metric = row["metric"]
     if row["verdict"] == "untested":
         return t("nothing_to_judge", lang)
@@ -182,16 +228,20 @@ def target_value(row: Mapping[str, Any], lang: str) -> str:
         text = fmt_entry(entry)
     else:
         text = fmt_entry(entry, lambda v: fmt_target_number(metric, v), fmt_count)
-    if row.get("days_exceeding") and metric == "max_level":
+    if days and row.get("days_exceeding") and metric == "max_level":
         text += " " + t("days_exceeding", lang, days=row["days_exceeding"], total=row.get("days"))
     return text
 
 
-def target_name(row: Mapping[str, Any], lang: str) -> str:
+def target_name(row: Mapping[str, Any], lang: str, short: bool = False) -> str:
+    """The target's metric (and kind) in words; ``short`` for a table cell that must fit 80 columns."""
     metric = row["metric"]
     name = t(metric, lang, default=t(canonical_metric(metric), lang, default=metric))
+    if short:
+        name = t(f"short_{canonical_metric(metric)}", lang, default=name)
     if row.get("kind"):
-        name = f"{t(row['kind'], lang, default=row['kind'])}: {name}"
+        kind = t(f"short_{row['kind']}", lang, default=None) if short else None
+        name = f"{kind or t(row['kind'], lang, default=row['kind'])}: {name}"
     return printable(name)
 
 
@@ -201,17 +251,34 @@ def target_limit(row: Mapping[str, Any], lang: str) -> str:
     return f"{t(row['stat'], lang)} ≤ {fmt_count(limit) if metric == 'max_level' else fmt_target_number(metric, limit)}"
 
 
+def target_within(row: Mapping[str, Any], lang: str) -> str:
+    """The share of incidents within the limit; for the highest level, the days within it."""
+    share = row.get("share_within")
+    if share:
+        return fmt_percent(share["value"])
+    if row["metric"] == "max_level" and row.get("days") and row["verdict"] != "untested":
+        return t("days_within", lang, days=row["days"] - (row.get("days_exceeding") or 0), total=row["days"])
+    return DASH
+
+
+def target_cells(row: Mapping[str, Any], lang: str) -> list[str]:
+    """A target's row as text: name, limit, value [interval], within the limit, verdict (terminal, Markdown, CSV)."""
+    return [target_name(row, lang, short=True), target_limit(row, lang), target_value(row, lang, days=False),
+            target_within(row, lang), t(row["verdict"], lang)]
+
+
+TARGET_HEADERS = ("target", "limit", "value_ci", "within_short", "result")
+
+
 def _targets_table(rows: Sequence[Mapping[str, Any]], lang: str) -> Table:
+    """One line per target at 80 columns: short names, the days of a level in the share's column."""
     table = Table(title=f"{t('title_targets', lang)} ({t('minutes', lang)})", title_justify="left",
                   header_style="bold")
-    for key, justify in (("target", "left"), ("limit", "right"), ("value_ci", "right"),
-                         ("within_limit", "right"), ("result", "center")):
-        table.add_column(t(key, lang), justify=justify)
+    for key, justify in zip(TARGET_HEADERS, ("left", "right", "right", "right", "center")):
+        table.add_column(t(key, lang), justify=justify, no_wrap=True)
     for row in rows:
-        share = row.get("share_within")
-        table.add_row(target_name(row, lang), target_limit(row, lang), target_value(row, lang),
-                      fmt_percent(share["value"]) if share else DASH,
-                      Text(t(row["verdict"], lang), style=VERDICT_STYLE[row["verdict"]]))
+        *cells, verdict = target_cells(row, lang)
+        table.add_row(*cells, Text(verdict, style=VERDICT_STYLE[row["verdict"]]))
     return table
 
 
@@ -239,8 +306,9 @@ def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table |
     table.add_column(t("busy_crew_minutes", lang), justify="right")
     table.add_column(t("drain_crew_minutes", lang), justify="right")
     for name, u in rated[:TOP_UNIT_TYPES]:
+        # crew-minutes vary between days like utilisation: an interval whenever they do (none when equal)
         table.add_row(plain(name), fmt_percent_entry(u["utilisation"]),
-                      *(fmt_count(round((u.get(key) or {}).get("value") or 0.0))
+                      *(fmt_entry(u.get(key) or {"value": 0.0}, lambda v: fmt_count(round(v)))
                         for key in ("busy_crew_minutes_per_day", "drain_busy_crew_minutes_per_day")))
     return table
 
@@ -253,13 +321,14 @@ def _slowest_table(slowest: Iterable[Mapping[str, Any]], lang: str) -> Table | N
                   header_style="bold")
     table.add_column(t("replication", lang), justify="right", no_wrap=True, min_width=3)
     table.add_column(t("incident", lang), max_width=30)
-    table.add_column(t("place", lang), max_width=20)
+    table.add_column(t("place", lang))
     for key in ("response", "resolution"):
         table.add_column(t(key, lang), justify="right", no_wrap=True)
     never = t("never", lang)
     for row in slowest:
         times = [row.get(m) for m in ("response_time", "resolution_time")]
-        table.add_row(str(row["replication"]), plain(row.get("label") or row["id"]), plain(row["place"]),
+        # days counted from 1, as people count them (results.json keeps the 0-based replication)
+        table.add_row(str(row["replication"] + 1), plain(row.get("label") or row["id"]), plain(row["place"]),
                       *(never if v is None else fmt_minutes(v) for v in times))
     return table
 
@@ -284,7 +353,7 @@ def render_run(document: Mapping[str, Any], console: Console, lang: str = "en") 
     blocks = ([(None, metrics["all"])] if len(by_kind) != 1 and metrics.get("all") else []) + list(by_kind.items())
     for kind, block in blocks:
         console.print()
-        console.print(_kind_table(kind, block, lang))
+        console.print(fit(_kind_table(kind, block, lang), console.width))
         for line in _kind_notes(kind, block, lang):
             console.print(Text(line, style="dim"))
     targets = document.get("targets") or []
@@ -298,4 +367,4 @@ def render_run(document: Mapping[str, Any], console: Console, lang: str = "en") 
                   _slowest_table(document.get("slowest") or [], lang)):
         if table is not None:
             console.print()
-            console.print(table)
+            console.print(fit(table, console.width))

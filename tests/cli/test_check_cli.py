@@ -253,7 +253,7 @@ def test_indonesian_labels(cli, failing):
     result = cli("check", path, "-r", "2", "--lang", "id")
     assert result.code == EXIT_CHECK_FAILED
     for label in ("Pemeriksaan", "Sasaran", "Batas", "Selisih", "GAGAL",
-                  "LULUS", "1 dari 2 sasaran tidak lulus", "pemeriksaan gagal: 1 dari 1 berkas"):
+                  "LULUS", "1 dari 2 sasaran tidak tercapai", "pemeriksaan gagal: 1 dari 1 berkas"):
         assert label in result.out, label
     for english in ("PASS", "FAIL", "Margin", "targets did not pass", "check failed"):
         assert english not in result.out, english

@@ -183,7 +183,7 @@ def test_replications_auto_is_refused(cli, scripted):
 def test_the_table_in_indonesian(cli, scripted):
     result = cli("sweep", scripted, "--set", f"{COUNT}=2,3", "--until", "targets", "-q", "--lang", "id")
     assert result.code == 0
-    assert "Sapuan nilai" in result.out and "GAGAL" in result.out
+    assert "Uji variasi nilai" in result.out and "GAGAL" in result.out
 
 
 def test_the_library_sweep_runs_every_point_on_the_same_replications(scripted):
