@@ -68,6 +68,11 @@ def _figure(width: float, height: float, **kwargs):
         return plt.subplots(figsize=(width, height), **kwargs)
 
 
+#: Steps a CDF curve is drawn with at most: finer than a projector shows, and the SVG stays small
+#: however many incidents a run has.
+CDF_STEPS = 2000
+
+
 def cdf_chart(series: Sequence[Mapping], limit: float | None, quantile: float | None, band: Sequence[float] | None,
               xlabel: str, ylabel: str, title: str, desc: str, censored_note: str) -> str:
     """Empirical CDFs of response times: each series ``{"label", "values" (finite), "n" (all, censored
@@ -81,6 +86,9 @@ def cdf_chart(series: Sequence[Mapping], limit: float | None, quantile: float | 
             n = max(int(s["n"]), 1)
             xs = [0.0, *values]
             ys = [0.0, *((k + 1) / n for k in range(len(values)))]
+            if len(xs) > CDF_STEPS + 1:   # thousands of days: keep the picture, not every step
+                keep = sorted({round(i * (len(xs) - 1) / CDF_STEPS) for i in range(CDF_STEPS + 1)})
+                xs, ys = [xs[i] for i in keep], [ys[i] for i in keep]
             ax.step(xs, ys, where="post", color=SERIES[i % len(SERIES)], lw=2, label=s["label"])
             share = len(values) / n
             if share < 1:

@@ -15,6 +15,7 @@ import csv
 import json
 import math
 import shlex
+from array import array
 from collections import defaultdict
 from html import escape
 from pathlib import Path
@@ -65,9 +66,69 @@ def _float(text: str) -> float | None:
     return float(text) if text not in ("", None) else None
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def _rows(path: Path):
+    """The rows of a CSV output, one at a time: a run of 10,000 days is read in constant memory."""
     with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        yield from csv.DictReader(fh)
+
+
+#: Incidents the map draws at most: those of the first days, until this many (a map of every
+#: incident of thousands of days is a solid smear, and its SVG would weigh megabytes).
+MAP_POINTS = 3000
+_NAN = float("nan")
+
+
+class _Incidents:
+    """What the report needs of incidents.csv, read once in a stream and kept compactly: response
+    times per kind and per district (``nan`` for never reached), per-TPS aggregates, the crowd
+    incidents, and the map's incidents of the first days."""
+
+    def __init__(self, path: Path, sites: Mapping[str, str]):
+        self.by_kind: dict[str, array] = {}
+        self.by_district: dict[str, array] = {}
+        self.tps: dict[str, list] = {}            # site -> [incidents, never reached, sum of responses, slowest]
+        self.path = path
+        self.crowd_days: dict[int, list] = {}      # day -> [highest level, minutes short summed]
+        self.points: list[dict] = []
+        self.total = 0
+        self.map_days = 0
+        last_day, map_full = None, False
+        for row in _rows(path):
+            self.total += 1
+            response = _float(row["response_time"])
+            value = _NAN if response is None else response
+            self.by_kind.setdefault(row["kind"], array("d")).append(value)
+            self.by_district.setdefault(_district_of(row, sites), array("d")).append(value)
+            site = row.get("site")
+            if site:
+                agg = self.tps.setdefault(site, [0, 0, 0.0, -math.inf])
+                agg[0] += 1
+                if response is None:
+                    agg[1] += 1
+                else:
+                    agg[2] += response
+                    agg[3] = max(agg[3], response)
+            if row["kind"] == "crowd_buildup":
+                day = self.crowd_days.setdefault(int(row["replication"]), [0, 0.0])
+                day[0] = max(day[0], int(row["max_level"]))
+                day[1] += float(row["short_minutes"] or 0)
+            if row["replication"] != last_day:   # the map takes whole days, while they fit
+                last_day = row["replication"]
+                map_full = map_full or len(self.points) >= MAP_POINTS
+                if not map_full:
+                    self.map_days += 1
+            if not map_full:
+                self.points.append({"lat": float(row["lat"]), "lon": float(row["lon"]), "response": response})
+
+
+    def crowds_of(self, day: int) -> list[dict[str, str]]:
+        """The crowd incidents of one day (a second pass over the file: only those rows are kept)."""
+        wanted = str(day)
+        return [row for row in _rows(self.path) if row["replication"] == wanted and row["kind"] == "crowd_buildup"]
+
+
+def _responses(values: array) -> list[float | None]:
+    return [None if v != v else v for v in values]
 
 
 def _overrides(command: str | None) -> tuple[str, ...]:
@@ -222,12 +283,10 @@ def _targets(results, lang: str) -> str:
             f'<p class="note">{escape(t("times_note", lang))}</p></section>')
 
 
-def _response_charts(results, incidents, lang: str) -> str:
+def _response_charts(results, incidents: _Incidents, lang: str) -> str:
     from sispam_sim.report import charts
 
-    by_kind: dict[str, list] = defaultdict(list)
-    for row in incidents:
-        by_kind[row["kind"]].append(_float(row["response_time"]))
+    by_kind = {kind: _responses(values) for kind, values in incidents.by_kind.items()}
     parts = [f'<section><h2 id="response">{escape(t("html_response", lang))}</h2>'
              f'<p class="note">{escape(t("html_response_note", lang))}</p>']
     targets = results.get("targets", [])
@@ -250,35 +309,53 @@ def _response_charts(results, incidents, lang: str) -> str:
     return "".join(parts)
 
 
-def _step_mean(points: Mapping[int, list[tuple[float, int]]], grid: Sequence[float], days: int) -> list[float]:
-    """The mean over days of a step function sampled at its changes (``day -> [(time, value)]``)."""
-    totals = [0.0] * len(grid)
-    for series in points.values():
-        series.sort()
-        j, value = 0, 0
-        for g, at in enumerate(grid):
-            while j < len(series) and series[j][0] <= at:
-                value = series[j][1]
-                j += 1
-            totals[g] += value
-    return [x / max(days, 1) for x in totals]
+_COLUMNS = ("committed", "on_scene", "free")
 
 
-def _personnel(timeline, scenario, lang: str, days: int) -> str:
+def _personnel_means(path: Path, grid: Sequence[float], days: int) -> dict[str, dict[str, list[float]]]:
+    """Per column and unit type, the mean over days of personnel at each grid time (a step function
+    sampled at its changes: the last value at or before the time, 0 before the first). timeline.csv
+    is read one day at a time, so memory does not grow with the number of days."""
+    import numpy as np
+
+    at = np.asarray(grid, dtype=float)
+    totals: dict[str, dict[str, Any]] = {c: {} for c in _COLUMNS}
+
+    def add(day_rows: dict[str, list]) -> None:
+        for unit, points in day_rows.items():
+            points.sort()   # by time, then value: of two points at one time the larger is the later
+            times = np.array([p[0] for p in points])
+            index = np.searchsorted(times, at, side="right") - 1
+            for c, column in enumerate(_COLUMNS):
+                values = np.array([p[1 + c] for p in points], dtype=float)
+                step = np.where(index >= 0, values[np.maximum(index, 0)], 0.0)
+                totals[column][unit] = totals[column].get(unit, 0.0) + step
+
+    day, day_rows = None, defaultdict(list)
+    for row in _rows(path):
+        if row["replication"] != day:
+            add(day_rows)
+            day, day_rows = row["replication"], defaultdict(list)
+        day_rows[row["unit_type"]].append((float(row["time"]), *(int(row[c]) for c in _COLUMNS)))
+    add(day_rows)
+    return {column: {unit: (total / max(days, 1)).tolist() for unit, total in sorted(by_unit.items())}
+            for column, by_unit in totals.items()}
+
+
+def _last_time(path: Path) -> float:
+    return max((float(row["time"]) for row in _rows(path)), default=0.0)
+
+
+def _personnel(timeline: Path, scenario, lang: str, days: int) -> str:
     from sispam_sim.report import charts
 
     start = _clock_hours(scenario)
-    end = max((float(r["time"]) for r in timeline), default=0.0)
-    if scenario is not None:
-        end = scenario.spec.clock.duration
+    end = scenario.spec.clock.duration if scenario is not None else _last_time(timeline)
     grid = [5.0 * k for k in range(int(end // 5) + 1)]
-    series: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for row in timeline:
-        for column in ("committed", "on_scene", "free"):
-            series[column][row["unit_type"]][int(row["replication"])].append((float(row["time"]), int(row[column])))
+    means = _personnel_means(timeline, grid, days)
     panels = []
     for column, key in (("committed", "html_committed"), ("on_scene", "html_on_scene"), ("free", "html_free")):
-        by_type = {unit: _step_mean(points, grid, days) for unit, points in sorted(series[column].items())}
+        by_type = means[column]
         if column != "free":
             by_type = {u: v for u, v in by_type.items() if any(v)}
         panels.append((t(key, lang), by_type))
@@ -311,7 +388,7 @@ def _district_of(row, sites: Mapping[str, str]) -> str:
     return row.get("place", "")
 
 
-def _map(incidents, scenario, lang: str, note: str | None) -> str:
+def _map(incidents: _Incidents, scenario, lang: str, note: str | None) -> str:
     from sispam_sim.report import charts
 
     districts, places, sites = [], [], []
@@ -321,8 +398,7 @@ def _map(incidents, scenario, lang: str, note: str | None) -> str:
                      for did, d in m.districts.items()]
         places = [{"lat": p.lat, "lon": p.lon, "name": p.name or pid} for pid, p in m.places.items()]
         sites = [{"lat": s.lat, "lon": s.lon, "risk": s.risk} for s in scenario.sites]
-    points = [{"lat": float(r["lat"]), "lon": float(r["lon"]), "response": _float(r["response_time"])}
-              for r in incidents]
+    points = incidents.points
     legend = {"aman": "TPS aman", "rawan": "TPS rawan", "sangat_rawan": "TPS sangat rawan",
               "response": t("html_response_minutes", lang), "never": t("html_never_reached", lang),
               "place": t("place", lang)}
@@ -330,24 +406,19 @@ def _map(incidents, scenario, lang: str, note: str | None) -> str:
              incidents=len(points))
     svg = charts.map_chart(districts, places, sites, points, legend, t("html_map", lang), desc)
     extra = f'<p class="note">{escape(t("html_map_without_scenario", lang, why=note))}</p>' if note else ""
+    if len(points) < incidents.total:
+        extra += (f'<p class="note">{escape(t("html_map_sample", lang, days=incidents.map_days, shown=len(points), total=incidents.total))}</p>')
     return f'<section><h2 id="map">{escape(t("html_map", lang))}</h2>{extra}' + _figure(svg, desc) + "</section>"
 
 
-def _crowd_days(incidents) -> tuple[int | None, int | None]:
-    """(typical day, worst day) among the days with a crowd: the worst reaches the highest level, then
-    has the most minutes short of need; the typical day has the median minutes short."""
-    days: dict[int, list] = defaultdict(list)
-    for row in incidents:
-        if row["kind"] == "crowd_buildup":
-            days[int(row["replication"])].append(row)
+def _crowd_days(days: Mapping[int, Sequence]) -> tuple[int | None, int | None]:
+    """(typical day, worst day) among the days with a crowd (``day -> (highest level, minutes short)``):
+    the worst reaches the highest level, then has the most minutes short of need; the typical day has
+    the median minutes short."""
     if not days:
         return None, None
-
-    def short(day):
-        return sum(float(r["short_minutes"] or 0) for r in days[day])
-
-    worst = max(days, key=lambda d: (max(int(r["max_level"]) for r in days[d]), short(d), -d))
-    ordered = sorted(days, key=lambda d: (short(d), d))
+    worst = max(days, key=lambda d: (days[d][0], days[d][1], -d))
+    ordered = sorted(days, key=lambda d: (days[d][1], d))
     return ordered[(len(ordered) - 1) // 2], worst
 
 
@@ -401,11 +472,11 @@ def _crowd_panel(row, events, scenario, crew: Mapping[str, int], start: float, e
     return {"title": title, "levels": levels, "need": (hours(need_x), need_y), "crew": (hours(cx), cy)}
 
 
-def _escalation(incidents, events, scenario, lang: str) -> str:
+def _escalation(incidents: _Incidents, events: Path, scenario, lang: str) -> str:
     from sispam_sim.report import charts
 
     head = f'<section><h2 id="escalation">{escape(t("html_escalation", lang))}</h2>'
-    typical, worst = _crowd_days(incidents)
+    typical, worst = _crowd_days(incidents.crowd_days)
     if worst is None:
         return head + f'<p>{escape(t("html_no_crowds", lang))}</p></section>'
     crew: dict[str, int] = {}
@@ -413,18 +484,19 @@ def _escalation(incidents, events, scenario, lang: str) -> str:
         types = scenario.spec.forces.types
         crew = {u.id: types[u.type].crew for u in scenario.units}
     by_incident: dict[tuple[int, str], list] = defaultdict(list)
-    wanted = {typical, worst}
-    for e in events:
-        if int(e["replication"]) in wanted and e["incident"]:
+    wanted = {str(typical), str(worst)}
+    end = 0.0
+    for e in _rows(events):   # one pass: the two days' events, and when the last day ended
+        end = max(end, float(e["time"]))
+        if e["replication"] in wanted and e["incident"]:
             by_incident[(int(e["replication"]), e["incident"])].append(e)
     start = _clock_hours(scenario)
-    end = max((float(e["time"]) for e in events), default=0.0)
     parts = [head, f'<p class="note">{escape(t("html_escalation_note", lang))}</p>']
     for day, key in ((typical, "html_typical_day"), (worst, "html_worst_day")):
         if day == typical and key == "html_worst_day":
             parts.append(f'<p>{escape(t("html_same_day", lang))}</p>')
             continue
-        crowds = [r for r in incidents if r["kind"] == "crowd_buildup" and int(r["replication"]) == day]
+        crowds = incidents.crowds_of(day)
         panels = [_crowd_panel(r, by_incident[(day, r["id"])], scenario, crew, start, end, lang) for r in crowds]
         heading = t(key, lang, day=day + 1)
         desc = t("html_escalation_desc", lang, crowds=len(panels), day=day + 1)
@@ -437,16 +509,13 @@ def _escalation(incidents, events, scenario, lang: str) -> str:
     return "".join(parts)
 
 
-def _districts(incidents, scenario, lang: str) -> str:
-    sites = _site_districts(scenario)
+def _districts(incidents: _Incidents, scenario, lang: str) -> str:
     names = {}
     if scenario is not None:
         names = {did: d.name or did for did, d in scenario.spec.map.districts.items()}
-    groups: dict[str, list] = defaultdict(list)
-    for row in incidents:
-        groups[_district_of(row, sites)].append(_float(row["response_time"]))
     rows = []
-    for district, values in groups.items():
+    for district, recorded in incidents.by_district.items():
+        values = _responses(recorded)
         finite = [v for v in values if v is not None]
         p90, cens = _p(finite, len(values) - len(finite), 0.9)
         rows.append((p90 if not cens else math.inf, district, values, finite, p90, cens))
@@ -461,18 +530,13 @@ def _districts(incidents, scenario, lang: str) -> str:
             f'<p class="note">{escape(t("html_districts_note", lang))}</p></section>')
 
 
-def _slowest_tps(incidents, scenario, lang: str) -> str:
+def _slowest_tps(incidents: _Incidents, scenario, lang: str) -> str:
     sites = _site_districts(scenario)
-    groups: dict[str, list] = defaultdict(list)
-    for row in incidents:
-        if row.get("site"):
-            groups[row["site"]].append(_float(row["response_time"]))
     ranked = []
-    for site, values in groups.items():
-        finite = [v for v in values if v is not None]
-        never = len(values) - len(finite)
-        worst = math.inf if never else max(finite)
-        ranked.append((never, sum(finite) / len(finite) if finite else math.inf, worst, site, len(values)))
+    for site, (n, never, total, slowest) in incidents.tps.items():
+        finite = n - never
+        worst = math.inf if never else slowest
+        ranked.append((never, total / finite if finite else math.inf, worst, site, n))
     ranked.sort(key=lambda r: (-r[0], -r[1], r[3]))
     cells = [[escape(site), escape(sites.get(site, "")), escape(str(n)), escape(str(never)),
               escape(_minutes(mean, lang) if math.isfinite(mean) else "–"),
@@ -508,14 +572,13 @@ def build_report(files: Mapping[str, Path], lang: str = "en", scenario=None, fol
     ``results.json`` is loaded (relative to the current folder, then ``folder``).
     """
     results = json.loads(Path(files["results.json"]).read_text(encoding="utf-8"))
-    incidents = _read_csv(Path(files["incidents.csv"]))
-    timeline = _read_csv(Path(files["timeline.csv"]))
-    events = _read_csv(Path(files["events.csv"]))
     note = None
     if scenario is None:
         scenario, note = load_run_scenario(results, folder)
+    incidents = _Incidents(Path(files["incidents.csv"]), _site_districts(scenario))
+    timeline, events = Path(files["timeline.csv"]), Path(files["events.csv"])
     days = int(results.get("manifest", {}).get("replications") or
-               len({r["replication"] for r in timeline}) or 1)
+               len({r["replication"] for r in _rows(timeline)}) or 1)
     body = "".join([
         _header(results, scenario, lang, note),
         _targets(results, lang),
