@@ -73,6 +73,12 @@ FORMATS = {
                       "unit load); labels in English or Indonesian with `--lang`",
     ("run", "json"): "the `results.json` document (scenario, manifest, metrics, units, targets) on "
                      "standard output",
+    ("run", "markdown"): "GitHub-flavoured Markdown on standard output: the targets table and a headline table "
+                         "per incident kind, user text escaped, to paste into a briefing or a chat",
+    ("check", "markdown"): "GitHub-flavoured Markdown on standard output: per file its targets table (as the "
+                           "table format), then the verdict lines",
+    ("compare", "markdown"): "GitHub-flavoured Markdown on standard output: the plans (A, B, ...) and per plan "
+                             "the headline differences with their intervals and verdicts",
     ("sweep", "table"): "one row per point of the grid on standard output (its values, response time p90, full "
                         "strength p90, TPS downtime p95, unresolved per day, highest level, targets passed, and the "
                         "`--until` value), then where the condition broke; labels in English or Indonesian with "

@@ -29,6 +29,7 @@ class CheckFormat(str, Enum):
     table = "table"
     json = "json"
     github = "github"
+    markdown = "markdown"
 
 
 @app.command()
@@ -43,8 +44,8 @@ def check(
         "--allow-no-targets", help="A scenario without targets passes (by default it fails: a check that checks "
                                    "nothing is not a pass).")] = False,
     output: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="table (for people), json (one document for all files) or github (workflow "
-                               "annotations at each target's line).")] = CheckFormat.table,
+        "--format", "-f", help="table (for people), json (one document for all files), github (workflow "
+                               "annotations at each target's line) or markdown (the tables, for a briefing).")] = CheckFormat.table,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
@@ -89,6 +90,10 @@ def check(
             print(github_annotation(problem))
         for line in summary(document, lang.value):
             print(line.plain)
+    elif output is CheckFormat.markdown:
+        from sispam_sim.report.markdown import check_markdown
+
+        sys.stdout.write(check_markdown(document, lang.value))
     else:
         render_table(document, Console(), lang=lang.value)
     raise typer.Exit(EXIT_OK if document["verdict"] == "pass" else EXIT_CHECK_FAILED)

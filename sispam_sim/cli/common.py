@@ -176,6 +176,13 @@ def _report(scenario, lang: str):
     return build
 
 
+def _tables(lang: str) -> dict:
+    """``targets.csv`` and ``headline.csv`` beside the outputs: the tables a command post pastes."""
+    from sispam_sim.report.markdown import headline_csv, targets_csv
+
+    return {"targets.csv": targets_csv, "headline.csv": headline_csv}
+
+
 class _Progress:
     """Replications done, rate and time left, on stderr: a bar on a terminal, a plain line every
     few seconds elsewhere (CI logs), nothing with ``--quiet``."""
@@ -235,7 +242,8 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
     command = shlex.join(["sispam-sim", *invocation])
     count = options.max_replications if options.auto else options.count(scenario)
     created = missing_ancestor(out) if out is not None else None
-    writer = OutputWriter(out, report=_report(scenario, lang)) if out is not None else None   # checked before the run
+    writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang))   # checked before the run
+              if out is not None else None)
     try:
         with make_executor(options.jobs, options.cluster, count, scenario.size.with_replications(count).seconds) as ex, \
                 _Progress(f"{label} {scenario.spec.name}", options.quiet) as progress:

@@ -30,6 +30,7 @@ from sispam_sim.scenario.limits import MAX_COMPARE_PLANS, MAX_SEED, MAX_SWEEP_RE
 class CompareFormat(str, Enum):
     table = "table"
     json = "json"
+    markdown = "markdown"
 
 
 @app.command()
@@ -51,7 +52,8 @@ def compare(
     out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="DIR", help="Write comparison.json, comparison.csv and comparison.html (the briefing) here.")] = None,
     output: Annotated[CompareFormat, typer.Option(
-        "--format", "-f", help="table (for people) or json (the comparison on stdout).")] = CompareFormat.table,
+        "--format", "-f", help="table (for people), json (the comparison on stdout) or markdown (the headline "
+                        "differences, for a briefing).")] = CompareFormat.table,
     detail: Annotated[bool, typer.Option(
         "--detail", help="Show every statistic of every metric in the table, not only the headline ones.")] = False,
     lang: LangOpt = Lang.en,
@@ -125,6 +127,10 @@ def compare(
         print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
     if output is CompareFormat.json:
         sys.stdout.write(results_json(document))
+    elif output is CompareFormat.markdown:
+        from sispam_sim.report.markdown import compare_markdown
+
+        sys.stdout.write(compare_markdown(document, lang.value))
     else:
         render_comparison(document, Console(), lang=lang.value, detail=detail)
     worse = [(name, plan) for name, check in zip(fail_if_worse or [], checks) for plan in worse_on(document, check)]

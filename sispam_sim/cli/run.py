@@ -18,6 +18,7 @@ from sispam_sim.cli.common import (
 class RunFormat(str, Enum):
     table = "table"
     json = "json"
+    markdown = "markdown"
 
 
 @app.command()
@@ -29,7 +30,8 @@ def run(
         "--out", "-o", metavar="DIR",
         help="Write results.json, incidents.csv, timeline.csv, events.csv and report.html (the briefing) here.")] = None,
     output: Annotated[RunFormat, typer.Option(
-        "--format", "-f", help="table (a summary for people) or json (results.json on stdout).")] = RunFormat.table,
+        "--format", "-f", help="table (a summary for people), json (results.json on stdout) or markdown (the targets and "
+                        "headline tables, to paste into a briefing).")] = RunFormat.table,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
@@ -59,6 +61,10 @@ def run(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if output is RunFormat.json:
         sys.stdout.write(results_json(result.document))
+    elif output is RunFormat.markdown:
+        from sispam_sim.report.markdown import run_markdown
+
+        sys.stdout.write(run_markdown(result.document, lang.value))
     else:
         render_run(result.document, Console(), lang=lang.value)
     raise typer.Exit(EXIT_OK)

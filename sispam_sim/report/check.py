@@ -165,14 +165,25 @@ def _file_table(entry: Mapping[str, Any], lang: str) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold",
                   caption=t("check_run", lang, replications=entry["replications"], seed=entry["seed"]),
                   caption_justify="left")
-    for key, justify in (("target", "left"), ("limit", "right"), ("value_ci", "right"),
-                         ("within_limit_ci", "right"), ("margin", "right"), ("result", "center")):
+    for key, justify in zip(FILE_HEADERS, ("left", "right", "right", "right", "right", "center")):
         table.add_column(t(key, lang), justify=justify, no_wrap=key == "limit")
+    for row, cells in zip(entry["targets"], file_rows(entry, lang)):
+        table.add_row(*cells[:-1], Text(cells[-1], style=RESULT_STYLE[row["result"]]))
+    return table
+
+
+#: The headings of a file's table (label keys).
+FILE_HEADERS = ("target", "limit", "value_ci", "within_limit_ci", "margin", "result")
+
+
+def file_rows(entry: Mapping[str, Any], lang: str) -> list[list[str]]:
+    """A file's targets as text (terminal, Markdown): target, limit, value, within, margin, result."""
+    rows = []
     for row in entry["targets"]:
         within = fmt_percent_entry(row["share_within"]) if row.get("share_within") else target_within(row, lang)
-        table.add_row(target_name(row, lang, short=True), target_limit(row, lang), target_value(row, lang, days=False),
-                      within, _fmt_margin(row), Text(t(row["result"], lang), style=RESULT_STYLE[row["result"]]))
-    return table
+        rows.append([target_name(row, lang, short=True), target_limit(row, lang), target_value(row, lang, days=False),
+                     within, _fmt_margin(row), t(row["result"], lang)])
+    return rows
 
 
 def _file_verdict(entry: Mapping[str, Any], lang: str) -> Text:

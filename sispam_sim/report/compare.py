@@ -79,7 +79,7 @@ HEADLINE_ROWS = (
 )
 
 
-def _block_rows(block: Mapping[str, Any], kind: str | None, detail: bool) -> list[tuple[str, str]]:
+def block_rows(block: Mapping[str, Any], kind: str | None, detail: bool) -> list[tuple[str, str]]:
     """The (metric, stat) rows of one block that the table shows."""
     if not detail:
         return [(m, st) for m, st in HEADLINE_ROWS if st in (block.get(m) or {})
@@ -95,7 +95,7 @@ def _block_rows(block: Mapping[str, Any], kind: str | None, detail: bool) -> lis
 def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool) -> Table:
     """One plan against the baseline: a row per statistic, all incidents first, then each kind."""
     plan = document["plans"][index]
-    letter = _letters(document)[index + 1]
+    letter = letters(document)[index + 1]
     title = Text(f"{letter} − A: ", style="bold")
     title.append_text(plain(plan["name"]))
     table = Table(title=title, title_justify="left", header_style="bold")
@@ -106,20 +106,26 @@ def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool
     table.add_column(t("verdict", lang), justify="center")
     blocks = [("all", plan["differences"])] + list(plan["by_kind"].items())
     for kind, block in blocks:
-        rows = _block_rows(block, kind, detail)
+        rows = block_rows(block, kind, detail)
         if not rows:
             continue
         if len(blocks) > 1:
             name = t("all_kinds", lang) if kind == "all" else t(kind, lang, default=kind)
             table.add_row(Text(printable(name), style="bold italic"), end_section=False)
         for metric, stat in rows:
-            entry = block[metric][stat]
-            table.add_row("  " + _row_label(metric, stat, lang), _number(metric, entry["base"]),
-                          _number(metric, entry["plan"]), _difference(metric, entry), _verdict(entry["verdict"], lang))
+            label, base, value, difference, verdict = difference_cells(block, metric, stat, lang)
+            table.add_row("  " + label, base, value, difference, _verdict(block[metric][stat]["verdict"], lang))
     return table
 
 
-def _letters(document: Mapping[str, Any]) -> list[str]:
+def difference_cells(block: Mapping[str, Any], metric: str, stat: str, lang: str) -> list[str]:
+    """One statistic of a plan as text (terminal, Markdown): label, baseline, plan, difference, verdict."""
+    entry = block[metric][stat]
+    return [_row_label(metric, stat, lang), _number(metric, entry["base"]), _number(metric, entry["plan"]),
+            _difference(metric, entry), t(_VERDICT_KEY[entry["verdict"]], lang)]
+
+
+def letters(document: Mapping[str, Any]) -> list[str]:
     """A for the baseline, B, C, ... for the plans (their names are in the legend above the tables)."""
     return [chr(ord("A") + i) if i < 26 else f"P{i}" for i in range(len(document["plans"]) + 1)]
 
@@ -127,7 +133,7 @@ def _letters(document: Mapping[str, Any]) -> list[str]:
 def _legend(document: Mapping[str, Any]) -> list[Text]:
     names = [document["baseline"], *document["plans"]]
     lines = []
-    for letter, plan in zip(_letters(document), names):
+    for letter, plan in zip(letters(document), names):
         line = Text(f"  {letter}  ", style="bold")
         line.append_text(plain(f"{plan['name']} ({plan['file']})"))
         lines.append(line)
@@ -159,14 +165,14 @@ def _headline_table(document: Mapping[str, Any], lang: str) -> Table | None:
     for key, justify in (("stat", "left"), ("plan", "left"), ("difference", "right"), ("paired_ci", "right"),
                          ("unpaired_ci", "right"), ("narrower", "right")):
         table.add_column(t(key, lang), justify=justify)
-    letters = dict(zip((id(p) for p in document["plans"]), _letters(document)[1:]))
+    letter_of = dict(zip((id(p) for p in document["plans"]), letters(document)[1:]))
     for plan, head in entries:
         name = _row_label(head["metric"], head["stat"], lang)
         if head["kind"]:
             name = f"{t(head['kind'], lang, default=head['kind'])}: {name}"
         width = [_ci_text(head["metric"], ci) for ci in (head["paired_ci"], head["unpaired_ci"])]
         narrower = DASH if head["narrower"] is None else f"{head['narrower'] * 100:.0f}%"
-        table.add_row(plain(name), f"{letters[id(plan)]} − A", _number(head["metric"], head["value"], signed=True),
+        table.add_row(plain(name), f"{letter_of[id(plan)]} − A", _number(head["metric"], head["value"], signed=True),
                       width[0] if head["paired_ci"] else t("not_paired", lang), width[1], narrower)
     return table
 
@@ -191,16 +197,16 @@ def _targets_table(document: Mapping[str, Any], lang: str) -> tuple[Table, Text]
                   header_style="bold")
     table.add_column(t("target", lang))
     table.add_column(t("limit", lang), justify="right")
-    for letter in _letters(document):
+    for letter in letters(document):
         table.add_column(letter, justify="center")
     for row in targets["rows"]:
         first = next(cell for cell in row["plans"] if cell)
         cells = [Text(t(c["verdict"], lang), style=VERDICT_STYLE[c["verdict"]]) if c else DASH for c in row["plans"]]
         table.add_row(target_name(row, lang), target_limit({**row, "limit": first["limit"]}, lang), *cells)
     total = len(targets["rows"])
-    met = " · ".join(f"{letter} {m}/{total}" for letter, m in zip(_letters(document), targets["met"]))
+    met = " · ".join(f"{letter} {m}/{total}" for letter, m in zip(letters(document), targets["met"]))
     line = Text(t("compare_targets_met", lang, met=met) + " — ", style="bold")
-    letter_of = dict(zip(names, _letters(document)))
+    letter_of = dict(zip(names, letters(document)))
     line.append_text(plain(t("compare_most", lang, names=", ".join(letter_of.get(n, n) for n in targets["most"]))))
     return table, line
 

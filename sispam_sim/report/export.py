@@ -196,12 +196,15 @@ class OutputWriter:
     temporary file.
     """
 
-    def __init__(self, out_dir: str | os.PathLike, report=None):
+    def __init__(self, out_dir: str | os.PathLike, report=None, extras: Mapping[str, Any] | None = None):
         self.out_dir = prepare_out_dir(out_dir)
         #: ``report(files) -> html``: builds ``report.html`` from the finished partial files, before
         #: any output is replaced, so the report goes in place with the others or not at all
         self.report = report
-        self._names = OUTPUT_FILES + (("report.html",) if report is not None else ())
+        #: name -> ``build(document) -> text``: more files made from the finished document (the
+        #: targets and headline tables as CSV), written and put in place with the others
+        self.extras = dict(extras or {})
+        self._names = OUTPUT_FILES + tuple(self.extras) + (("report.html",) if report is not None else ())
         self._partial = {name: self.out_dir / f".{name}.partial" for name in self._names}
         self._files: dict[str, Any] = {}
         try:
@@ -241,10 +244,12 @@ class OutputWriter:
                 fh.close()
             except OSError as err:
                 raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
+        made = {name: build(document) for name, build in self.extras.items()}
         if self.report is not None:
-            page = self.report({name: self._partial[name] for name in OUTPUT_FILES})
-            fh = self._open("report.html")
-            self._write("report.html", fh, page)
+            made["report.html"] = self.report({name: self._partial[name] for name in OUTPUT_FILES})
+        for name, text in made.items():
+            fh = self._open(name)
+            self._write(name, fh, text)
             try:
                 fh.flush()
                 os.fsync(fh.fileno())

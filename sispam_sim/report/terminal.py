@@ -164,12 +164,14 @@ def _kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> Text:
     return title
 
 
-def _kind_table(kind: str | None, block: Mapping[str, Any], lang: str) -> Table:
-    table = Table(title=_kind_title(kind, block, lang), title_justify="left", header_style="bold")
-    table.add_column(t("metric", lang))
-    table.add_column(t("mean_ci", lang), justify="right")
-    for stat in TABLE_STATS:
-        table.add_column(t(stat, lang), justify="right")
+def kind_headers(lang: str) -> list[str]:
+    """The headings of a kind's table: metric, mean [95% CI], p50 .. p99."""
+    return [t("metric", lang), t("mean_ci", lang), *(t(stat, lang) for stat in TABLE_STATS)]
+
+
+def kind_rows(kind: str | None, block: Mapping[str, Any], lang: str) -> list[list[str]]:
+    """A kind's table as text, one row per metric with incidents (terminal, Markdown)."""
+    rows = []
     for metric in INCIDENT_METRICS:
         # minutes short of need: a crowd's own story; for other kinds it repeats full strength
         if not applies_to(metric, kind) or (metric == "short_minutes" and kind != "crowd_buildup"):
@@ -177,8 +179,28 @@ def _kind_table(kind: str | None, block: Mapping[str, Any], lang: str) -> Table:
         m = block.get(metric)
         if not m or not m.get("n"):
             continue
-        table.add_row(t(metric, lang), fmt_entry(m["mean"]), *(_fmt_value(m[s]) for s in TABLE_STATS))
+        rows.append([t(metric, lang), fmt_entry(m["mean"]), *(_fmt_value(m[s]) for s in TABLE_STATS)])
+    return rows
+
+
+def kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> str:
+    return _kind_title(kind, block, lang).plain
+
+
+def _kind_table(kind: str | None, block: Mapping[str, Any], lang: str) -> Table:
+    table = Table(title=_kind_title(kind, block, lang), title_justify="left", header_style="bold")
+    for i, header in enumerate(kind_headers(lang)):
+        table.add_column(header, justify="left" if i == 0 else "right")
+    for row in kind_rows(kind, block, lang):
+        table.add_row(*row)
     return table
+
+
+def run_blocks(document: Mapping[str, Any]) -> list[tuple[str | None, Mapping[str, Any]]]:
+    """The blocks a run report shows: all incidents (when there is more than one kind), then each kind."""
+    metrics = document.get("metrics") or {}
+    by_kind = metrics.get("by_kind") or {}
+    return ([(None, metrics["all"])] if len(by_kind) != 1 and metrics.get("all") else []) + list(by_kind.items())
 
 
 def _kind_notes(kind: str | None, block: Mapping[str, Any], lang: str) -> list[str]:
@@ -348,10 +370,7 @@ def render_run(document: Mapping[str, Any], console: Console, lang: str = "en") 
     """Print the run report: header, a table per incident kind, targets, units, slowest incidents."""
     t("pass", lang)  # fail early on an unknown language
     _header(document, console, lang)
-    metrics = document.get("metrics") or {}
-    by_kind = metrics.get("by_kind") or {}
-    blocks = ([(None, metrics["all"])] if len(by_kind) != 1 and metrics.get("all") else []) + list(by_kind.items())
-    for kind, block in blocks:
+    for kind, block in run_blocks(document):
         console.print()
         console.print(fit(_kind_table(kind, block, lang), console.width))
         for line in _kind_notes(kind, block, lang):

@@ -245,8 +245,10 @@ def test_out_writes_the_output_files_consistently(cli, tmp_path, name):
     out = tmp_path / "out" / "nested"           # created, parents too
     result = cli("run", SCENARIOS / f"{name}.yaml", "-r", "2", "--out", out, "--format", "json")
     assert result.code == EXIT_OK, result.err
-    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "incidents.csv", "report.html", "results.json", "timeline.csv"]
-    assert f"Wrote results.json, incidents.csv, timeline.csv, events.csv, report.html to {out}" in result.err
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "headline.csv", "incidents.csv", "report.html",
+                                                     "results.json", "targets.csv", "timeline.csv"]
+    assert (f"Wrote results.json, incidents.csv, timeline.csv, events.csv, targets.csv, headline.csv, report.html "
+            f"to {out}") in result.err
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert (out / "results.json").read_text(encoding="utf-8") == result.out
 
@@ -294,7 +296,7 @@ def test_wrote_message_keeps_paths_whole(cli, small, tmp_path):
     result = cli("run", small, "-r", "1", "--out", out)
     assert result.code == EXIT_OK
     assert result.err.splitlines() == [
-        f"Wrote results.json, incidents.csv, timeline.csv, events.csv, report.html to {out}"]
+        f"Wrote results.json, incidents.csv, timeline.csv, events.csv, targets.csv, headline.csv, report.html to {out}"]
 
 
 def test_out_pointing_at_a_file_exits_2_and_leaves_it_alone(cli, small, tmp_path):
@@ -353,7 +355,8 @@ def test_out_replaces_existing_results_whole(cli, small, tmp_path):
     assert "stale" not in (out / "incidents.csv").read_text()
     assert "stale" not in (out / "timeline.csv").read_text()
     assert (out / "keep.txt").read_text() == "not ours"
-    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "incidents.csv", "keep.txt", "report.html", "results.json", "timeline.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "headline.csv", "incidents.csv", "keep.txt",
+                                                     "report.html", "results.json", "targets.csv", "timeline.csv"]
 
 
 # ------------------------------------------------------------------ bad input: exit 2, a message, nothing written

@@ -1,0 +1,143 @@
+"""Markdown and CSV for the command post: the targets and headline tables, to paste into a
+briefing, a chat or a spreadsheet (``--format markdown``; ``targets.csv`` and ``headline.csv``
+under ``--out``).
+
+The Markdown tables hold the same cells as the terminal tables (they share the functions that
+make them), as GitHub-flavoured Markdown. User text is made inert: control characters escaped
+(:func:`~sispam_sim.errors.printable`), and every character Markdown or HTML would act on
+(``| * _ ` [ ] < > # \\``) backslash-escaped, newlines folded into spaces. The CSVs hold the raw
+numbers (minutes, shares as fractions), for machines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any, Mapping, Sequence
+
+from sispam_sim.errors import printable
+from sispam_sim.report.i18n import t
+from sispam_sim.report.terminal import (
+    TARGET_HEADERS, kind_headers, kind_rows, kind_title, run_blocks, target_cells,
+)
+
+__all__ = ["md_text", "md_table", "run_markdown", "check_markdown", "compare_markdown", "targets_csv",
+           "headline_csv", "RUN_CSV_FILES"]
+
+#: What ``run --out`` writes beside the four files of the output contract.
+RUN_CSV_FILES = ("targets.csv", "headline.csv")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md_text(text: object) -> str:
+    """Text as Markdown shows it literally: one line, nothing a renderer would act on."""
+    return _SPECIAL.sub(r"\\\1", " ".join(printable(text).replace("\\n", " ").split()))
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """A GitHub-flavoured Markdown table; columns in ``right`` are right-aligned."""
+    align = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(md_text(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(md_text(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _targets_section(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
+    if not rows:
+        return md_text(t("no_targets", lang)) + "\n"
+    return md_table([t(key, lang) for key in TARGET_HEADERS], [target_cells(row, lang) for row in rows],
+                    right=(1, 2, 3))
+
+
+def run_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
+    """The run's targets and a headline table per incident kind."""
+    scenario, manifest = document.get("scenario") or {}, document.get("manifest") or {}
+    parts = [f"## {md_text(t('title_run', lang))}: {md_text(scenario.get('name', ''))}\n",
+             md_text(f"{t('replications', lang)}: {manifest.get('replications')} · {t('seed', lang)}: "
+                     f"{manifest.get('seed')}. {t('times_note', lang)}") + "\n",
+             f"### {md_text(t('title_targets', lang))} ({md_text(t('minutes', lang))})\n",
+             _targets_section(document.get("targets") or [], lang)]
+    for kind, block in run_blocks(document):
+        parts.append(f"### {md_text(kind_title(kind, block, lang))}\n")
+        parts.append(md_table(kind_headers(lang), kind_rows(kind, block, lang), right=range(1, 6)))
+    return "\n".join(parts)
+
+
+def check_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
+    """check's table per file, then its verdict lines."""
+    from sispam_sim.report.check import FILE_HEADERS, file_rows, summary
+
+    parts = []
+    for entry in document["files"]:
+        parts.append(f"### {md_text(t('title_check', lang))}: {md_text(entry['scenario'])} — "
+                     f"{md_text(entry['file'])} ({md_text(t('minutes', lang))})\n")
+        if entry.get("reason") != "no targets":
+            parts.append(md_table([t(key, lang) for key in FILE_HEADERS], file_rows(entry, lang), right=(1, 2, 3, 4)))
+    parts.append("\n".join(f"- {md_text(line.plain)}" for line in summary(document, lang)) + "\n")
+    return "\n".join(parts)
+
+
+def compare_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
+    """compare's headline differences, one table per plan against the baseline."""
+    from sispam_sim.report.compare import block_rows, difference_cells, letters
+
+    names = [document["baseline"], *document["plans"]]
+    parts = [f"## {md_text(t('title_compare', lang))}: {md_text(document['baseline']['name'])}\n",
+             "\n".join(f"- **{letter}**: {md_text(plan['name'])} ({md_text(plan['file'])})"
+                       for letter, plan in zip(letters(document), names)) + "\n"]
+    for index, plan in enumerate(document["plans"]):
+        letter = letters(document)[index + 1]
+        rows = []
+        for kind, block in [("all", plan["differences"]), *plan["by_kind"].items()]:
+            name = t("all_kinds", lang) if kind == "all" else t(kind, lang, default=kind)
+            rows += [[name, *difference_cells(block, metric, stat, lang)]
+                     for metric, stat in block_rows(block, kind, detail=False)]
+        parts.append(f"### {letter} − A: {md_text(plan['name'])}\n")
+        parts.append(md_table([t("kind", lang), t("stat", lang), "A", letter, f"{letter} − A [95% CI]",
+                               t("verdict", lang)], rows, right=(2, 3, 4)))
+    return "\n".join(parts)
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    from sispam_sim.report.export import format_cell
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([format_cell(cell, 6) for cell in row])
+    return buf.getvalue()
+
+
+def _ci(entry: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    ci = (entry or {}).get("ci") or (None, None)
+    return ci[0], ci[1]
+
+
+def targets_csv(document: Mapping[str, Any]) -> str:
+    """``targets.csv``: one row per target, raw numbers (minutes; shares as fractions)."""
+    rows = []
+    for row in document.get("targets") or []:
+        share = row.get("share_within") or {}
+        rows.append([row.get("kind") or "", row["metric"], row["stat"], row["limit"], row.get("value"),
+                     *_ci(row), share.get("value"), *_ci(share), row.get("n"), row["verdict"]])
+    return _csv(("kind", "metric", "stat", "limit", "value", "ci_low", "ci_high", "share_within",
+                 "share_ci_low", "share_ci_high", "incidents", "verdict"), rows)
+
+
+def headline_csv(document: Mapping[str, Any]) -> str:
+    """``headline.csv``: per kind (``all`` for every incident) and time metric, each statistic with
+    its interval and whether it lies among censored incidents (minutes)."""
+    metrics = document.get("metrics") or {}
+    blocks = [("all", metrics.get("all") or {}), *(metrics.get("by_kind") or {}).items()]
+    rows = []
+    for kind, block in blocks:
+        for metric, entry in block.items():
+            if not isinstance(entry, Mapping) or "mean" not in entry or "p50" not in entry:
+                continue
+            for stat in ("mean", "p50", "p90", "p95", "p99", "max"):
+                value = entry.get(stat) or {}
+                rows.append([kind, metric, stat, entry.get("n"), value.get("value"), *_ci(value),
+                             bool(value.get("censored") or value.get("lower_bound"))])
+    return _csv(("kind", "metric", "stat", "incidents", "value", "ci_low", "ci_high", "censored"), rows)
