@@ -163,6 +163,9 @@ _EN = {
     "sweep_col_unresolved": "Open",
     "sweep_col_level": "Level",
     "sweep_until": "Until",
+    "sweep_broke": "breaks at {point}: {condition} (value {value})",
+    "sweep_last_holding": "(last holding: {point})",
+    "sweep_no_break": "no point breaks {condition} ({run} of {planned} points run)",
     "compare_note": ("Difference = plan − baseline: minutes, incidents per day, or percentage points of days; "
                      "[95% interval, bootstrap over days]; lower is better. A metric on which every plan equals the "
                      "baseline exactly is left out."),
@@ -364,6 +367,9 @@ _ID = {
     "sweep_col_unresolved": "Terbuka",
     "sweep_col_level": "Tingkat",
     "sweep_until": "Batas",
+    "sweep_broke": "melanggar di {point}: {condition} (nilai {value})",
+    "sweep_last_holding": "(terakhir bertahan: {point})",
+    "sweep_no_break": "tidak ada titik yang melanggar {condition} ({run} dari {planned} titik dijalankan)",
     "compare_note": ("Selisih = rencana − acuan: menit, kejadian per hari, atau poin persen hari; "
                      "[selang 95%, bootstrap atas hari]; makin rendah makin baik. Ukuran yang sama persis "
                      "dengan acuan untuk setiap rencana tidak ditampilkan."),

@@ -114,7 +114,28 @@ def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en"
     console.print()
     console.print(table)
     if until:
-        console.print(Text(printable(until["message"]), style="bold red" if until["broken_at"] else "bold green"))
+        console.print(Text(printable(_until_message(document, lang)),
+                           style="bold red" if until["broken_at"] else "bold green"))
+
+
+def _until_message(document: Mapping[str, Any], lang: str) -> str:
+    """Where the sweep broke, in the reader's language (the document keeps the runner's English line)."""
+    until, points = document["until"], document["points"]
+    if lang == "en":
+        return until["message"]
+    label = lambda point: ", ".join(f"{k}={v}" for k, v in point["settings"].items())   # noqa: E731
+    broken = next((i for i, p in enumerate(points) if (p.get("until") or {}).get("broken")), None)
+    if broken is None:
+        return t("sweep_no_break", lang, condition=until["condition"].strip(), run=len(points),
+                 planned=document["points_planned"])
+    judged = points[broken]["until"]
+    value = judged["value"]
+    shown = DASH if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+    text = t("sweep_broke", lang, point=label(points[broken]), condition=until["condition"].strip(),
+             value=f"> {shown}" if judged["censored"] else shown)
+    if broken > 0:
+        text += " " + t("sweep_last_holding", lang, point=label(points[broken - 1]))
+    return text
 
 
 def _until_cell(judged: Mapping[str, Any], lang: str) -> Text:

@@ -196,3 +196,13 @@ def test_the_library_sweep_runs_every_point_on_the_same_replications(scripted):
     counts = [p.run.document["metrics"]["all"]["incidents"] for p in result.points]
     assert counts[0] == counts[1] == counts[2] and counts[0]["called"] > 4
     assert {p.run.document["manifest"]["replications"] for p in result.points} == {4}
+
+
+def test_the_until_verdict_reads_in_indonesian(cli, write):
+    from conftest import minimal_scenario
+
+    path = write(minimal_scenario())
+    result = cli("sweep", path, "--set", "forces.units[patrol].count=2,1", "--until", "response_time.p90 > 0min",
+                 "-r", "3", "--quiet", "--lang", "id")
+    assert result.code == 0, result.err
+    assert "melanggar di forces.units[patrol].count=" in result.out and "breaks at" not in result.out
