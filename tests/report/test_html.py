@@ -108,3 +108,26 @@ def test_report_of_a_folder_that_is_not_a_run_exits_2(tmp_path, capsys):
     assert code == 2 and "lacks results.json" in out.err and "Traceback" not in out.err
     code, out = _run(["report", str(tmp_path / "missing")], capsys)
     assert code == 2 and "not a folder" in out.err
+
+
+def test_compare_out_writes_a_self_contained_comparison_page(tmp_path, capsys):
+    from conftest import minimal_scenario, write_scenario
+
+    base = minimal_scenario()
+    more = minimal_scenario()
+    more["name"] = "more <b>patrols</b>"
+    more["forces"]["units"][0]["count"] = 4
+    a, b = write_scenario(tmp_path, base, "a.yaml"), write_scenario(tmp_path, more, "b.yaml")
+    code, _ = _run(["compare", str(a), str(b), "-r", "4", "-q", "--out", str(tmp_path / "cmp")], capsys)
+    assert code in (0, None)
+    raw = (tmp_path / "cmp" / "comparison.html").read_text(encoding="utf-8")
+    document = json.loads((tmp_path / "cmp" / "comparison.json").read_text(encoding="utf-8"))
+    page = Page()
+    page.feed(raw)
+    text = " ".join(page.text)
+    assert "more <b>patrols</b>" in text and "<b>patrols" not in raw   # shown as written, escaped in the file
+    bare = re.sub(r'xmlns(:\w+)?="[^"]*"', "", raw)   # SVG namespaces name, they fetch nothing
+    assert not re.search(r"(?i)(https?:|src=[\"'](?!data:)|href=[\"'](?!#))", bare)
+    assert "<svg" in raw   # the overlaid response curves
+    p90 = document["plans"][0]["differences"]["response_time"]["p90"]["value"]
+    assert f"{p90:+.1f}".replace("+0.0", "0.0") in text or f"{p90:.1f}" in text
