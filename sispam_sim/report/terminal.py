@@ -148,10 +148,9 @@ def fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
         return DASH
     text = fmt_percent(entry["value"])
     ci = entry.get("ci")
-    if ci is not None:
-        lo, hi = f"{_tenths_of_percent(ci[0]):.1f}", f"{_tenths_of_percent(ci[1], up=True):.1f}"
-        if not lo == hi == text[:-1]:
-            text += f" [{lo}–{hi}]"
+    # an interval narrower than the printed precision is left out, as fmt_entry does for minutes
+    if ci is not None and not f"{100 * ci[0]:.1f}" == f"{100 * ci[1]:.1f}" == f"{100 * entry['value']:.1f}":
+        text += f" [{_tenths_of_percent(ci[0]):.1f}–{_tenths_of_percent(ci[1], up=True):.1f}]"
     return text
 
 

@@ -162,3 +162,4 @@ def test_a_share_never_prints_as_reaching_a_threshold_it_misses():
     assert fmt_percent(1.0) == "100.0%" and fmt_percent(0.0) == "0.0%" and fmt_percent(None) == "—"
     assert fmt_percent_entry({"value": 0.8937, "ci": [0.8838, 0.9037]}) == "89.3% [88.3–90.4]"
     assert fmt_percent_entry({"value": 1.0, "ci": [1.0, 1.0]}) == "100.0%"
+    assert fmt_percent_entry({"value": 0.3453, "ci": [0.3453, 0.3453]}) == "34.5%"   # no fake [34.5–34.6]
