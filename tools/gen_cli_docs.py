@@ -79,6 +79,12 @@ FORMATS = {
                            "table format), then the verdict lines",
     ("compare", "markdown"): "GitHub-flavoured Markdown on standard output: the plans (A, B, ...) and per plan "
                              "the headline differences with their intervals and verdicts",
+    ("verify", "table"): "a table for people on standard output, one row per check (case, measure, theory, "
+                         "simulated mean with its 95% interval, the allowed half-width, replications, result), the "
+                         "rule and a verdict line; labels in English or Indonesian with `--lang`",
+    ("verify", "json"): "one JSON document on standard output: `verdict`, `failed`, `total`, `quick` and "
+                        "`checks` (each with `case`, `file`, `measure`, `detail`, `theory`, `value`, `low`, `high`, "
+                        "`replications`, `max_rel_half`, `inside`, `narrow` and `result`)",
     ("sweep", "table"): "one row per point of the grid on standard output (its values, response time p90, full "
                         "strength p90, TPS downtime p95, unresolved per day, highest level, targets passed, and the "
                         "`--until` value), then where the condition broke; labels in English or Indonesian with "

@@ -49,7 +49,7 @@ def _register() -> None:
     # Imported for their side effect of adding a command to ``app``; each keeps its
     # heavy imports inside the command so that `validate` stays fast.
     from sispam_sim.cli import check, compare, run, schema, validate  # noqa: F401
-    from sispam_sim.cli import report, sweep  # noqa: F401
+    from sispam_sim.cli import report, sweep, verify  # noqa: F401
 
 
 #: The arguments of this invocation (what ``main`` was given), for the manifest of results.

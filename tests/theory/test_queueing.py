@@ -8,7 +8,8 @@ queue and the dispatch delay (call -> first dispatch) is the wait in queue:
 * Two priorities, non-preemptive (Cobham):
   Wq_k = C(c, a) / (c mu) / ((1 - sigma_{k-1}) (1 - sigma_k)),  sigma_k = sum_{i<=k} lambda_i / (c mu).
 
-The formulas are written out here, independently of the engine. Each case runs a
+The formulas are written out in sispam_sim/verify/theory.py, independently of the engine
+(``sispam-sim verify`` uses the same module). Each case runs a
 fixed set of long replications (seeds are fixed: the outcome is deterministic) and
 checks that the formula lies in the 99% Student-t interval of the replication means,
 and that the interval is narrow enough for the check to mean something.
@@ -24,16 +25,11 @@ import pytest
 from sispam_sim.runner.replications import run_replications
 from sispam_sim.scenario.loader import scenario_from_dict
 from sispam_sim.stats.tdist import t_ppf  # checked against t tables in tests/unit/test_tdist.py
+from sispam_sim.verify.theory import cobham_waits, erlang_c, mmc_wait
 
 MEAN_WORK = 10.0           # minutes: mu = 0.1 per minute
 DURATION = 10_080.0        # minutes of arrivals per replication (7 days, the longest a scenario allows)
 REPLICATIONS = 60
-
-
-def erlang_c(c: int, a: float) -> float:
-    """Probability that a call waits in M/M/c with offered load a = lambda / mu (< c)."""
-    top = a ** c / math.factorial(c) * c / (c - a)
-    return top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
 
 
 def mmc_scenario(c: int, rates: list[float], seed: int) -> object:
@@ -70,7 +66,7 @@ def mean_delays(results, priority: int | None = None) -> list[float]:
 def test_fcfs_wait_matches_erlang_c(c, rho, seed):
     mu = 1 / MEAN_WORK
     lam = rho * c * mu
-    expected = erlang_c(c, lam / mu) / (c * mu - lam)
+    expected = mmc_wait(c, lam, mu)
     results = run_replications(mmc_scenario(c, [lam], seed), REPLICATIONS, record_timeline=False,
                                record_events=False)
     mean, low, high = interval(mean_delays(results))
@@ -87,9 +83,7 @@ def test_erlang_c_formula_itself():
 def test_two_priorities_match_cobham():
     c, mu = 3, 1 / MEAN_WORK
     lam1, lam2 = 0.12, 0.12                   # sigma_1 = 0.4, sigma_2 = 0.8
-    sigma1, sigma2 = lam1 / (c * mu), (lam1 + lam2) / (c * mu)
-    base = erlang_c(c, (lam1 + lam2) / mu) / (c * mu)
-    expected = {1: base / (1 * (1 - sigma1)), 2: base / ((1 - sigma1) * (1 - sigma2))}
+    expected = dict(zip((1, 2), cobham_waits(c, [lam1, lam2], mu)))
     results = run_replications(mmc_scenario(c, [lam1, lam2], 203), REPLICATIONS, record_timeline=False,
                                record_events=False)
     for k in (1, 2):
@@ -98,5 +92,5 @@ def test_two_priorities_match_cobham():
             f"priority {k}: Cobham {expected[k]:.3f} outside [{low:.3f}, {high:.3f}] (mean {mean:.3f})")
         assert high - low < 0.3 * expected[k]
     # and the classes really differ: priority 1 waits far less than FCFS would, priority 2 more
-    fcfs = base * c * mu / (c * mu - lam1 - lam2)
+    fcfs = mmc_wait(c, lam1 + lam2, mu)
     assert expected[1] < 0.5 * fcfs < fcfs < expected[2]

@@ -1,0 +1,1 @@
+"""Reference cases and the formulas they are checked against (``sispam-sim verify``)."""
