@@ -1,0 +1,72 @@
+"""``sispam-sim drill FILE``: one simulated day as the inject script of a field or tabletop exercise.
+
+Which day, and how the script reads: :mod:`sispam_sim.report.drill`. The command picks the day,
+runs it with its event log, and writes ``inject.csv`` (the master events list) and ``inject.md``
+(printable) into ``--out``, all or nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
+from sispam_sim.cli.common import (
+    AllowOutsideOpt, FileArg, Lang, LangOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, load,
+)
+from sispam_sim.scenario.limits import MAX_REPLICATIONS
+
+
+@app.command()
+def drill(
+    file: FileArg,
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR", help="Write inject.csv and inject.md here.")],
+    day: Annotated[Optional[int], typer.Option(
+        "--replication", metavar="K", min=1, max=MAX_REPLICATIONS,
+        help="The day to script, counted from 1 as people count days (replication K-1 in the CSV files).")] = None,
+    typical: Annotated[bool, typer.Option("--typical", help="Script the day closest to the median day.")] = False,
+    worst: Annotated[bool, typer.Option("--worst", help="Script the day with the highest p90 response time.")] = False,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    lang: LangOpt = Lang.en,
+    allow_outside: AllowOutsideOpt = False,
+) -> None:
+    """Turn one simulated day into the inject script of an exercise: every incident at its clock time,
+    place and coordinates, what the controller tells the players, and the plan's simulated response
+    (units sent and from where, arrival, full strength, escalation, resolution) to score them against.
+
+    Give exactly one of --replication K, --typical or --worst (these two choose among the scenario's
+    replications, or -r N). Exit 0 when written, 2 for bad input.
+    """
+    from sispam_sim.report.drill import day_statistics, inject_csv, inject_markdown, inject_rows, typical_day, worst_day
+    from sispam_sim.report.export import write_texts
+    from sispam_sim.report.i18n import t
+    from sispam_sim.runner.replications import run_one
+
+    if sum((day is not None, typical, worst)) != 1:
+        print("sispam-sim: error: give exactly one of --replication K, --typical or --worst", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if replications == "auto":
+        print("sispam-sim: error: drill chooses among a fixed number of days; give -r N", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    options = RunOptions(replications, seed, allow_outside=allow_outside, set=tuple(set_ or ()))
+    scenario = load(file, options)
+    if day is not None:
+        index, why = day - 1, t("drill_chosen", lang.value)
+    else:
+        days = options.count(scenario)
+        stats = [day_statistics(run_one(scenario, k, record_timeline=False, record_events=False)) for k in range(days)]
+        index = typical_day(stats) if typical else worst_day(stats)
+        mean, p90, _ = stats[index]
+        why = t("drill_typical" if typical else "drill_worst", lang.value, days=days, mean=f"{mean:.1f}",
+                p90="∞" if p90 == float("inf") else f"{p90:.1f}")
+    result = run_one(scenario, index, record_timeline=False, record_events=True)
+    rows = inject_rows(result, scenario, lang.value)
+    written = write_texts(out, {"inject.csv": inject_csv(rows),
+                                "inject.md": inject_markdown(rows, scenario, index + 1, why, lang.value)})
+    print(t("drill_done", lang.value, day=index + 1, why=why, injects=len(rows)), file=sys.stderr)
+    print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+    raise typer.Exit(EXIT_OK)
