@@ -50,7 +50,7 @@ def _register() -> None:
     # heavy imports inside the command so that `validate` stays fast.
     from sispam_sim.cli import check, compare, run, schema, validate  # noqa: F401
     from sispam_sim.cli import report, sweep, verify  # noqa: F401
-    from sispam_sim.cli import drill  # noqa: F401
+    from sispam_sim.cli import drill, replay  # noqa: F401
 
 
 #: The arguments of this invocation (what ``main`` was given), for the manifest of results.

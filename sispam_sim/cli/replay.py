@@ -1,0 +1,100 @@
+"""``sispam-sim replay DIR``: one incident's timeline from a saved run, for a trainer to walk a room through.
+
+Reads only the run's files (:mod:`sispam_sim.report.replay`); days are counted from 1 as people
+count them (the files' ``replication`` column counts from 0).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
+from sispam_sim.cli.common import Lang, LangOpt
+from sispam_sim.scenario.limits import MAX_REPLICATIONS
+
+
+class ReplayFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def replay(
+    folder: Annotated[Path, typer.Argument(help="A run's --out folder (incidents.csv, events.csv, results.json).",
+                                           show_default=False, metavar="DIR")],
+    incident: Annotated[Optional[str], typer.Option(
+        "--incident", metavar="ID", help="The incident to replay, e.g. rapid_response-0023 (see --worst).")] = None,
+    day: Annotated[Optional[int], typer.Option(
+        "--replication", metavar="K", min=1, max=MAX_REPLICATIONS,
+        help="The day, counted from 1 (replication K-1 in the CSV files); default: the first day with the incident.")] = None,
+    worst: Annotated[Optional[int], typer.Option(
+        "--worst", metavar="N", min=1, max=1000, help="List the N incidents with the longest response, to pick from.")] = None,
+    output: Annotated[ReplayFormat, typer.Option(
+        "--format", "-f", help="table (for people) or json (the timeline on stdout).")] = ReplayFormat.table,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """Replay one incident of a saved run: call, each dispatch (unit, type, base), arrivals, crew on scene,
+    full strength and shortfalls, level changes, releases and resolution, in clock time and minutes since
+    the call. --worst N lists the slowest incidents first.
+
+    Exit 0 when shown, 2 for a folder that is not a run's output, an unknown incident or a day out of range.
+    """
+    from sispam_sim.report.i18n import t
+    from sispam_sim.report.replay import replay as story, worst as slowest
+    from sispam_sim.report.terminal import fmt_minutes, plain
+
+    if (incident is None) == (worst is None):
+        print("sispam-sim: error: give --incident ID, or --worst N to list incidents to pick from", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    console = Console()
+    if worst is not None:
+        rows = slowest(folder, worst)
+        if output is ReplayFormat.json:
+            sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+            raise typer.Exit(EXIT_OK)
+        table = Table(title=t("title_worst", lang.value), title_justify="left", header_style="bold")
+        for key in ("replication", "incident", "place", "response"):
+            table.add_column(t(key, lang.value), justify="right" if key in ("replication", "response") else "left")
+        for row in rows:
+            table.add_row(str(row["day"]), plain(f"{row['id']}: {row['label']}"), plain(row["place"]),
+                          t("never", lang.value) if row["response_time"] is None else fmt_minutes(row["response_time"]))
+        console.print(table)
+        raise typer.Exit(EXIT_OK)
+    try:
+        data = story(folder, incident, day)
+    except ValueError as err:
+        print(f"sispam-sim: error: {err}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if output is ReplayFormat.json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        raise typer.Exit(EXIT_OK)
+    record = data["incident"]
+    title = Text(t("replay_title", lang.value, id=record["id"], day=data["day"]) + " — ", style="bold")
+    title.append(plain(f"{record['label']} · {data['place']} · "))
+    title.append(t("replay_need", lang.value, need=record["need"]))
+    console.print(title)
+    console.print(Text(t("replay_times", lang.value, response=record["response_time"] or t("never", lang.value),
+                         full=record["full_strength_time"] or t("never", lang.value),
+                         resolution=record["resolution_time"] or t("never", lang.value)), style="dim"))
+    if data["scenario_note"]:
+        console.print(Text(t("replay_no_scenario", lang.value, why=data["scenario_note"]), style="yellow"))
+    table = Table(header_style="bold")
+    for key in ("replay_clock", "replay_since_call", "replay_event", "replay_unit", "replay_on_scene"):
+        table.add_column(t(key, lang.value), justify="right" if key in ("replay_since_call", "replay_on_scene")
+                         else "left")
+    for event in data["events"]:
+        unit = event["unit"] + (f" ({event['type']}, {event['base']})" if event["type"] else "")
+        table.add_row(event["clock"] or f"{event['minute']:.1f}", f"{event['since_call']:+.1f}",
+                      t(f"action_{event['action']}", lang.value, default=event["action"]), plain(unit),
+                      str(event["on_scene"]))
+    console.print(table)
+    raise typer.Exit(EXIT_OK)
