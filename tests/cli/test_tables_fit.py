@@ -82,7 +82,7 @@ def _english_words() -> set[str]:
 #: English words that are also in the scenarios' own text (names, labels, file paths) or YAML keys
 #: (``targets.full_strength.p90``, ``clock.duration``), which stay as written
 USER_TEXT = {"voting", "Response", "response", "Rapid", "more", "plan", "plans", "crowd", "Crowd", "days", "call",
-             "clock", "targets", "stopped"}
+             "clock", "targets", "stopped", "units"}
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
