@@ -40,10 +40,16 @@ def render_table(document: dict, console: Console, lang: str = "en") -> None:
         allowed = f"{row['max_rel_half']:.0%}" if row["max_rel_half"] else "1e-6"
         verdict = row["result"]
         table.add_row(f"{row['case']} ({row['detail']})", t(row["measure"], lang), _num(row["theory"]),
-                      f"{_num(row['value'])} [{_num(row['low'])}–{_num(row['high'])}]", allowed,
+                      _simulated(row), allowed,
                       str(row["replications"]), Text(t(verdict, lang), style=VERDICT_STYLE[verdict]))
     console.print(fit(table, console.width))
     console.print(t("verify_rule", lang), soft_wrap=True)
     key = "verify_failed" if document["failed"] else "verify_passed"
     console.print(t(key, lang, failed=document["failed"], total=document["total"]),
                   style=VERDICT_STYLE[document["verdict"]], soft_wrap=True)
+
+
+def _simulated(row) -> str:
+    """``value [low–high]``; an exact case (one replication, nothing random) shows its value alone."""
+    low, high = _num(row["low"]), _num(row["high"])
+    return _num(row["value"]) if low == high else f"{_num(row['value'])} [{low}–{high}]"
