@@ -50,7 +50,7 @@ def replay(
     """
     from sispam_sim.report.i18n import t
     from sispam_sim.report.replay import replay as story, worst as slowest
-    from sispam_sim.report.terminal import fmt_minutes, plain
+    from sispam_sim.report.terminal import fit, fmt_minutes, plain
 
     if (incident is None) == (worst is None):
         print("sispam-sim: error: give --incident ID, or --worst N to list incidents to pick from", file=sys.stderr)
@@ -67,7 +67,7 @@ def replay(
         for row in rows:
             table.add_row(str(row["day"]), plain(f"{row['id']}: {row['label']}"), plain(row["place"]),
                           t("never", lang.value) if row["response_time"] is None else fmt_minutes(row["response_time"]))
-        console.print(table)
+        console.print(fit(table, console.width))
         raise typer.Exit(EXIT_OK)
     try:
         data = story(folder, incident, day)
@@ -93,8 +93,11 @@ def replay(
                          else "left")
     for event in data["events"]:
         unit = event["unit"] + (f" ({event['type']}, {event['base']})" if event["type"] else "")
-        table.add_row(event["clock"] or f"{event['minute']:.1f}", f"{event['since_call']:+.1f}",
-                      t(f"action_{event['action']}", lang.value, default=event["action"]), plain(unit),
+        action = t(f"action_{event['action']}", lang.value, default=event["action"])
+        if event["action"] == "dispatch":   # with the arrival it leads to
+            action += " " + (t("replay_arrives", lang.value, at=event["arrives"]) if event["arrives"]
+                             else t("replay_never_arrives", lang.value))
+        table.add_row(event["clock"] or f"{event['minute']:.1f}", f"{event['since_call']:+.1f}", action, plain(unit),
                       str(event["on_scene"]))
-    console.print(table)
+    console.print(fit(table, console.width))
     raise typer.Exit(EXIT_OK)

@@ -107,5 +107,10 @@ def replay(folder: Path, incident: str, day: int | None = None) -> dict[str, Any
             "action": action, "unit": unit, "type": info.get("type"), "base": info.get("base"),
             "on_scene": sum(on_scene.values()),
         })
+    for k, event in enumerate(events):   # each dispatch: when that unit arrives here (None: it never does)
+        if event["action"] == "dispatch":
+            arrival = next((e for e in events[k + 1:] if e["unit"] == event["unit"]
+                            and e["action"] in ("arrive", "release", "preempt")), None)
+            event["arrives"] = arrival["clock"] or arrival["time"] if arrival and arrival["action"] == "arrive" else None
     return {"day": int(record["replication"]) + 1, "incident": dict(record), "place": place, "events": events,
             "crew_counted": "personnel" if units else "units", "scenario_note": why}

@@ -50,6 +50,9 @@ def test_replay_shows_the_times_of_incidents_csv(cli, saved):
     assert last_full == row["full_strength"]   # the start of the final covered stretch
     assert [e["minute"] for e in events] == sorted(e["minute"] for e in events)
     assert data["crew_counted"] == "personnel" and events[-1]["on_scene"] == 0
+    first_dispatch = next(e for e in events if e["action"] == "dispatch")
+    arrival = next(e for e in events if e["action"] == "arrive" and e["unit"] == first_dispatch["unit"])
+    assert first_dispatch["arrives"] == arrival["clock"]
 
 
 def test_the_table_reads_in_clock_time(cli, saved):
