@@ -334,3 +334,16 @@ def write_outputs(
         for result in results:
             writer.add(replication_csv(result))
         return writer.finish(document)
+
+
+def require_run_files(folder: str | os.PathLike, names: Sequence[str]) -> Path:
+    """``folder`` as a Path, after checking it is a run's ``--out`` folder holding ``names``;
+    :class:`FileNotFoundError` (exit 2 at the CLI) naming what is missing otherwise."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder (expected a run's --out folder)")
+    missing = [name for name in names if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: not the --out folder of a run "
+                                f"(sispam-sim run FILE --out {folder} writes them)")
+    return folder

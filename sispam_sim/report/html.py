@@ -596,13 +596,9 @@ def build_report(files: Mapping[str, Path], lang: str = "en", scenario=None, fol
 
 def report_from_dir(folder: str | Path, lang: str = "en") -> str:
     """``report.html`` rebuilt from a run's output folder; :class:`FileNotFoundError` naming what is missing."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder (expected a run's --out folder)")
-    missing = [name for name in REPORT_INPUTS if not (folder / name).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: not the --out folder of a run "
-                                f"(sispam-sim run FILE --out {folder} writes them)")
+    from sispam_sim.report.export import require_run_files
+
+    folder = require_run_files(folder, REPORT_INPUTS)
     return build_report({name: folder / name for name in REPORT_INPUTS}, lang=lang, folder=folder)
 
 

@@ -28,11 +28,9 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 
 
 def _check(folder: Path) -> None:
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder (expected a run's --out folder)")
-    missing = [name for name in REPLAY_INPUTS if not (folder / name).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: not the --out folder of a run")
+    from sispam_sim.report.export import require_run_files
+
+    require_run_files(folder, REPLAY_INPUTS)
 
 
 def _num(text: str) -> float | None:
