@@ -114,16 +114,13 @@ def compare(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
     if out is not None:
-        from sispam_sim.report.export import write_texts
         from sispam_sim.report.html import build_comparison
 
         responses = []   # every plan's response times, pooled over its days, for the overlaid CDFs
         for run in runs:
             values, censored = run.days.pooled("response_time")
             responses.append({"values": values.tolist(), "n": len(values) + censored})
-        page = build_comparison(document, responses, lang=lang.value)   # before anything is written
-        written = write_comparison(out, document)
-        written += write_texts(out, {"comparison.html": page})
+        written = write_comparison(out, document, build_comparison(document, responses, lang=lang.value))
         print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
     if output is CompareFormat.json:
         sys.stdout.write(results_json(document))

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.errors import printable
-from sispam_sim.report.export import format_cell, prepare_out_dir, results_json
+from sispam_sim.report.export import format_cell, results_json
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import (
     DASH, VERDICT_STYLE, fmt_count, fmt_minutes, fmt_percent, plain, target_limit, target_name,
@@ -265,24 +265,12 @@ def comparison_csv(document: Mapping[str, Any]) -> str:
     return buf.getvalue()
 
 
-def write_comparison(out_dir: str | os.PathLike, document: Mapping[str, Any]) -> list[Path]:
-    """``comparison.json`` and ``comparison.csv`` in ``out_dir``, both or neither: each is written to a
-    hidden partial file and flushed to disk, and only then are both put in place."""
-    out = prepare_out_dir(out_dir)
+def write_comparison(out_dir: str | os.PathLike, document: Mapping[str, Any], page: str | None = None) -> list[Path]:
+    """``comparison.json``, ``comparison.csv`` and (given its ``page``) ``comparison.html`` in
+    ``out_dir``, all or none (:func:`~sispam_sim.report.export.write_texts`)."""
+    from sispam_sim.report.export import write_texts
+
     texts = {"comparison.json": results_json(document), "comparison.csv": comparison_csv(document)}
-    partial = {name: out / f".{name}.partial" for name in texts}
-    try:
-        for name, text in texts.items():
-            with open(partial[name], "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for name in texts:
-            os.replace(partial[name], out / name)
-    except OSError as err:
-        raise OSError(f"--out: cannot write {', '.join(texts)} in {out}: {err.strerror or err}") from None
-    finally:
-        for path in partial.values():
-            if path.exists():
-                path.unlink()
-    return [out / name for name in texts]
+    if page is not None:
+        texts["comparison.html"] = page
+    return write_texts(out_dir, texts)
