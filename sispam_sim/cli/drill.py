@@ -1,6 +1,6 @@
 """``sispam-sim drill FILE``: one simulated day as the inject script of a field or tabletop exercise.
 
-Which day, and how the script reads: :mod:`sispam_sim.report.drill`. The command picks the day,
+Which day: :mod:`sispam_sim.stats.days`; how the script reads: :mod:`sispam_sim.report.drill`. The command picks the day,
 runs it with its event log, and writes ``inject.csv`` (the master events list) and ``inject.md``
 (printable) into ``--out``, all or nothing.
 """
@@ -41,10 +41,11 @@ def drill(
     Give exactly one of --replication K, --typical or --worst (these two choose among the scenario's
     replications, or -r N). Exit 0 when written, 2 for bad input.
     """
-    from sispam_sim.report.drill import day_statistics, inject_csv, inject_markdown, inject_rows, typical_day, worst_day
+    from sispam_sim.report.drill import inject_csv, inject_markdown, inject_rows
     from sispam_sim.report.export import write_texts
     from sispam_sim.report.i18n import t
     from sispam_sim.runner.replications import run_one
+    from sispam_sim.stats.days import day_statistics, typical_day, worst_day
 
     if sum((day is not None, typical, worst)) != 1:
         print("sispam-sim: error: give exactly one of --replication K, --typical or --worst", file=sys.stderr)
