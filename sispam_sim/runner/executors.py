@@ -185,12 +185,18 @@ class Pool(Executor):
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:   # an interrupted run must not leave workers computing
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+        # The pool's manager thread closes its wake-up pipe as it ends; if it is still ending
+        # when Python exits, the exit hook writes to that closed pipe and prints a traceback
+        # after "run interrupted" (CPython 3.11). The workers are gone, so it ends at once.
+        if manager is not None:
+            manager.join(timeout=5)
 
 
 class Dask(Executor):
