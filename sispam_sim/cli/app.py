@@ -67,7 +67,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point of the console script; exits with the command's code.
 
     Typer runs in standalone mode, so usage errors (unknown command or option, a bad
-    choice) are its own: a message and exit 2. What reaches this boundary is ours.
+    choice) are its own: a message and exit 2. What reaches this boundary is ours, and so is
+    Ctrl-C: one message and exit 130 for every command.
     """
     _register()
     invocation[:] = list(argv) if argv is not None else sys.argv[1:]
@@ -79,3 +80,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     except (OSError, UsageError) as err:  # a file or --out that cannot be read or written; an option
         print(f"sispam-sim: error: {printable(err)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    except SystemExit as done:
+        # Typer turns Ctrl-C (KeyboardInterrupt) in a command into a silent exit 130; by then the
+        # command has stopped its workers and removed its partial files, and every output is
+        # written atomically, so the same words are true of every command.
+        if done.code == EXIT_INTERRUPTED:
+            command = next((arg for arg in invocation if not arg.startswith("-")), "sispam-sim")
+            print(f"sispam-sim: {printable(command)} interrupted; nothing was written", file=sys.stderr)
+        raise

@@ -17,9 +17,9 @@ from typing import Annotated, List
 
 import typer
 
-from sispam_sim.cli.app import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
+from sispam_sim.cli.app import EXIT_CHECK_FAILED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, Interrupted, JobsOpt, Lang, LangOpt, MaxReplicationsOpt,
+    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, JobsOpt, Lang, LangOpt, MaxReplicationsOpt,
     PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load_all,
 )
 from sispam_sim.cli.validate import github_annotation, unique_files
@@ -74,11 +74,7 @@ def check(
     checked = []
     for scenario in scenarios:
         rows = scenario.spec.targets.rows()
-        try:
-            results = execute(scenario, options, None, invocation, label="Checking").document if rows else None
-        except Interrupted:
-            print("sispam-sim: check interrupted", file=sys.stderr)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+        results = execute(scenario, options, None, invocation, label="Checking").document if rows else None
         positions = [scenario.target_positions[row.path] for row in rows]
         checked.append(CheckedFile(scenario.file, scenario.spec.name, results,
                                    [(pos.file, pos.line, pos.col) for pos in positions], [row.path for row in rows]))

@@ -3,7 +3,8 @@
 ``run`` and ``check`` (and later ``compare`` and ``sweep``) declare the same options with the
 aliases below and hand them to :func:`execute`, which picks the executor, shows progress on
 stderr, streams ``--out`` to disk and, on Ctrl-C, stops the workers and leaves the output
-folder as it was (:class:`Interrupted`). It computes nothing: the library does.
+folder as it was before the interrupt goes on to the one boundary (:func:`sispam_sim.cli.app.main`).
+It computes nothing: the library does.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import typer
 from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
-    "RunOptions", "Interrupted", "execute", "load", "load_all", "parse_replications", "parse_precision",
+    "RunOptions", "execute", "load", "load_all", "parse_replications", "parse_precision",
     "FileArg", "ReplicationsOpt", "SeedOpt", "JobsOpt", "ClusterOpt", "PrecisionOpt", "MaxReplicationsOpt",
     "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS",
 ]
@@ -127,10 +128,6 @@ class RunOptions:
             raise typer.BadParameter("--precision goes with --replications auto", param_hint="'--precision'")
 
 
-class Interrupted(Exception):
-    """Ctrl-C during a run: the workers are stopped and nothing was written."""
-
-
 def load_all(files: list[Path], options: RunOptions, github: bool = False) -> list:
     """Every scenario, loaded and checked; every problem of every bad file reported (also as GitHub
     annotations with ``github``), then exit 2 before anything runs."""
@@ -231,38 +228,36 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
             lang: str = "en"):
     """Run ``scenario`` as ``options`` say; with ``out``, stream the outputs there and finish them.
 
-    Returns the :class:`~sispam_sim.runner.pipeline.RunOutput`. Raises :class:`Interrupted` on
-    Ctrl-C, after stopping the workers, removing partial files and any folder the run created.
+    Returns the :class:`~sispam_sim.runner.pipeline.RunOutput`. On Ctrl-C it stops the workers and
+    removes partial files and any folder the run created, then lets ``KeyboardInterrupt`` go on.
     """
-    from sispam_sim.report.export import OutputWriter, missing_ancestor, remove_created
+    from sispam_sim.report.export import OutputWriter, removed_if_interrupted
     from sispam_sim.runner import pipeline
     from sispam_sim.runner.executors import make_executor
 
     options.check()
     command = shlex.join(["sispam-sim", *invocation])
     count = options.max_replications if options.auto else options.count(scenario)
-    created = missing_ancestor(out) if out is not None else None
-    writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang))   # checked before the run
-              if out is not None else None)
-    try:
-        with make_executor(options.jobs, options.cluster, count, scenario.size.with_replications(count).seconds) as ex, \
-                _Progress(f"{label} {scenario.spec.name}", options.quiet) as progress:
-            if options.auto:
-                precision = parse_precision(options.precision) if options.precision else 0.05
-                result = pipeline.simulate_to_precision(scenario, precision, max_replications=options.max_replications,
-                                                        executor=ex, writer=writer, command=command, progress=progress)
-            else:
-                result = pipeline.simulate(scenario, count, executor=ex, writer=writer, command=command,
-                                           progress=progress)
-        if writer is not None:
-            written = writer.finish(result.document)
-            print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
-        return result
-    except KeyboardInterrupt:
-        if writer is not None:
-            writer.abort()
-            remove_created(out, created)
-        raise Interrupted() from None
-    finally:
-        if writer is not None:
-            writer.abort()   # nothing left to remove after finish(); partial files after an error
+    with removed_if_interrupted(out):
+        writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang))   # checked before the run
+                  if out is not None else None)
+        try:
+            with make_executor(options.jobs, options.cluster, count,
+                               scenario.size.with_replications(count).seconds) as ex, \
+                    _Progress(f"{label} {scenario.spec.name}", options.quiet) as progress:
+                if options.auto:
+                    precision = parse_precision(options.precision) if options.precision else 0.05
+                    result = pipeline.simulate_to_precision(scenario, precision,
+                                                            max_replications=options.max_replications,
+                                                            executor=ex, writer=writer, command=command,
+                                                            progress=progress)
+                else:
+                    result = pipeline.simulate(scenario, count, executor=ex, writer=writer, command=command,
+                                               progress=progress)
+            if writer is not None:
+                written = writer.finish(result.document)
+                print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+            return result
+        finally:
+            if writer is not None:
+                writer.abort()   # nothing left after finish(); partial files after an error or Ctrl-C

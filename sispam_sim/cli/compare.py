@@ -18,9 +18,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
+from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    AllowOutsideOpt, ClusterOpt, Interrupted, JobsOpt, Lang, LangOpt, QuietOpt, RunOptions, SetOpt,
+    AllowOutsideOpt, ClusterOpt, JobsOpt, Lang, LangOpt, QuietOpt, RunOptions, SetOpt,
     execute, load_all, parse_replications,
 )
 from sispam_sim.errors import printable
@@ -73,7 +73,7 @@ def compare(
     from rich.console import Console
 
     from sispam_sim.report.compare import render_comparison, write_comparison
-    from sispam_sim.report.export import missing_ancestor, prepare_out_dir, remove_created, results_json
+    from sispam_sim.report.export import prepare_out_dir, removed_if_interrupted, results_json
     from sispam_sim.stats.compare import Plan, compare as compare_plans, pairing, parse_check, worse_on
 
     if len(files) < 2:
@@ -99,19 +99,13 @@ def compare(
               file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     same = dataclasses.replace(options, replications=str(count))
-    created = missing_ancestor(out) if out is not None else None
-    if out is not None:
-        prepare_out_dir(out)   # a typo in --out must not cost the runs
-    try:
+    with removed_if_interrupted(out):
+        if out is not None:
+            prepare_out_dir(out)   # a typo in --out must not cost the runs
         runs = [execute(scenario, same, None, invocation, label="Comparing") for scenario in scenarios]
         base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s))
                         for s, r in zip(scenarios, runs))
         document = compare_plans(base, plans)
-    except (Interrupted, KeyboardInterrupt):
-        if out is not None:
-            remove_created(out, created)
-        print("sispam-sim: compare interrupted; nothing was written", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
     document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
     if out is not None:
         from sispam_sim.report.html import build_comparison

@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from sispam_sim.cli.app import EXIT_INTERRUPTED, EXIT_OK, app, invocation
+from sispam_sim.cli.app import EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, FileArg, Interrupted, JobsOpt, Lang, LangOpt,
+    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, FileArg, JobsOpt, Lang, LangOpt,
     MaxReplicationsOpt, PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load,
 )
 
@@ -54,11 +54,7 @@ def run(
     options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
                          tuple(set_ or ()))
     scenario = load(file, options)
-    try:
-        result = execute(scenario, options, out, invocation, lang=lang.value)
-    except Interrupted:
-        print("sispam-sim: run interrupted; nothing was written", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    result = execute(scenario, options, out, invocation, lang=lang.value)
     if output is RunFormat.json:
         sys.stdout.write(results_json(result.document))
     elif output is RunFormat.markdown:

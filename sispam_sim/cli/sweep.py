@@ -18,7 +18,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, app, invocation
+from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
     AllowOutsideOpt, ClusterOpt, FileArg, JobsOpt, Lang, LangOpt, QuietOpt, ReplicationsOpt, SeedOpt, _Progress,
 )
@@ -118,7 +118,7 @@ def sweep(
     """
     from rich.console import Console
 
-    from sispam_sim.report.export import missing_ancestor, prepare_out_dir, remove_created, write_texts
+    from sispam_sim.report.export import prepare_out_dir, removed_if_interrupted, write_texts
     from sispam_sim.report.sweep import render_sweep, sweep_csv, sweep_json
     from sispam_sim.runner import sweep as sweeping
     from sispam_sim.runner.executors import make_executor
@@ -149,9 +149,6 @@ def sweep(
     too_large = sweeping.check_size(len(points), count)
     if too_large:
         raise UsageError(too_large)
-    created = missing_ancestor(out) if out is not None else None
-    if out is not None:
-        prepare_out_dir(out)   # a typo in --out fails before the runs
     command = shlex.join(["sispam-sim", *invocation])
 
     def load(point):
@@ -160,7 +157,9 @@ def sweep(
                              with_warnings=False)
 
     total = count * len(points)
-    try:
+    with removed_if_interrupted(out):
+        if out is not None:
+            prepare_out_dir(out)   # a typo in --out fails before the runs
         with make_executor(jobs, cluster, total, first.size.with_replications(count).seconds * len(points)) as ex, \
                 _Progress(f"Sweeping {first.spec.name}", quiet) as progress:
             def point_progress(point):
@@ -168,11 +167,6 @@ def sweep(
 
             result = sweeping.sweep(load, axes, points, count, executor=ex, until=condition, command=command,
                                     progress=point_progress)
-    except KeyboardInterrupt:
-        if out is not None:
-            remove_created(out, created)
-        print("sispam-sim: sweep interrupted; nothing was written", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
     document = sweeping.sweep_document(result, fixed)
     if out is not None:
         written = write_texts(out, {"sweep.csv": sweep_csv(document), "sweep.json": sweep_json(document)})

@@ -17,8 +17,9 @@ import io
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
 
@@ -28,6 +29,7 @@ __all__ = [
     "timeline_csv",
     "missing_ancestor",
     "remove_created",
+    "removed_if_interrupted",
     "results_json",
     "write_outputs",
     "write_texts",
@@ -154,6 +156,18 @@ def remove_created(out_dir: str | os.PathLike, created: Path | None) -> None:
         if part == created or part.parent == part:
             return
         part = part.parent
+
+
+@contextmanager
+def removed_if_interrupted(out_dir: str | os.PathLike | None) -> Iterator[None]:
+    """Ctrl-C inside the ``with`` removes the folders of ``out_dir`` that did not exist on entry
+    (and were left empty), then lets the interrupt go on; ``None`` (no ``--out``) does nothing."""
+    created = missing_ancestor(out_dir) if out_dir is not None else None
+    try:
+        yield
+    except KeyboardInterrupt:
+        remove_created(out_dir, created)
+        raise
 
 
 def prepare_out_dir(out_dir: str | os.PathLike) -> Path:

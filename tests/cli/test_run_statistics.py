@@ -130,6 +130,29 @@ def test_no_unit_can_arrive_every_time_target_fails_and_nothing_passes_quietly(c
     assert "> " in table.out and "reached 0 of" in table.out
 
 
+RAPID = SCENARIOS / "rapid-response.yaml"
+
+
+@pytest.mark.parametrize("args", [
+    ("run", RAPID, "-r", "2"),
+    ("check", RAPID, "-r", "2"),
+    ("compare", RAPID, RAPID, "-r", "2"),
+    ("sweep", RAPID, "--set", "forces.units[0].count=1,2", "-r", "2"),
+], ids=lambda args: args[0])
+def test_ctrl_c_in_any_command_that_runs_says_so_once_and_exits_130(cli, monkeypatch, args):
+    from sispam_sim.runner.executors import Serial
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+        yield   # a generator, like the executor's run
+
+    monkeypatch.setattr(Serial, "run", interrupted)
+    result = cli(*args, "--jobs", "1", "-q")
+    assert result.code == EXIT_INTERRUPTED
+    assert result.err == f"sispam-sim: {args[0]} interrupted; nothing was written\n"
+    assert result.out == ""
+
+
 def test_ctrl_c_says_so_and_removes_the_folder_the_run_created(cli, write, tmp_path, monkeypatch):
     from sispam_sim.runner import pipeline
 
