@@ -37,6 +37,11 @@ MAX_ESCALATION_FACTOR = 10.0
 #: time finite (20,000 km x road factor 10 / 0.001 km/h ~ 1.2e10 minutes).
 MIN_SPEED_KMH = 0.001
 
+#: Any duration a scenario writes (work, mobilise, a crowd's ``lasts``, a target's limit): a run
+#: lasts at most clock.duration + drain (14 days), so 100 years is a slip of the digits or the
+#: unit (``99999999999999999999d``), refused before it reaches a statistic or a clock time.
+MAX_DURATION_MINUTES = 36_525 * 1440.0
+
 # ---------------------------------------------------------------- map
 
 #: Polling stations, generated and read from the sites file together: Indonesia's largest

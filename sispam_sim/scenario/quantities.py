@@ -21,6 +21,10 @@ _SUGGEST_UNIT = {"m": "min", "mins": "min", "minute": "min", "minutes": "min", "
 _NUMBER = r"\d+(?:\.\d+)?|\.\d+"
 _PART = re.compile(rf"\s*({_NUMBER})\s*([a-zA-Z]+)")
 DURATION_EXAMPLES = '"90s", "15min", "2h", "1h30min", "1d" or a number of minutes'
+#: A number written with an exponent (``1e308``, ``2.5E-3``): durations and rates written as text take
+#: plain decimals only, so ``1e3min`` is refused at its number rather than read as unit ``e``.
+_EXPONENT = re.compile(r"(?:\d|\.\d)[eE][+-]?\d")
+NO_EXPONENT = 'write the number without an exponent (e.g. "1440min" or "1d", not "1.44e3min")'
 
 
 def parse_duration(value: object) -> float:
@@ -32,6 +36,8 @@ def parse_duration(value: object) -> float:
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as {DURATION_EXAMPLES}, found {describe(value)}")
     text = value.strip()
+    if _EXPONENT.search(text):
+        raise ValueError(f"cannot read duration {_quoted(value)}: {NO_EXPONENT}")
     if re.fullmatch(rf"[+-]?(?:{_NUMBER})", text):
         return _not_too_large(float(text), "duration", value)
     if text.startswith("-"):
@@ -130,6 +136,9 @@ def parse_rate(value: object) -> float:
     if isinstance(value, str) and "/" in value:
         count_text, _, per_text = value.partition("/")
         count_text, per_text = count_text.strip(), per_text.strip()
+        if _EXPONENT.search(count_text):
+            raise ValueError(f'cannot read rate {_quoted(value)}: write the number without an exponent '
+                             '(e.g. "1000/h", not "1e3/h")')
         if not re.fullmatch(_NUMBER, count_text):
             raise ValueError(f"cannot read rate {value!r}: expected {RATE_EXAMPLES}")
         if per_text in _SUGGEST_UNIT:
@@ -158,18 +167,35 @@ def round_up(x: float) -> int:
 
 
 def _not_too_large(number: float, what: str, text: str) -> float:
-    """``number``, unless the digits written overflowed a float (``"9999...9min"`` is inf)."""
+    """``number``, unless the digits written overflowed a float (``"9999...9min"`` is inf), or a
+    duration is longer than MAX_DURATION_MINUTES."""
     if math.isinf(number):
-        from sispam_sim.errors import quote
-
-        raise ValueError(f"{what} {quote(text)} is too large to hold")
+        raise ValueError(f"{what} {_quoted(text)} is too large to hold")
+    if what == "duration":
+        _not_too_long(number, _quoted(text))
     return number
+
+
+def _not_too_long(minutes: float, written: str) -> None:
+    from sispam_sim.scenario.limits import MAX_DURATION_MINUTES
+
+    if abs(minutes) > MAX_DURATION_MINUTES:
+        raise ValueError(f"duration {written} is too large: at most {MAX_DURATION_MINUTES / 1440:.0f}d "
+                         "(100 years; a run lasts at most 14d)")
 
 
 def _finite(number: float, original: object) -> float:
     if math.isnan(number) or math.isinf(number):
         raise ValueError(f"expected a finite number, found {original!r}")
+    _not_too_long(number, f"{original!r} (minutes)")
     return number
+
+
+def _quoted(text: object) -> str:
+    """What the user wrote, in single quotes and cut short (:func:`sispam_sim.errors.quote`)."""
+    from sispam_sim.errors import quote as _quote
+
+    return _quote(text)
 
 
 def describe(value: object) -> str:

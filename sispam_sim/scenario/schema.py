@@ -392,10 +392,24 @@ class Targets(MetricTargets):
         return rows
 
 
+def _version_as_written(value: Any) -> Any:
+    """``1.0`` and ``true`` equal 1 in Python: refuse them as whole-number keys refuse ``4.0``.
+
+    Other numbers and strings go on to the format check (which names the versions it reads,
+    so that a later format can add ``1.1`` there).
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, found a boolean ({str(value).lower()}): write version: 1")
+    if isinstance(value, float) and value == 1:
+        raise ValueError(f"expected a whole number, found {value!r}: write {int(value)}, not {value!r}")
+    return value
+
+
 class Scenario(Strict):
     """A whole scenario file, version 1."""
 
-    version: Literal[1] = Field(description="Scenario format version; must be 1")
+    version: Annotated[Literal[1], BeforeValidator(_version_as_written)] = Field(
+        description="Scenario format version; must be 1")
     name: str = Field(min_length=1)
     description: str = ""
     clock: ClockBlock

@@ -20,6 +20,7 @@ from sispam_sim.scenario.limits import MAX_DATA_FILE_BYTES, MAX_SITES
 from sispam_sim.scenario.types import ID_PATTERN, RISKS
 
 KM_PER_DEGREE = 6371.0 * math.pi / 180.0  # great-circle km per degree of latitude
+DQ = '"'  # column names are quoted like keys in the scenario's own messages
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,18 @@ def read_sites_file(path: Path, max_sites: int = MAX_SITES) -> list[Site]:
     ``max_sites`` bounds the rows read (the sites a scenario may still have after its
     generated ones); a longer file is refused before it is read to the end.
     """
+    generated = MAX_SITES - max_sites
     rows = csv_rows(path, lambda line, col, message: SitesFileError(line, message, col), max_sites,
-                    f"TPS rows: a scenario holds at most {MAX_SITES:,} TPS, generated and listed together")
+                    "TPS rows: " + (f"map.sites.generate already makes {generated:,} TPS, and " if generated > 0
+                                    else "") + f"a scenario holds at most {MAX_SITES:,} TPS, generated and listed together")
     if not rows:
         raise SitesFileError(1, "the sites file is empty: expected a header id,lat,lon,risk[,district]")
     header = [h.strip() for h in rows[0][1]]
+    for col_no, name in enumerate(header, start=1):
+        first = header.index(name) + 1
+        if name and first != col_no:  # col.index below would silently read the first of the two
+            raise SitesFileError(1, f"column {quote(name, DQ)} appears twice in the header (columns {first} and "
+                                    f"{col_no}); expected id,lat,lon,risk[,district]", col_no)
     required = ["id", "lat", "lon", "risk"]
     missing = [c for c in required if c not in header]
     if missing:

@@ -110,11 +110,15 @@ class _Checker:
         for i, entry in enumerate(spec.map.sites.generate):
             path = ("map", "sites", "generate", i, "district")
             entries_ok &= self.known(path, entry.district, districts, "district", "map.districts has")
-        generated = sum(entry.count for entry in spec.map.sites.generate)
-        if generated > limits.MAX_SITES:  # counted before a single site is placed
-            entries_ok = False
-            self.error(("map", "sites", "generate"),
-                       f"{generated:,} generated TPS: a scenario holds at most {limits.MAX_SITES:,} TPS")
+        generated = 0
+        for i, entry in enumerate(spec.map.sites.generate):  # counted before a single site is placed
+            generated += entry.count
+            if generated > limits.MAX_SITES:  # at the count that crosses the bound
+                entries_ok = False
+                self.error(("map", "sites", "generate", i, "count"),
+                           f"{generated:,} generated TPS (entries 0 to {i}): a scenario holds at most "
+                           f"{limits.MAX_SITES:,} TPS")
+                break
         self.sites_incomplete = not entries_ok
         if entries_ok:
             self.parts.generated_sites = generate_sites(spec.seed, spec.map.sites.generate, districts)
@@ -162,6 +166,11 @@ class _Checker:
                 self.error(("forces", "units", i, "id"), f'unit id "{uid}" is also the id of a {kind}; give each '
                                                          "unit, place, district and TPS its own id")
 
+    def where(self, path: tuple) -> str:
+        """``FILE:LINE:COL`` of the value at ``path``, to name a first occurrence in a message."""
+        pos = self.doc.locate(path)
+        return f"{pos.file}:{pos.line}:{pos.col}"
+
     def resolve(self, path: tuple, name: str) -> Path | None:
         from sispam_sim.scenario.yamlio import resolve_relative
 
@@ -183,18 +192,29 @@ class _Checker:
             self.error(("forces", "units"), f"{total:,} units: a scenario holds at most {limits.MAX_UNITS:,} units")
             return
         seen: dict[str, int] = {}
+        written: dict[str, int] = {}  # the ids as written, before count expansion
         for i, group in enumerate(forces.units):
             if not self.known(("forces", "units", i, "type"), group.type, forces.types, "unit type",
                               "forces.types has"):
                 self.forces_incomplete = True
             self.known(("forces", "units", i, "base"), group.base, places, "base", "map.places has")
-            for uid in group.unit_ids():
-                if uid in seen:
-                    self.error(("forces", "units", i, "id"),
-                               f'duplicate unit id "{uid}" (also made by forces.units[{seen[uid]}]); '
-                               "give each group its own id")
-                    break
-                seen[uid] = i
+            if group.id in written:  # also when count makes different ids: one id, one group
+                first = written[group.id]
+                self.error(("forces", "units", i, "id"),
+                           f'duplicate unit id "{group.id}" (first written at forces.units[{first}].id, '
+                           f"{self.where(('forces', 'units', first, 'id'))}); give each group its own id")
+            else:
+                written[group.id] = i
+                for uid in group.unit_ids():
+                    if uid in seen:
+                        other = forces.units[seen[uid]]
+                        self.error(("forces", "units", i, "id"),
+                                   f'duplicate unit id "{uid}" (also made by forces.units[{seen[uid]}], '
+                                   f'id "{other.id}"{f" with count {other.count}" if other.count else ""}, '
+                                   f"{self.where(('forces', 'units', seen[uid], 'id'))}); give each group "
+                                   "its own id")
+                        break
+                    seen[uid] = i
         self.check_unit_ids(seen)
         self.parts.units = expand_units(forces)
         if GUARD_TYPE in forces.types:

@@ -534,8 +534,11 @@ class _Loading:
             self.problems.append(Problem(where.file, where.line, where.col, "extends", message))
             return None, pos
 
-        if not isinstance(target, str) or not target.strip():
+        if not isinstance(target, str):
             return fail(f"extends must be a file path (a string), found {_kind(target)}")
+        if not target.strip():
+            return fail("extends must be a file path, found an empty path: name the base scenario "
+                        "(e.g. extends: base.yaml) or remove the key")
         base = os.path.normpath(os.path.join(directory, target))
         if os.path.realpath(base) in chain:  # each file has one base, so self.files is the chain
             names = [f if f.startswith("<") else os.path.relpath(f, self.top_dir) for f in self.files + [base]]

@@ -141,16 +141,16 @@ def test_duplicate_unit_ids_after_count_expansion(write):
     text = base(("    - {id: dalmas, type: dalmas, base: polres}",
                  "    - {id: dalmas, type: dalmas, base: polres}\n    - {id: patrol-2, type: sabhara, base: polres}"))
     assert problems(write, text) == [
-        's.yaml:20:12: error: forces.units[2].id: duplicate unit id "patrol-2" (also made by forces.units[0]); '
-        "give each group its own id"]
+        's.yaml:20:12: error: forces.units[2].id: duplicate unit id "patrol-2" (also made by forces.units[0], '
+        'id "patrol" with count 2, s.yaml:18:12); give each group its own id']
 
 
 def test_same_group_id_twice(write):
     text = base(("    - {id: dalmas, type: dalmas, base: polres}",
                  "    - {id: dalmas, type: dalmas, base: polres}\n    - {id: dalmas, type: dalmas, base: kpu}"))
     assert problems(write, text) == [
-        's.yaml:20:12: error: forces.units[2].id: duplicate unit id "dalmas" (also made by forces.units[1]); '
-        "give each group its own id"]
+        's.yaml:20:12: error: forces.units[2].id: duplicate unit id "dalmas" (first written at '
+        "forces.units[1].id, s.yaml:19:12); give each group its own id"]
 
 
 # ------------------------------------------------------------------ capabilities and tiers

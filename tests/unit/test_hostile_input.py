@@ -111,7 +111,8 @@ def test_generated_sites_are_counted_before_they_are_placed(validate):
     assert fails_with(validate, GENERATED.replace("count: 10}", "count: 100000000}", 1)) == [
         "s.yaml:10:30: error: map.sites.generate[0].count: must be <= 250000, found 100000000"]
     assert fails_with(validate, GENERATED.replace("count: 10}", "count: 200000}")) == [
-        "s.yaml:10:7: error: map.sites.generate: 400,000 generated TPS: a scenario holds at most 250,000 TPS"]
+        "s.yaml:11:30: error: map.sites.generate[1].count: 400,000 generated TPS (entries 0 to 1): a scenario "
+        "holds at most 250,000 TPS"]
 
 
 def test_units_are_counted_before_they_are_made(validate):
@@ -153,8 +154,8 @@ def test_sites_file_rows_count_with_the_generated_sites(validate):
                     "  sites:\n    file: tps.csv\n    generate: [{district: a, count: 249999}]\n"), text=SITES_FILE)
     rows = "id,lat,lon,risk\nT1,-8.1,113.7,aman\nT2,-8.1,113.7,aman\n"
     assert fails_with(validate, text, {"tps.csv": rows}, seconds=15) == [
-        "tps.csv:3:1: error: map.sites.file: more than 1 TPS rows: a scenario holds at most 250,000 TPS, "
-        "generated and listed together"]
+        "tps.csv:3:1: error: map.sites.file: more than 1 TPS rows: map.sites.generate already makes 249,999 TPS, "
+        "and a scenario holds at most 250,000 TPS, generated and listed together"]
 
 
 def test_a_travel_matrix_too_wide_is_refused_from_its_header(validate):
