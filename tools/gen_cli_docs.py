@@ -47,6 +47,35 @@ Every command exits with one of these codes:
 
 A scenario problem is reported as `FILE:LINE:COL: error: KEY.PATH: message` on standard error
 (standard output for `validate`), one line per problem, every problem of every file at once.
+
+A command stopped by a signal says `sispam-sim: COMMAND interrupted; nothing was written` and
+exits 130 (Ctrl-C, SIGINT), 143 (SIGTERM: `timeout`, a cancelled CI job, `docker stop`) or
+129 (SIGHUP: the terminal closed); its worker processes stop with it.
+"""
+
+OUTPUT_FOLDERS = """\
+## Output folders
+
+What a command writes into `--out DIR` (and `report` into its DIR) is written whole or not at
+all: each file grows in a hidden partial file beside it (`.NAME.PID-RANDOM.partial`), is flushed
+to disk, and only then are all of them put in place. However a run ends (an error, a full disk,
+Ctrl-C, SIGTERM), the files already in DIR are the previous run's, untouched.
+
+- **One writer per folder.** A command holds DIR for the whole run (an advisory lock on the
+  hidden file `DIR/.sispam-sim.lock`, which records its pid and start time). A second command
+  into the same DIR is refused at once, before it does any work: `DIR is being written by
+  another run (pid N, started HH:MM); wait for it to finish or choose another --out`, exit 2.
+- **After a killed run** (SIGKILL, a power cut) the lock is released by the operating system;
+  the next command that writes DIR takes it over and removes the partial files the killed run
+  left, and `replay` removes them when no run is writing DIR. Other files are never touched.
+- **CSV cells are safe to open in a spreadsheet.** A text cell that a spreadsheet would read
+  as a formula, one starting with `=`, `+`, `-`, `@`, a tab or a carriage return (a place named
+  `=HYPERLINK(...)`, a label `-cmd`), is written with a leading `'`, and so is a text starting
+  with `'`, so that taking off one leading `'` always gives the text back. Numbers, negative
+  ones included, are written as they are. This holds for every CSV the tool writes
+  (`incidents.csv`, `timeline.csv`, `events.csv`, `targets.csv`, `headline.csv`,
+  `comparison.csv`, `sweep.csv`, `inject.csv`); `report` and `replay` read the names back
+  without the quote.
 """
 
 #: What each ``--format`` choice prints: by (command, choice), else by choice. A command
@@ -170,6 +199,7 @@ def render() -> str:
     for name, text in helps.items():
         parts.append(f"## {PROG} {name}\n\n```text\n{text}\n```\n")
     parts.append(EXIT_CODES.format(ok=EXIT_OK, failed=EXIT_CHECK_FAILED, bad=EXIT_BAD_INPUT))
+    parts.append(OUTPUT_FOLDERS)
     parts.append(_formats_section(helps))
     return "\n".join(parts)
 

@@ -231,15 +231,16 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
     Returns the :class:`~sispam_sim.runner.pipeline.RunOutput`. On Ctrl-C it stops the workers and
     removes partial files and any folder the run created, then lets ``KeyboardInterrupt`` go on.
     """
-    from sispam_sim.report.export import OutputWriter, removed_if_interrupted
+    from sispam_sim.report.export import OutputWriter, claimed_out_dir
+    from sispam_sim.report.i18n import t
     from sispam_sim.runner import pipeline
     from sispam_sim.runner.executors import make_executor
 
     options.check()
     command = shlex.join(["sispam-sim", *invocation])
     count = options.max_replications if options.auto else options.count(scenario)
-    with removed_if_interrupted(out):
-        writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang))   # checked before the run
+    with claimed_out_dir(out):   # checked and held before the run: a second run into it is refused at once
+        writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang))
                   if out is not None else None)
         try:
             with make_executor(options.jobs, options.cluster, count,
@@ -256,7 +257,7 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
                                                progress=progress)
             if writer is not None:
                 written = writer.finish(result.document)
-                print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+                print(t("wrote", lang, files=", ".join(p.name for p in written), folder=out), file=sys.stderr)
             return result
         finally:
             if writer is not None:

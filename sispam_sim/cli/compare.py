@@ -73,7 +73,8 @@ def compare(
     from rich.console import Console
 
     from sispam_sim.report.compare import render_comparison, write_comparison
-    from sispam_sim.report.export import prepare_out_dir, removed_if_interrupted, results_json
+    from sispam_sim.report.export import claimed_out_dir, results_json
+    from sispam_sim.report.i18n import t
     from sispam_sim.stats.compare import Plan, compare as compare_plans, pairing, parse_check, worse_on
 
     if len(files) < 2:
@@ -99,23 +100,23 @@ def compare(
               file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     same = dataclasses.replace(options, replications=str(count))
-    with removed_if_interrupted(out):
-        if out is not None:
-            prepare_out_dir(out)   # a typo in --out must not cost the runs
+    # --out is checked and held before the runs: a typo must not cost them, and a second run
+    # into the same folder is refused before either has done any work
+    with claimed_out_dir(out):
         runs = [execute(scenario, same, None, invocation, label="Comparing") for scenario in scenarios]
         base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s))
                         for s, r in zip(scenarios, runs))
         document = compare_plans(base, plans)
-    document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
-    if out is not None:
-        from sispam_sim.report.html import build_comparison
+        document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
+        if out is not None:
+            from sispam_sim.report.html import build_comparison
 
-        responses = []   # every plan's response times, pooled over its days, for the overlaid CDFs
-        for run in runs:
-            values, censored = run.days.pooled("response_time")
-            responses.append({"values": values.tolist(), "n": len(values) + censored})
-        written = write_comparison(out, document, build_comparison(document, responses, lang=lang.value))
-        print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+            responses = []   # every plan's response times, pooled over its days, for the overlaid CDFs
+            for run in runs:
+                values, censored = run.days.pooled("response_time")
+                responses.append({"values": values.tolist(), "n": len(values) + censored})
+            written = write_comparison(out, document, build_comparison(document, responses, lang=lang.value))
+            print(t("wrote", lang.value, files=", ".join(p.name for p in written), folder=out), file=sys.stderr)
     if output is CompareFormat.json:
         sys.stdout.write(results_json(document))
     elif output is CompareFormat.markdown:

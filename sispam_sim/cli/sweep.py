@@ -118,7 +118,8 @@ def sweep(
     """
     from rich.console import Console
 
-    from sispam_sim.report.export import prepare_out_dir, removed_if_interrupted, write_texts
+    from sispam_sim.report.export import claimed_out_dir, write_texts
+    from sispam_sim.report.i18n import t
     from sispam_sim.report.sweep import render_sweep, sweep_csv, sweep_json
     from sispam_sim.runner import sweep as sweeping
     from sispam_sim.runner.executors import make_executor
@@ -157,9 +158,9 @@ def sweep(
                              with_warnings=False)
 
     total = count * len(points)
-    with removed_if_interrupted(out):
-        if out is not None:
-            prepare_out_dir(out)   # a typo in --out fails before the runs
+    # --out is checked and held before the runs: a typo fails at once, and so does a second run
+    # into the same folder
+    with claimed_out_dir(out):
         with make_executor(jobs, cluster, total, first.size.with_replications(count).seconds * len(points)) as ex, \
                 _Progress(f"Sweeping {first.spec.name}", quiet) as progress:
             def point_progress(point):
@@ -167,10 +168,10 @@ def sweep(
 
             result = sweeping.sweep(load, axes, points, count, executor=ex, until=condition, command=command,
                                     progress=point_progress)
-    document = sweeping.sweep_document(result, fixed)
-    if out is not None:
-        written = write_texts(out, {"sweep.csv": sweep_csv(document), "sweep.json": sweep_json(document)})
-        print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+        document = sweeping.sweep_document(result, fixed)
+        if out is not None:
+            written = write_texts(out, {"sweep.csv": sweep_csv(document), "sweep.json": sweep_json(document)})
+            print(t("wrote", lang.value, files=", ".join(p.name for p in written), folder=out), file=sys.stderr)
     if output is SweepFormat.json:
         sys.stdout.write(sweep_json(document))
     elif output is SweepFormat.csv:

@@ -13,18 +13,24 @@ CSV cells are formatted without ``repr`` noise: floats with at most three decima
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import re
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
+from sispam_sim.report.lock import claim, partial_name
 
 __all__ = [
     "format_cell",
+    "spreadsheet_safe",
+    "from_spreadsheet_safe",
+    "claimed_out_dir",
     "incidents_csv",
     "timeline_csv",
     "missing_ancestor",
@@ -37,14 +43,43 @@ __all__ = [
     "replication_csv",
     "CSV_FILES",
     "OUTPUT_FILES",
+    "relative_to",
 ]
 
 #: The files :func:`write_outputs` produces, in order.
 OUTPUT_FILES = ("results.json", "incidents.csv", "timeline.csv", "events.csv")
 
 
+#: What a spreadsheet reads as the start of a formula (or of a cell it runs): such a text cell
+#: gets a leading ``'``; and so does one that starts with ``'``, so that removing one leading
+#: ``'`` always gives the text back (:func:`from_spreadsheet_safe`).
+_FORMULA_START = frozenset("=+-@\t\r'")
+#: A plain decimal number, which a spreadsheet reads as a number (not ``-inf``: Excel takes
+#: a leading ``-`` before a word as a formula).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text: ``'=HYPERLINK(..)`` for ``=HYPERLINK(..)``.
+
+    A text that is a plain number (``-3.5``, a value given on the command line) is left as it is:
+    a spreadsheet reads it as that number, never as a formula.
+    """
+    if text and text[0] in _FORMULA_START and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    """The text of a cell written by :func:`spreadsheet_safe` (for the readers of a run's CSVs)."""
+    if text[:1] == "'" and len(text) > 1 and text[1] in _FORMULA_START:
+        return text[1:]
+    return text
+
+
 def format_cell(value: Any, decimals: int = 3) -> str:
-    """One CSV cell: ``None`` -> ``""``, floats to at most ``decimals`` decimals, ints as ints."""
+    """One CSV cell: ``None`` -> ``""``, floats to at most ``decimals`` decimals, ints as ints,
+    text made safe to open in a spreadsheet (:func:`spreadsheet_safe`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -56,7 +91,7 @@ def format_cell(value: Any, decimals: int = 3) -> str:
             return str(value)
         text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 #: Columns that need more than the 3 decimals of minutes (1e-3 degree is about 110 m).
@@ -159,6 +194,25 @@ def remove_created(out_dir: str | os.PathLike, created: Path | None) -> None:
 
 
 @contextmanager
+def claimed_out_dir(out_dir: str | os.PathLike | None) -> Iterator[Path | None]:
+    """The ``--out`` folder of a command, ready and held for the whole ``with`` block.
+
+    Created if needed and checked writable (:func:`prepare_out_dir`), then locked for this run
+    (:func:`sispam_sim.report.lock.claim`): a second run into the same folder is refused at once,
+    before either does any work, and partial files a killed run left are removed. Ctrl-C (or a
+    SIGTERM) inside the block removes the folders the run created. ``None`` (no ``--out``)
+    yields ``None`` and does nothing.
+    """
+    if out_dir is None:
+        yield None
+        return
+    with removed_if_interrupted(out_dir):
+        folder = prepare_out_dir(out_dir)
+        with claim(folder):
+            yield folder
+
+
+@contextmanager
 def removed_if_interrupted(out_dir: str | os.PathLike | None) -> Iterator[None]:
     """Ctrl-C inside the ``with`` removes the folders of ``out_dir`` that did not exist on entry
     (and were left empty), then lets the interrupt go on; ``None`` (no ``--out``) does nothing."""
@@ -219,9 +273,13 @@ class OutputWriter:
         #: targets and headline tables as CSV), written and put in place with the others
         self.extras = dict(extras or {})
         self._names = OUTPUT_FILES + tuple(self.extras) + (("report.html",) if report is not None else ())
-        self._partial = {name: self.out_dir / f".{name}.partial" for name in self._names}
+        self._partial = {name: self.out_dir / partial_name(name) for name in self._names}
         self._files: dict[str, Any] = {}
+        #: CSV name -> [line ends, sha256] of what was written so far (results.json's "files")
+        self._tallies: dict[str, list] = {}
+        self._claim = ExitStack()
         try:
+            self._claim.enter_context(claim(self.out_dir))   # one writer per folder, for the whole run
             for name, (columns, _) in CSV_FILES.items():
                 fh = self._files[name] = self._open(name)
                 self._write(name, fh, ",".join(columns) + "\n")
@@ -240,6 +298,34 @@ class OutputWriter:
             fh.write(text)
         except OSError as err:
             raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
+        if name in CSV_FILES:   # counted as it is streamed, never by reading the file again
+            tally = self._tallies.setdefault(name, [0, hashlib.sha256()])
+            tally[0] += text.count("\n")
+            tally[1].update(text.encode("utf-8"))   # the file is UTF-8 with newline="": the same bytes
+
+    def files_section(self) -> dict[str, dict[str, Any]]:
+        """results.json's ``"files"``: each CSV's rows (line ends after the header) and sha256,
+        of everything written so far (:func:`~sispam_sim.report.runfolder.check_run_files` compares them with the files)."""
+        return {name: {"rows": max(lines - 1, 0), "sha256": digest.hexdigest()}
+                for name, (lines, digest) in self._tallies.items()}
+
+    def standalone(self, document: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``document`` as results.json records it, updated in place when it is a dict (so that
+        ``run --format json --out DIR`` prints what results.json holds): the scenario's files named
+        relative to the out folder (the folder reads the same from any working folder) and
+        ``"files"`` (:meth:`files_section`)."""
+        out = document if isinstance(document, dict) else dict(document)
+        scenario = out.get("scenario")
+        if isinstance(scenario, Mapping):
+            scenario = dict(scenario)
+            if isinstance(scenario.get("file"), str):
+                scenario["file"] = relative_to(scenario["file"], self.out_dir)
+            scenario["inputs"] = [{**entry, "file": relative_to(entry["file"], self.out_dir)}
+                                  if isinstance(entry, Mapping) and isinstance(entry.get("file"), str) else entry
+                                  for entry in scenario.get("inputs", [])]
+            out["scenario"] = scenario
+        out["files"] = self.files_section()
+        return out
 
     def add(self, texts: Mapping[str, str]) -> None:
         """Append one replication's rows (:func:`replication_csv`); replications in index order."""
@@ -247,7 +333,9 @@ class OutputWriter:
             self._write(name, self._files[name], text)
 
     def finish(self, document: Mapping[str, Any]) -> list[Path]:
-        """Write ``results.json``, then put every output in place at once; return their paths."""
+        """Write ``results.json`` (:meth:`standalone`), then put every output in place at once; return
+        their paths."""
+        document = self.standalone(document)
         text = results_json(document)   # before anything is replaced: a bad document changes nothing
         self._files["results.json"] = fh = self._open("results.json")
         self._write("results.json", fh, text)
@@ -283,6 +371,7 @@ class OutputWriter:
                 raise OSError(f"--out: cannot replace {target}: {err.strerror or err}") from None
             paths.append(target)
         self._files.clear()
+        self._claim.close()
         return paths
 
     def abort(self) -> None:
@@ -298,6 +387,7 @@ class OutputWriter:
                 os.unlink(path)
             except FileNotFoundError:
                 pass
+        self._claim.close()
 
     def __enter__(self) -> "OutputWriter":
         return self
@@ -311,7 +401,12 @@ def write_texts(out_dir: str | os.PathLike, texts: Mapping[str, str]) -> list[Pa
     partial file, is flushed to disk, and only then are the files put in place (``sweep --out``).
     Errors name the output, never a temporary file."""
     folder = prepare_out_dir(out_dir)
-    partial = {name: folder / f".{name}.partial" for name in texts}
+    partial = {name: folder / partial_name(name) for name in texts}
+    with claim(folder):
+        return _write_all(folder, texts, partial)
+
+
+def _write_all(folder: Path, texts: Mapping[str, str], partial: Mapping[str, Path]) -> list[Path]:
     try:
         for name, text in texts.items():
             try:
@@ -350,14 +445,12 @@ def write_outputs(
         return writer.finish(document)
 
 
-def require_run_files(folder: str | os.PathLike, names: Sequence[str]) -> Path:
-    """``folder`` as a Path, after checking it is a run's ``--out`` folder holding ``names``;
-    :class:`FileNotFoundError` (exit 2 at the CLI) naming what is missing otherwise."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder (expected a run's --out folder)")
-    missing = [name for name in names if not (folder / name).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: not the --out folder of a run "
-                                f"(sispam-sim run FILE --out {folder} writes them)")
-    return folder
+def relative_to(name: str, folder: str | os.PathLike) -> str:
+    """The file ``name`` (as given: relative to the current folder, or absolute) named relative to
+    ``folder``, with ``/``; a name that is not an existing file (``<dict>``) is kept as it is."""
+    if not name or name.startswith("<") or not os.path.isfile(name):
+        return name
+    try:
+        return Path(os.path.relpath(os.path.abspath(name), os.path.abspath(folder))).as_posix()
+    except ValueError:   # another drive (Windows): only the absolute path names it
+        return Path(os.path.abspath(name)).as_posix()

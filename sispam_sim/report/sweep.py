@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.errors import printable
-from sispam_sim.report.export import format_cell, results_json
+from sispam_sim.report.export import format_cell, results_json, spreadsheet_safe
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import DASH, LEVEL_NAMES, VERDICT_STYLE, fmt_minutes, plain
 from sispam_sim.runner.sweep import HEADLINE
@@ -158,7 +158,7 @@ def sweep_csv(document: Mapping[str, Any]) -> str:
         header += ["until.value", "until.censored", "until.broken"]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([spreadsheet_safe(name) for name in header])   # a swept --set path is the user's text
     for point in document["points"]:
         row: list[Any] = [point["point"] + 1, *(point["settings"][axis] for axis in axes)]
         for metric, stat in HEADLINE:
