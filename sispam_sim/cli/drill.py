@@ -69,5 +69,5 @@ def drill(
     written = write_texts(out, {"inject.csv": inject_csv(rows),
                                 "inject.md": inject_markdown(rows, scenario, index + 1, why, lang.value)})
     print(t("drill_done", lang.value, day=index + 1, why=why, injects=len(rows)), file=sys.stderr)
-    print(f"Wrote {', '.join(p.name for p in written)} to {out}", file=sys.stderr)
+    print(t("wrote", lang.value, files=", ".join(p.name for p in written), folder=out), file=sys.stderr)
     raise typer.Exit(EXIT_OK)

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
 from sispam_sim.cli.common import Lang, LangOpt
+from sispam_sim.cli.report import FolderAllowOutsideOpt
 from sispam_sim.scenario.limits import MAX_REPLICATIONS
 
 
@@ -35,18 +36,22 @@ def replay(
         "--incident", metavar="ID", help="The incident to replay, e.g. rapid_response-0023 (see --worst).")] = None,
     day: Annotated[Optional[int], typer.Option(
         "--replication", metavar="K", min=1, max=MAX_REPLICATIONS,
-        help="The day, counted from 1 (replication K-1 in the CSV files); default: the first day with the incident.")] = None,
+        help="The day, counted from 1 (replication K-1 in the CSV files); needed when the incident id is on "
+             "more than one day (ids restart each day).")] = None,
     worst: Annotated[Optional[int], typer.Option(
         "--worst", metavar="N", min=1, max=1000, help="List the N incidents with the longest response, to pick from.")] = None,
     output: Annotated[ReplayFormat, typer.Option(
         "--format", "-f", help="table (for people) or json (the timeline on stdout).")] = ReplayFormat.table,
+    allow_outside: FolderAllowOutsideOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
     """Replay one incident of a saved run: call, each dispatch (unit, type, base), arrivals, crew on scene,
     full strength and shortfalls, level changes, releases and resolution, in clock time and minutes since
     the call. --worst N lists the slowest incidents first.
 
-    Exit 0 when shown, 2 for a folder that is not a run's output, an unknown incident or a day out of range.
+    Exit 0 when shown, 2 for a folder that is not a run's output (a file missing, damaged or from another
+    run), a refused scenario path, an unknown incident, a day out of range, or an incident id that is on
+    several days without --replication K.
     """
     from sispam_sim.report.i18n import t
     from sispam_sim.report.replay import replay as story, worst as slowest
@@ -57,20 +62,22 @@ def replay(
         raise typer.Exit(EXIT_BAD_INPUT)
     console = Console()
     if worst is not None:
-        rows = slowest(folder, worst)
+        rows = slowest(folder, worst, allow_outside)
         if output is ReplayFormat.json:
             sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
             raise typer.Exit(EXIT_OK)
         table = Table(title=t("title_worst", lang.value), title_justify="left", header_style="bold")
-        for key in ("replication", "incident", "place", "response"):
-            table.add_column(t(key, lang.value), justify="right" if key in ("replication", "response") else "left")
+        for key in ("replication", "incident", "replay_label", "place", "response"):
+            table.add_column(t(key, lang.value), justify="right" if key in ("replication", "response") else "left",
+                             no_wrap=key in ("replication", "incident"))   # to be copied whole
         for row in rows:
-            table.add_row(str(row["day"]), plain(f"{row['id']}: {row['label']}"), plain(row["place"]),
+            table.add_row(str(row["day"]), plain(row["id"]), plain(row["label"] or ""), plain(row["place"]),
                           t("never", lang.value) if row["response_time"] is None else fmt_minutes(row["response_time"]))
         console.print(fit(table, console.width))
+        console.print(Text(t("replay_pick", lang.value, folder=folder), style="dim"))
         raise typer.Exit(EXIT_OK)
     try:
-        data = story(folder, incident, day)
+        data = story(folder, incident, day, allow_outside)
     except ValueError as err:
         print(f"sispam-sim: error: {err}", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -79,12 +86,13 @@ def replay(
         raise typer.Exit(EXIT_OK)
     record = data["incident"]
     title = Text(t("replay_title", lang.value, id=record["id"], day=data["day"]) + " — ", style="bold")
-    title.append(plain(f"{record['label']} · {data['place']} · "))
+    title.append(plain(f"{record['label'] or record['kind']} · {data['place']} · "))
     title.append(t("replay_need", lang.value, need=record["need"]))
     console.print(title)
-    console.print(Text(t("replay_times", lang.value, response=record["response_time"] or t("never", lang.value),
-                         full=record["full_strength_time"] or t("never", lang.value),
-                         resolution=record["resolution_time"] or t("never", lang.value)), style="dim"))
+    times = {key: t("never", lang.value) if record[f"{key}_time"] is None else record[f"{key}_time"]
+             for key in ("response", "full_strength", "resolution")}
+    console.print(Text(t("replay_times", lang.value, response=times["response"], full=times["full_strength"],
+                         resolution=times["resolution"]), style="dim"))
     if data["scenario_note"]:
         console.print(Text(t("replay_no_scenario", lang.value, why=data["scenario_note"]), style="yellow"))
     table = Table(header_style="bold")
@@ -92,7 +100,7 @@ def replay(
         table.add_column(t(key, lang.value), justify="right" if key in ("replay_since_call", "replay_on_scene")
                          else "left")
     for event in data["events"]:
-        unit = event["unit"] + (f" ({event['type']}, {event['base']})" if event["type"] else "")
+        unit = (event["unit"] or "") + (f" ({event['type']}, {event['base']})" if event["type"] else "")
         action = t(f"action_{event['action']}", lang.value, default=event["action"])
         if event["action"] == "dispatch":   # with the arrival it leads to
             action += " " + (t("replay_arrives", lang.value, at=event["arrives"]) if event["arrives"]

@@ -16,21 +16,34 @@ import typer
 from sispam_sim.cli.app import app
 from sispam_sim.cli.common import Lang, LangOpt
 
+#: ``--allow-outside`` of the commands that read a run's folder (report, replay).
+FolderAllowOutsideOpt = Annotated[bool, typer.Option(
+    "--allow-outside",
+    help="Read the scenario results.json names (scenario.file) even when its path is absolute or it lies "
+         "outside both DIR's parent folder tree and the current folder's (after symlinks are resolved). "
+         "Without it such a path is refused (exit 2): a run folder from elsewhere cannot make the command "
+         "read any file.")]
+
 
 @app.command()
 def report(
     folder: Annotated[Path, typer.Argument(
         help="A run's --out folder (results.json, incidents.csv, timeline.csv, events.csv).", show_default=False,
         metavar="DIR")],
+    allow_outside: FolderAllowOutsideOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
-    """Rebuild report.html in DIR from the run's files there (and the scenario file results.json names).
+    """Rebuild report.html in DIR from the run's files there (and the scenario file results.json names,
+    relative to DIR), the same bytes from any working folder. The CSVs are checked against the rows and
+    sha256 results.json records of them first.
 
-    Exit 0 when written, 2 when DIR is not a run's output folder (a file is missing) or cannot be written.
+    Exit 0 when written, 2 when DIR is not a run's output folder (a file is missing, damaged or from
+    another run), its scenario path is refused, or it cannot be written.
     """
     from sispam_sim.report.export import write_texts
     from sispam_sim.report.html import report_from_dir
+    from sispam_sim.report.i18n import t
 
-    page = report_from_dir(folder, lang=lang.value)   # FileNotFoundError -> exit 2 at the error boundary
+    page = report_from_dir(folder, lang=lang.value, allow_outside=allow_outside)   # errors: exit 2 at the boundary
     written = write_texts(folder, {"report.html": page})
-    print(f"Wrote {', '.join(p.name for p in written)} to {folder}", file=sys.stderr)
+    print(t("wrote", lang.value, files=", ".join(p.name for p in written), folder=folder), file=sys.stderr)

@@ -182,7 +182,8 @@ def map_chart(districts: Sequence[Mapping], places: Sequence[Mapping], sites: Se
                             fontsize=7, zorder=6)
         ax.set_xlabel("lon")
         ax.set_ylabel("lat")
-        ax.legend(loc="upper left", fontsize=7, markerscale=2)
+        if ax.get_legend_handles_labels()[0]:   # without the scenario and with every incident reached, none
+            ax.legend(loc="upper left", fontsize=7, markerscale=2)
         ax.autoscale_view()
         return _svg(fig, title, desc)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import shlex
 from array import array
 from collections import defaultdict
@@ -67,9 +68,16 @@ def _float(text: str) -> float | None:
 
 
 def _rows(path: Path):
-    """The rows of a CSV output, one at a time: a run of 10,000 days is read in constant memory."""
+    """The rows of a CSV output, one at a time: a run of 10,000 days is read in constant memory.
+    Text comes back as it was written in the scenario (a cell made spreadsheet-safe loses its quote)."""
+    from sispam_sim.report.export import from_spreadsheet_safe
+
     with open(path, encoding="utf-8", newline="") as fh:
-        yield from csv.DictReader(fh)
+        for row in csv.DictReader(fh):
+            for key, value in row.items():
+                if value[:1] == "'":
+                    row[key] = from_spreadsheet_safe(value)
+            yield row
 
 
 #: Incidents the map draws at most: those of the first days, until this many (a map of every
@@ -146,29 +154,74 @@ def _overrides(command: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def load_run_scenario(results: Mapping[str, Any], folder: Path | None = None):
+def _scenario_path(name: str, folder: Path, allow_outside: bool, legacy: bool) -> Path | None:
+    """Where the scenario ``name`` of ``folder``'s results.json is (``None``: not there any more).
+
+    ``name`` is relative to the folder (an older results.json: to where ``run`` started, so the
+    current folder is tried too). Unless ``allow_outside``, it must be relative and lie in the
+    folder's parent tree or the current folder's, symlinks resolved (as the loader keeps a scenario's
+    files to its folder's tree and the current folder's): a crafted results.json cannot make
+    ``report`` read ``/etc/passwd``. :class:`ScenarioError` (exit 2) at ``scenario.file`` when it is refused, or is
+    not a regular file of at most the loader's size.
+    """
+    from sispam_sim.errors import Problem, ScenarioError
+    from sispam_sim.scenario.limits import MAX_BYTES
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError([Problem(str(folder / "results.json"), None, None, "scenario.file", message)])
+
+    roots = (folder.resolve().parent, Path.cwd().resolve())
+    if Path(name).is_absolute() and not allow_outside:
+        raise refuse(f"{name} is an absolute path; a run's results.json names its scenario relative to the "
+                     "folder. Pass --allow-outside to read it anyway")
+    candidates = [folder / name, folder / Path(name).name] + ([Path(name)] if legacy else [])
+    for path in candidates:
+        if not path.exists():   # a dangling link too: the scenario was moved
+            continue
+        real = Path(os.path.realpath(path))
+        if not allow_outside and not any(real.is_relative_to(root) for root in roots):
+            raise refuse(f"{name} resolves to {real}, outside {roots[0]} (the folder that holds {folder.name}) "
+                         "and outside the current folder: pass --allow-outside to read it anyway")
+        if not real.is_file():
+            raise refuse(f"{name} is not a regular file (a directory, device, pipe or socket), expected the "
+                         "run's scenario")
+        if real.stat().st_size > MAX_BYTES:
+            raise refuse(f"{name} is larger than {MAX_BYTES // 2**20} MiB: not a scenario")
+        return path
+    return None
+
+
+def load_run_scenario(results: Mapping[str, Any], folder: Path | None = None, allow_outside: bool = False):
     """The scenario named in ``results.json`` (the same seed and ``--set`` overrides), or
-    ``(None, why)`` when it cannot be read or has changed since the run."""
+    ``(None, why)`` when it is not there or has changed since the run.
+
+    Found relative to ``folder`` (:func:`_scenario_path`, which refuses a path outside the folder's
+    parent tree unless ``allow_outside``); without ``folder``, relative to the current folder.
+    """
     from sispam_sim.errors import ScenarioError
     from sispam_sim.scenario.loader import load_scenario
 
     info = results.get("scenario", {})
     name = info.get("file")
-    if not name:
+    if not name or not isinstance(name, str):
         return None, "no scenario file named in results.json"
-    candidates = [Path(name)] + ([folder / name, folder / Path(name).name] if folder is not None else [])
-    for path in candidates:
-        if path.is_file():
-            try:
-                scenario = load_scenario(path, with_warnings=False, seed=results.get("manifest", {}).get("seed"),
-                                         overrides=_overrides(results.get("manifest", {}).get("command")),
-                                         allow_outside=True)
-            except (ScenarioError, OSError, ValueError):
-                return None, f"{name} cannot be read as a scenario any more"
-            if info.get("sha256") and scenario.sha256 != info["sha256"]:
-                return None, f"{name} has changed since the run"
-            return scenario, None
-    return None, f"{name} is not there any more"
+    if folder is None:
+        path = Path(name) if Path(name).is_file() else None
+    else:
+        path = _scenario_path(name, Path(folder), allow_outside, legacy="files" not in results)
+    if path is None:
+        return None, f"{name} is not there any more"
+    manifest = results.get("manifest", {})
+    try:   # the files it names are those the run read: their digests are checked below
+        scenario = load_scenario(path, with_warnings=False, seed=manifest.get("seed"),
+                                 overrides=_overrides(manifest.get("command")), allow_outside=True)
+    except (ScenarioError, OSError, ValueError, TypeError):
+        return None, f"{name} cannot be read as a scenario any more"
+    recorded = [entry.get("sha256") for entry in info.get("inputs", []) if isinstance(entry, Mapping)]
+    if (info.get("sha256") and scenario.sha256 != info["sha256"]) or \
+            (recorded and recorded != [digest for _, digest in scenario.inputs]):
+        return None, f"{name} has changed since the run"
+    return scenario, None
 
 
 # ---------------------------------------------------------------------------------------------- numbers
@@ -565,16 +618,19 @@ def _utilisation(results, lang: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- reports
 
-def build_report(files: Mapping[str, Path], lang: str = "en", scenario=None, folder: Path | None = None) -> str:
+def build_report(files: Mapping[str, Path], lang: str = "en", scenario=None, folder: Path | None = None,
+                 results: Mapping[str, Any] | None = None, allow_outside: bool = False) -> str:
     """``report.html`` from a run's files (``files``: name in :data:`REPORT_INPUTS` -> path).
 
     ``scenario`` is the run's loaded scenario when the caller has it; otherwise the file named in
-    ``results.json`` is loaded (relative to the current folder, then ``folder``).
+    ``results.json`` is loaded (relative to ``folder``: :func:`load_run_scenario`). ``results`` is
+    the document of ``files["results.json"]`` when the caller has read it.
     """
-    results = json.loads(Path(files["results.json"]).read_text(encoding="utf-8"))
+    if results is None:
+        results = json.loads(Path(files["results.json"]).read_text(encoding="utf-8"))
     note = None
     if scenario is None:
-        scenario, note = load_run_scenario(results, folder)
+        scenario, note = load_run_scenario(results, folder, allow_outside)
     incidents = _Incidents(Path(files["incidents.csv"]), _site_districts(scenario))
     timeline, events = Path(files["timeline.csv"]), Path(files["events.csv"])
     days = int(results.get("manifest", {}).get("replications") or
@@ -594,12 +650,14 @@ def build_report(files: Mapping[str, Path], lang: str = "en", scenario=None, fol
     return _page(f"{results.get('scenario', {}).get('name', '')} — sispam-sim", body, lang)
 
 
-def report_from_dir(folder: str | Path, lang: str = "en") -> str:
-    """``report.html`` rebuilt from a run's output folder; :class:`FileNotFoundError` naming what is missing."""
-    from sispam_sim.report.export import require_run_files
+def report_from_dir(folder: str | Path, lang: str = "en", allow_outside: bool = False) -> str:
+    """``report.html`` rebuilt from a run's output folder, after checking it (:func:`~.runfolder.read_run`:
+    :class:`FileNotFoundError` naming what is missing, :class:`ScenarioError` for a damaged file)."""
+    from sispam_sim.report.runfolder import read_run
 
-    folder = require_run_files(folder, REPORT_INPUTS)
-    return build_report({name: folder / name for name in REPORT_INPUTS}, lang=lang, folder=folder)
+    folder, results = read_run(folder, REPORT_INPUTS)
+    return build_report({name: folder / name for name in REPORT_INPUTS}, lang=lang, folder=folder,
+                        results=results, allow_outside=allow_outside)
 
 
 def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], lang: str = "en") -> str:

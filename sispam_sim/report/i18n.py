@@ -138,8 +138,14 @@ _EN = {
     "verify_kuning": "Call to kuning",
     "verify_response": "Response time",
     "verify_downtime": "TPS downtime",
-    "verify_rule": ("Minutes; n replications. PASS: the theory lies inside the 95% interval and the interval's "
-                    "half-width is at most the allowed share of the theory (exact cases: equal within 1e-6 min)."),
+    "verify_erlang_c": "Erlang C",
+    "verify_cobham": "Cobham",
+    "verify_by_hand": "by hand",
+    "verify_rule": ("Minutes; n replications. Under each measure, the theory it is checked against: Erlang C "
+                    "(M/M/c wait), Cobham's priority formula (non-preemptive priority M/M/c, per class) or "
+                    "hand arithmetic (haversine travel, work, crowd growth). PASS: the "
+                    "theory lies inside the 95% interval and the interval's half-width is at most the allowed "
+                    "share of the theory (exact cases: equal within 1e-6 min)."),
     "verify_replications": "n",
     "verify_allowed": "Allowed ±",
     "verify_passed": "verify passed: all {total} checks",
@@ -216,6 +222,9 @@ _EN = {
     "replay_event": "Event",
     "replay_unit": "Unit (type, base)",
     "replay_on_scene": "Crew on scene",
+    "replay_pick": "Replay one: sispam-sim replay {folder} --incident ID --replication DAY",
+    "wrote": "Wrote {files} to {folder}",
+    "replay_label": "Label",
     "action_call": "call",
     "action_dispatch": "dispatched",
     "action_arrive": "arrives",
@@ -403,7 +412,13 @@ _ID = {
     "verify_kuning": "Panggilan sampai kuning",
     "verify_response": "Waktu tanggap",
     "verify_downtime": "Henti pemungutan TPS",
-    "verify_rule": ("Menit; n replikasi. LULUS: nilai teori berada di dalam interval 95% dan setengah lebar "
+    "verify_erlang_c": "Erlang C",
+    "verify_cobham": "Cobham",
+    "verify_by_hand": "hitungan tangan",
+    "verify_rule": ("Menit; n replikasi. Di bawah tiap ukuran: teori pembandingnya, yaitu Erlang C (tunggu "
+                    "M/M/c), rumus prioritas Cobham (M/M/c prioritas tanpa sela, per kelas) atau hitungan "
+                    "tangan (perjalanan haversine, kerja, pertumbuhan massa). LULUS: "
+                    "nilai teori berada di dalam interval 95% dan setengah lebar "
                     "interval paling banyak batas bagian dari teori (kasus pasti: sama sampai 1e-6 menit)."),
     "verify_replications": "n",
     "verify_allowed": "Batas ±",
@@ -480,6 +495,9 @@ _ID = {
     "replay_event": "Peristiwa",
     "replay_unit": "Satuan (jenis, markas)",
     "replay_on_scene": "Personel di lokasi",
+    "replay_pick": "Putar ulang satu: sispam-sim replay {folder} --incident ID --replication HARI",
+    "wrote": "Menulis {files} ke {folder}",
+    "replay_label": "Keterangan",
     "action_call": "laporan masuk",
     "action_dispatch": "diberangkatkan",
     "action_arrive": "tiba",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import heapq
-import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -27,63 +27,103 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(fh)
 
 
-def _check(folder: Path) -> None:
-    from sispam_sim.report.export import require_run_files
+def _check(folder: Path, allow_outside: bool = False) -> tuple[Path, dict[str, Any], Any, str | None]:
+    """The checked folder (:func:`~.runfolder.read_run`), its results, and the run's scenario
+    (``None`` and why, when it is not there any more)."""
+    from sispam_sim.report.runfolder import read_run
+    from sispam_sim.report.html import load_run_scenario
 
-    require_run_files(folder, REPLAY_INPUTS)
+    folder, results = read_run(folder, REPLAY_INPUTS)
+    scenario, why = load_run_scenario(results, folder, allow_outside)
+    return folder, results, scenario, why
+
+
+def _names(scenario) -> dict[str, str]:
+    """Place and district id -> name, as ``run`` shows them (ids without the scenario)."""
+    from sispam_sim.runner.pipeline import place_names
+
+    return {} if scenario is None else place_names(scenario)
+
+
+#: Columns of incidents.csv that hold text (every other column is a number, or empty).
+_TEXT = frozenset({"id", "kind", "place", "units", "label", "site", "level_minutes"})
+_INT = re.compile(r"-?[0-9]+\Z")
+
+
+def _value(column: str, text: str) -> Any:
+    """A cell of incidents.csv as JSON gives it: a number, ``None`` when empty, text otherwise."""
+    if text == "":
+        return None
+    if column in _TEXT:
+        return _unescape(text)
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return int(text) if _INT.match(text) else float(text)
+    except ValueError:
+        return text
+
+
+def _unescape(text: str) -> str:
+    from sispam_sim.report.export import from_spreadsheet_safe
+
+    return from_spreadsheet_safe(text)
 
 
 def _num(text: str) -> float | None:
     return None if text == "" else float(text)
 
 
-def worst(folder: Path, n: int) -> list[dict[str, Any]]:
+def worst(folder: Path, n: int, allow_outside: bool = False) -> list[dict[str, Any]]:
     """The ``n`` incidents with the longest response (never reached first) across the run."""
-    _check(folder)
+    folder, _, scenario, _ = _check(folder, allow_outside)
+    names = _names(scenario)
 
     def key(row):
         rt = _num(row["response_time"])
         return (rt is not None, -(rt or 0.0), int(row["replication"]), row["id"])
 
     picked = heapq.nsmallest(n, _rows(folder / "incidents.csv"), key=key)
-    return [{"day": int(r["replication"]) + 1, "id": r["id"], "label": r["label"], "place": r["place"],
-             "response_time": _num(r["response_time"])} for r in picked]
+    return [{"day": int(r["replication"]) + 1, "id": r["id"], "label": _unescape(r["label"]),
+             "place": names.get(r["place"], r["place"]), "response_time": _num(r["response_time"])}
+            for r in picked]
 
 
-def replay(folder: Path, incident: str, day: int | None = None) -> dict[str, Any]:
-    """The story of ``incident`` on ``day`` (counted from 1; default: the first day that has it).
+def _days(days: list[int]) -> str:
+    return ", ".join(map(str, days[:10])) + (" ..." if len(days) > 10 else "")
 
-    Raises :class:`ValueError` with a message for an unknown id or a day out of range."""
-    from sispam_sim.report.html import load_run_scenario
 
-    _check(folder)
-    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+def replay(folder: Path, incident: str, day: int | None = None, allow_outside: bool = False) -> dict[str, Any]:
+    """The story of ``incident`` on ``day`` (counted from 1; may be left out when the id is on one
+    day only: ids restart each day).
+
+    Raises :class:`ValueError` with a message for an unknown id, a day out of range, or an id on
+    several days and no ``day``."""
+    folder, results, scenario, why = _check(folder, allow_outside)
     days = int((results.get("manifest") or {}).get("replications") or 0)
     if day is not None and not 1 <= day <= max(days, 1):
         raise ValueError(f"--replication {day} is out of range: the run has days 1 to {days}")
     record, ids, on_days = None, set(), []
     for row in _rows(folder / "incidents.csv"):
         if row["id"] == incident:
-            if day is None or row["replication"] == str(day - 1):
-                record = row
-                break
             on_days.append(int(row["replication"]) + 1)
+            if day is None or row["replication"] == str(day - 1):
+                record = record or row
         ids.add(row["id"])
+    if day is None and len(on_days) > 1:
+        raise ValueError(f"incident {incident!r} is on {len(on_days)} days ({_days(on_days)}): ids restart each "
+                         f"day, so give --replication K to choose one (e.g. --replication {on_days[0]})")
     if record is None and on_days:
-        shown = ", ".join(map(str, on_days[:10])) + (" ..." if len(on_days) > 10 else "")
-        raise ValueError(f"incident {incident!r} is not on day {day}; it is on day(s) {shown}")
+        raise ValueError(f"incident {incident!r} is not on day {day}; it is on day(s) {_days(on_days)}")
     if record is None:
         close = difflib.get_close_matches(incident, sorted(ids), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ValueError(f"no incident {incident!r} in {folder / 'incidents.csv'}{hint}")
-    scenario, why = load_run_scenario(results, folder)
     start = scenario.spec.clock.start if scenario is not None else None
     units: dict[str, Mapping[str, Any]] = {}
-    place = record["place"]
+    names = _names(scenario)
+    place = names.get(record["place"], record["place"])
     if scenario is not None:
-        names = {pid: p.name or pid for pid, p in scenario.spec.map.places.items()}
-        names.update({did: d.name or did for did, d in scenario.spec.map.districts.items()})
-        place = names.get(place, place)
         types = scenario.spec.forces.types
         units = {u.id: {"type": u.type, "base": names.get(u.base, u.base), "crew": types[u.type].crew}
                  for u in scenario.units}
@@ -100,9 +140,9 @@ def replay(folder: Path, incident: str, day: int | None = None) -> dict[str, Any
             on_scene.pop(unit, None)
         info = units.get(unit, {})
         events.append({
-            "time": event["time"], "minute": time, "since_call": round(time - call, 3),
+            "time": time, "minute": time, "since_call": round(time - call, 3),
             "clock": None if start is None else (start + timedelta(minutes=time)).strftime("%H:%M"),
-            "action": action, "unit": unit, "type": info.get("type"), "base": info.get("base"),
+            "action": action, "unit": unit or None, "type": info.get("type"), "base": info.get("base"),
             "on_scene": sum(on_scene.values()),
         })
     for k, event in enumerate(events):   # each dispatch: when that unit arrives here (None: it never does)
@@ -110,5 +150,6 @@ def replay(folder: Path, incident: str, day: int | None = None) -> dict[str, Any
             arrival = next((e for e in events[k + 1:] if e["unit"] == event["unit"]
                             and e["action"] in ("arrive", "release", "preempt")), None)
             event["arrives"] = arrival["clock"] or arrival["time"] if arrival and arrival["action"] == "arrive" else None
-    return {"day": int(record["replication"]) + 1, "incident": dict(record), "place": place, "events": events,
+    return {"day": int(record["replication"]) + 1, "incident": {k: _value(k, v) for k, v in record.items()},
+            "place": place, "events": events,
             "crew_counted": "personnel" if units else "units", "scenario_note": why}

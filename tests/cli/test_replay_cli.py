@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,9 +27,11 @@ SCENARIO_START = _start()
 def saved(tmp_path_factory):
     from sispam_sim.cli.app import main
 
-    out = tmp_path_factory.mktemp("run")
+    folder = tmp_path_factory.mktemp("run")   # the scenario beside the out folder, as results.json names it
+    shutil.copy(SCENARIO, folder / SCENARIO.name)
+    out = folder / "out"
     with pytest.raises(SystemExit) as info:
-        main(["run", str(SCENARIO), "-r", "3", "--out", str(out), "--quiet", "--format", "json"])
+        main(["run", str(folder / SCENARIO.name), "-r", "3", "--out", str(out), "--quiet", "--format", "json"])
     assert info.value.code == 0
     with open(out / "incidents.csv", newline="", encoding="utf-8") as fh:
         return out, list(csv.DictReader(fh))
@@ -44,10 +47,10 @@ def test_replay_shows_the_times_of_incidents_csv(cli, saved):
     events = data["events"]
     first = {action: next(e["time"] for e in events if e["action"] == action)
              for action in ("call", "arrive", "resolve")}
-    assert (first["call"], first["arrive"]) == (row["call"], row["first_arrival"])
-    assert first["resolve"] == row["resolved"]
+    assert (first["call"], first["arrive"]) == (float(row["call"]), float(row["first_arrival"]))
+    assert first["resolve"] == float(row["resolved"])
     last_full = [e["time"] for e in events if e["action"] == "full_strength"][-1]
-    assert last_full == row["full_strength"]   # the start of the final covered stretch
+    assert last_full == float(row["full_strength"])   # the start of the final covered stretch
     assert [e["minute"] for e in events] == sorted(e["minute"] for e in events)
     assert data["crew_counted"] == "personnel" and events[-1]["on_scene"] == 0
     first_dispatch = next(e for e in events if e["action"] == "dispatch")
@@ -58,12 +61,12 @@ def test_replay_shows_the_times_of_incidents_csv(cli, saved):
 def test_the_table_reads_in_clock_time(cli, saved):
     out, rows = saved
     row = rows[0]
-    result = cli("replay", out, "--incident", row["id"])
+    result = cli("replay", out, "--incident", row["id"], "--replication", "1")
     assert result.code == 0, result.err
     call = SCENARIO_START + timedelta(minutes=float(row["call"]))
     assert f"Incident {row['id']}, day 1" in result.out and "arrives" in result.out
     assert f"│ {call:%H:%M} │" in result.out   # the call, on the scenario's clock
-    indonesian = cli("replay", out, "--incident", row["id"], "--lang", "id")
+    indonesian = cli("replay", out, "--incident", row["id"], "--replication", "1", "--lang", "id")
     assert f"Kejadian {row['id']}, hari 1" in indonesian.out and "tiba" in indonesian.out
 
 

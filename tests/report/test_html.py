@@ -92,8 +92,8 @@ def test_nothing_external_and_user_text_escaped(crowd_run):
 
 
 def test_report_rebuilds_the_same_bytes_and_speaks_indonesian(crowd_run, tmp_path, capsys):
-    copy = tmp_path / "copy"
-    shutil.copytree(crowd_run, copy)
+    shutil.copytree(crowd_run.parent, tmp_path / "copy")   # the folder with its scenario beside it
+    copy = tmp_path / "copy" / crowd_run.name
     code, _ = _run(["report", str(copy)], capsys)
     assert code in (0, None)
     assert (copy / "report.html").read_bytes() == (crowd_run / "report.html").read_bytes()

@@ -279,7 +279,7 @@ def test_path_with_spaces(cli, write, tmp_path):
     out = tmp_path / "my results"
     result = cli("run", path, "-r", "1", "--out", out, "--format", "json")
     assert result.code == EXIT_OK
-    assert json.loads(result.out)["scenario"]["file"] == str(path)
+    assert (out / json.loads(result.out)["scenario"]["file"]).resolve() == path.resolve()   # relative to --out
     assert (out / "results.json").is_file()
 
 
