@@ -131,7 +131,9 @@ def _details(row: Mapping[str, Any], lang: str) -> str:
 def problems(document: Mapping[str, Any], lang: str = "en") -> Iterator[Problem]:
     """A located :class:`Problem` for each target that is not a plain pass (and each file without targets).
 
-    Severity ``error`` when it fails the check, ``warning`` when it does not (a borderline
+    A limit written in an ``extends`` base is located there, and its message starts with the
+    file that was checked (``plans/b.yaml: Response time p90 ...``): plans that share a base
+    put their lines on the same target, and each must say which plan it judges. Severity ``error`` when it fails the check, ``warning`` when it does not (a borderline
     pass without ``--strict``; a file without targets with ``--allow-no-targets``).
     """
     for entry in document["files"]:
@@ -151,6 +153,8 @@ def problems(document: Mapping[str, Any], lang: str = "en") -> Iterator[Problem]
             message = t("check_line", lang, name=target_name(row, lang),
                         limit=target_limit(row, lang) + _unit(row, lang), result=result,
                         details=_details(row, lang))
+            if row["file"] != entry["file"]:   # a limit an ``extends`` base wrote: name the plan checked
+                message = f"{entry['file']}: {message}"
             yield Problem(row["file"], row["line"], row["col"], row["target"], message,
                           "warning" if row["passes"] else "error")
 

@@ -39,7 +39,7 @@ def render_table(document: dict, console: Console, lang: str = "en") -> None:
     for row in document["checks"]:
         allowed = f"{row['max_rel_half']:.0%}" if row["max_rel_half"] else "1e-6"
         verdict = row["result"]
-        table.add_row(f"{row['case']} ({row['detail']})", t(row["measure"], lang), _num(row["theory"]),
+        table.add_row(f"{row['case']} ({row['detail']})", _measure(row, lang), _num(row["theory"]),
                       _simulated(row), allowed,
                       str(row["replications"]), Text(t(verdict, lang), style=VERDICT_STYLE[verdict]))
     console.print(fit(table, console.width))
@@ -47,6 +47,14 @@ def render_table(document: dict, console: Console, lang: str = "en") -> None:
     key = "verify_failed" if document["failed"] else "verify_passed"
     console.print(t(key, lang, failed=document["failed"], total=document["total"]),
                   style=VERDICT_STYLE[document["verdict"]], soft_wrap=True)
+
+
+def _measure(row, lang: str) -> Text:
+    """What is measured, and under it (dim) the theory it is checked against."""
+    text = Text(t(row["measure"], lang))
+    if row.get("method"):
+        text.append("\n" + t(row["method"], lang), style="dim")
+    return text
 
 
 def _simulated(row) -> str:

@@ -62,6 +62,16 @@ CASES = (
 )
 
 
+#: What each kind of case is checked against (i18n keys; the formulas are in :mod:`.theory`).
+METHODS = {
+    "mmc": "verify_erlang_c",            # M/M/c wait in queue, FCFS
+    "priority": "verify_cobham",         # non-preemptive priority M/M/c, per class
+    "travel": "verify_by_hand",          # mobilise + haversine km x road factor / speed
+    "tps": "verify_by_hand",             # the same, plus the work on scene
+    "crowd": "verify_by_hand",           # the crowd's growth against the crew on scene
+}
+
+
 @dataclass(frozen=True)
 class Row:
     """One judged line: a case's statistic against its theoretical value (minutes)."""
@@ -76,6 +86,7 @@ class Row:
     high: float
     replications: int
     max_rel_half: float
+    method: str = ""           # i18n key of the theory it is checked against (METHODS)
 
     @property
     def inside(self) -> bool:
@@ -93,7 +104,7 @@ class Row:
 
     def as_dict(self) -> dict:
         return {"case": self.case, "file": self.file, "measure": self.label, "detail": self.detail,
-                "theory": self.theory, "value": self.value, "low": self.low, "high": self.high,
+                "method": self.method, "theory": self.theory, "value": self.value, "low": self.low, "high": self.high,
                 "replications": self.replications, "max_rel_half": self.max_rel_half,
                 "inside": self.inside, "narrow": self.narrow, "result": "pass" if self.passed else "fail"}
 
@@ -205,5 +216,5 @@ def verify(quick: bool = False, jobs: int = 1, cases=None) -> list[Row]:
         for j, (label, detail, expected) in enumerate(_theory(case, file, duration)):
             mean, low, high = interval([r[j] for r in results[start:end]])
             rows.append(Row(case.id, file, label, detail, expected, mean, low, high, end - start,
-                            case.quick_max_rel_half if quick else case.max_rel_half))
+                            case.quick_max_rel_half if quick else case.max_rel_half, METHODS[case.kind]))
     return rows
