@@ -8,8 +8,10 @@ bug in sispam-sim itself may show a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
-from typing import Optional, Sequence
+from contextlib import contextmanager
+from typing import Iterator, Optional, Sequence
 
 import typer
 
@@ -19,6 +21,19 @@ from sispam_sim.errors import ScenarioError, UsageError, printable
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 #: Ctrl-C: the shell convention (128 + SIGINT).
 EXIT_INTERRUPTED = 130
+#: The other signals that stop a command as Ctrl-C does: what ``timeout``, a cancelled CI job,
+#: ``docker stop`` and systemd send (SIGTERM), and a closed terminal (SIGHUP). The exit code is
+#: 128 + the signal number, as a shell reports it: 143 and 129.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Terminated(KeyboardInterrupt):
+    """A stop signal (SIGTERM, SIGHUP), raised where Ctrl-C raises ``KeyboardInterrupt`` so that
+    the same clean-up runs: workers stopped, partial files and created folders removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 app = typer.Typer(
     name="sispam-sim",
@@ -63,28 +78,66 @@ def print_problems(problems, stream=None) -> None:
         print(problem.format(), file=stream)
 
 
+@contextmanager
+def _stop_signals_interrupt(received: list[int]) -> Iterator[None]:
+    """While the command runs, a stop signal raises :class:`Terminated` (recorded in ``received``);
+    the handlers before are put back afterwards. A second stop signal is ignored, so that it does
+    not cut the clean-up of the first short (SIGKILL remains for that)."""
+    def stop(signum, frame):
+        if not received:
+            received.append(signum)
+            raise Terminated(signum)
+
+    previous = {}
+    try:
+        for signum in STOP_SIGNALS:
+            previous[signum] = signal.signal(signum, stop)
+    except ValueError:   # not the main thread of the interpreter (an embedding caller): leave them be
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _interrupted(received: list[int]) -> int:
+    """Say that the command was stopped and wrote nothing (the same words for every signal: the exit
+    code tells which); the exit code for the signal that stopped it."""
+    command = next((arg for arg in invocation if not arg.startswith("-")), "sispam-sim")
+    try:
+        print(f"sispam-sim: {printable(command)} interrupted; nothing was written", file=sys.stderr)
+    except OSError:   # SIGHUP: the terminal may be gone
+        pass
+    return 128 + received[0] if received else EXIT_INTERRUPTED
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point of the console script; exits with the command's code.
 
     Typer runs in standalone mode, so usage errors (unknown command or option, a bad
     choice) are its own: a message and exit 2. What reaches this boundary is ours, and so is
-    Ctrl-C: one message and exit 130 for every command.
+    Ctrl-C: one message and exit 130 for every command; SIGTERM and SIGHUP are handled the same
+    way (:class:`Terminated`), with exit 143 and 129.
     """
-    _register()
     invocation[:] = list(argv) if argv is not None else sys.argv[1:]
+    received: list[int] = []
     try:
-        app(args=list(invocation), prog_name="sispam-sim")
+        with _stop_signals_interrupt(received):
+            _register()
+            app(args=list(invocation), prog_name="sispam-sim")
     except ScenarioError as err:
         print_problems(err.problems)
         sys.exit(EXIT_BAD_INPUT)
     except (OSError, UsageError) as err:  # a file or --out that cannot be read or written; an option
         print(f"sispam-sim: error: {printable(err)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:   # before or after Typer's own handling (while the commands are imported)
+        sys.exit(_interrupted(received))
     except SystemExit as done:
-        # Typer turns Ctrl-C (KeyboardInterrupt) in a command into a silent exit 130; by then the
-        # command has stopped its workers and removed its partial files, and every output is
-        # written atomically, so the same words are true of every command.
+        # Typer turns Ctrl-C (KeyboardInterrupt, and so Terminated) in a command into a silent exit
+        # 130; by then the command has stopped its workers and removed its partial files, and every
+        # output is written atomically, so the same words are true of every command.
         if done.code == EXIT_INTERRUPTED:
-            command = next((arg for arg in invocation if not arg.startswith("-")), "sispam-sim")
-            print(f"sispam-sim: {printable(command)} interrupted; nothing was written", file=sys.stderr)
+            sys.exit(_interrupted(received))
         raise

@@ -65,6 +65,46 @@ def _check_precision(value: Optional[str]) -> Optional[str]:
     return value
 
 
+#: What ``--cluster`` accepts, for the message that refuses anything else.
+CLUSTER_FORMS = ("local, tcp://HOST:PORT or HOST:PORT "
+                 "(HOST a name, an IPv4 address or an [IPv6] address; PORT from 1 to 65535)")
+
+
+def parse_cluster(value: Optional[str]) -> Optional[str]:
+    """``--cluster``: ``local``, or a Dask scheduler's address, ``tcp://HOST:PORT`` or ``HOST:PORT``.
+
+    Checked as the command line is read, before anything runs; whether a scheduler answers there is
+    known only when the run connects to it (:class:`sispam_sim.runner.executors.Dask`).
+    """
+    if value is None or value == "local":
+        return value
+    host, colon, port = value.removeprefix("tcp://").rpartition(":")
+    if not (colon and port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535
+            and _is_host(host)):
+        raise typer.BadParameter(f"expected {CLUSTER_FORMS}; found {value!r}")
+    return value
+
+
+def _is_host(host: str) -> bool:
+    """A host name (RFC 1123 labels; ``_`` too, as container names have), an IPv4 address, or an
+    IPv6 address in brackets."""
+    import ipaddress
+    import re
+
+    labels = host.split(".")
+    try:
+        if host.startswith("[") and host.endswith("]"):
+            ipaddress.IPv6Address(host[1:-1])
+            return True
+        if labels[-1].isascii() and labels[-1].isdigit():   # no top-level domain is a number
+            ipaddress.IPv4Address(host)
+            return True
+    except ValueError:
+        return False
+    label = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+    return len(host) <= 253 and all(label.fullmatch(part) for part in labels)
+
+
 class Lang(str, Enum):
     en = "en"
     id = "id"
@@ -79,7 +119,7 @@ JobsOpt = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", min=1, max=1024,
     help="Worker processes (default: the usable cores; one when the run is too small to gain from more).")]
 ClusterOpt = Annotated[Optional[str], typer.Option(
-    "--cluster", metavar="ADDRESS",
+    "--cluster", metavar="ADDRESS", callback=parse_cluster,
     help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or local to start one on this machine. "
          "Needs sispam-sim[dask].")]
 PrecisionOpt = Annotated[Optional[str], typer.Option(

@@ -137,7 +137,38 @@ _JOB: Job | None = None   # a pool worker's job, set once by _start_worker
 def _start_worker(job: Job) -> None:
     global _JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
+    for name in ("SIGTERM", "SIGHUP"):   # the parent's handlers for these raise in the parent only
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _exit_with_parent()
     _JOB = job
+
+
+def _exit_with_parent() -> None:
+    """End this worker the moment the process that started the pool ends, however it ends.
+
+    The parent stops its workers when it can (``Pool.close``); when it cannot (SIGKILL, a crash),
+    nothing else would: a worker holds both ends of the pool's queues, so it never reads an end
+    of file, and it keeps the fork server alive in turn (every forked worker holds the server's
+    "parent alive" pipe). ``PR_SET_PDEATHSIG`` would not help either: a worker's parent is the
+    fork server, not the run. What does see the run end is :func:`multiprocessing.parent_process`:
+    its sentinel is a pipe only the run holds open, ready the moment the run is gone (a handle of
+    the run's process on Windows). A daemon thread waits on it (no polling) and ends the worker;
+    if the run is already gone, it ends it at once. ``distributed`` does the same for its workers.
+    """
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:   # not started by multiprocessing
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_in_worker(indices: Sequence[int]) -> list[Done]:
@@ -167,21 +198,31 @@ class Pool(Executor):
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._pool = None
+        self._pool = self._submitter = None
         self._job: Job | None = None
 
     def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
         if self._pool is None or self._job is not job:   # started once, reused by later batches of the run
             self.close()
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                              initializer=_start_worker, initargs=(job,))
+            # A submission may start a worker, which is sent the job (hundreds of kB through a pipe)
+            # as it starts. Submitting from a thread of its own, which Ctrl-C and SIGTERM never
+            # interrupt (only the main thread sees them), means a worker never gets half a job
+            # (and prints a traceback); close() lets a start in progress finish.
+            self._submitter = ThreadPoolExecutor(1, thread_name_prefix="sispam-pool-submit")
             self._job = job
-        yield from _ordered(lambda chunk: self._pool.submit(_run_in_worker, chunk), indices, self.workers)
+        pool, submitter = self._pool, self._submitter
+        yield from _ordered(lambda chunk: submitter.submit(pool.submit, _run_in_worker, chunk).result(),
+                            indices, self.workers)
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
+        submitter, self._submitter = self._submitter, None
+        if submitter is not None:
+            submitter.shutdown(wait=True)
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -205,24 +246,52 @@ class Dask(Executor):
     name = "dask"
 
     def __init__(self, address: str, workers: int | None = None):
+        from concurrent.futures import ThreadPoolExecutor
+
         try:
-            from dask.distributed import Client, LocalCluster
+            import distributed  # noqa: F401
         except ImportError:
             raise UsageError("--cluster needs Dask, which is not installed: "
                              "pip install 'sispam-sim[dask]'") from None
         self.address = address
-        self._cluster = None
+        self._cluster = self._client = None
         self._shared = self._job = None
-        if address == "local":
-            self._cluster = LocalCluster(n_workers=workers or usable_cores(), threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
-            self._client = Client(self._cluster)
-        else:
+        # Connected from a thread of its own: only the main thread sees Ctrl-C and SIGTERM, so an
+        # interrupt cannot cut the start of a local cluster short and leave it half made (which
+        # distributed's exit hook then fails to close, with a traceback). An interrupted start
+        # finishes, and is closed, before the interrupt goes on.
+        with ThreadPoolExecutor(1, thread_name_prefix="sispam-dask-connect") as starter:
+            started = starter.submit(self._connect, address, workers)
+            try:
+                started.result()
+            except KeyboardInterrupt:
+                try:
+                    started.result(timeout=60)
+                except Exception:   # the start failed too: the interrupt is what to report
+                    pass
+                self.close()
+                raise
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def _connect(self, address: str, workers: int | None) -> None:
+        import asyncio
+
+        from dask.distributed import Client, LocalCluster
+
+        try:
+            if address == "local":
+                self._cluster = LocalCluster(n_workers=workers or usable_cores(), threads_per_worker=1,
+                                             processes=True, dashboard_address=None)
+                self._client = Client(self._cluster)
+                return
             try:
                 self._client = Client(address, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as err:
-                raise UsageError(f"--cluster: cannot reach a Dask scheduler at {address}: {err}") from None
-        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+            except (OSError, TimeoutError, asyncio.TimeoutError, ValueError) as err:   # unreachable, refused, bad
+                raise UsageError(f"--cluster: cannot reach a Dask scheduler at {address}: "
+                                 f"{str(err) or type(err).__name__}") from None
+        except BaseException:
+            self.close()
+            raise
 
     def run(self, job: Job, indices: Sequence[int]) -> Iterator[Done]:
         client = self._client
@@ -232,7 +301,7 @@ class Dask(Executor):
         yield from _ordered(lambda chunk: client.submit(run_chunk, shared, chunk, pure=False), indices, self.workers)
 
     def close(self) -> None:
-        client, cluster = getattr(self, "_client", None), self._cluster
+        client, cluster = self._client, self._cluster
         self._client = self._cluster = None
         if client is not None:
             client.close()

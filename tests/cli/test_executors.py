@@ -111,6 +111,18 @@ def test_an_unreachable_cluster_is_a_clear_message_and_exit_2(cli, write, monkey
     assert "sispam-sim: error: --cluster: cannot reach a Dask scheduler at tcp://127.0.0.1:9" in result.err
 
 
+def test_an_error_from_distributed_while_connecting_is_a_clear_message_and_exit_2(cli, write, monkeypatch):
+    pytest.importorskip("distributed")
+
+    def refuse(*args, **kwargs):
+        raise ValueError("a scheduler address that distributed cannot use")
+
+    monkeypatch.setattr("dask.distributed.Client", refuse)
+    result = cli("run", write(minimal_scenario()), "--cluster", "tcp://127.0.0.1:8786", "-r", "2")
+    assert result.code == EXIT_BAD_INPUT
+    assert "sispam-sim: error: --cluster: cannot reach a Dask scheduler at tcp://127.0.0.1:8786" in result.err
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():
