@@ -65,7 +65,7 @@ def check(
     from rich.console import Console
 
     from sispam_sim.report.check import CheckedFile, check_document, problems, render_table, summary
-    from sispam_sim.report.export import results_json
+    from sispam_sim.runner.output import results_json
 
     options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
                          tuple(set_ or ()))

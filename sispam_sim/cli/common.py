@@ -271,7 +271,7 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
     Returns the :class:`~sispam_sim.runner.pipeline.RunOutput`. On Ctrl-C it stops the workers and
     removes partial files and any folder the run created, then lets ``KeyboardInterrupt`` go on.
     """
-    from sispam_sim.report.export import OutputWriter, claimed_out_dir
+    from sispam_sim.runner.output import OutputWriter, claimed_out_dir
     from sispam_sim.report.i18n import t
     from sispam_sim.runner import pipeline
     from sispam_sim.runner.executors import make_executor

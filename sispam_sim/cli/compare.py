@@ -73,7 +73,7 @@ def compare(
     from rich.console import Console
 
     from sispam_sim.report.compare import render_comparison, write_comparison
-    from sispam_sim.report.export import claimed_out_dir, results_json
+    from sispam_sim.runner.output import claimed_out_dir, results_json
     from sispam_sim.report.i18n import t
     from sispam_sim.stats.compare import Plan, compare as compare_plans, pairing, parse_check, worse_on
 

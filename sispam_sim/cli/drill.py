@@ -42,7 +42,7 @@ def drill(
     replications, or -r N). Exit 0 when written, 2 for bad input.
     """
     from sispam_sim.report.drill import inject_csv, inject_markdown, inject_rows
-    from sispam_sim.report.export import write_texts
+    from sispam_sim.runner.output import write_texts
     from sispam_sim.report.i18n import t
     from sispam_sim.runner.replications import run_one
     from sispam_sim.stats.days import day_statistics, typical_day, worst_day

@@ -40,7 +40,7 @@ def report(
     Exit 0 when written, 2 when DIR is not a run's output folder (a file is missing, damaged or from
     another run), its scenario path is refused, or it cannot be written.
     """
-    from sispam_sim.report.export import write_texts
+    from sispam_sim.runner.output import write_texts
     from sispam_sim.report.html import report_from_dir
     from sispam_sim.report.i18n import t
 

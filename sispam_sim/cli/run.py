@@ -48,7 +48,7 @@ def run(
     """
     from rich.console import Console
 
-    from sispam_sim.report.export import results_json
+    from sispam_sim.runner.output import results_json
     from sispam_sim.report.terminal import render_run
 
     options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,

@@ -118,7 +118,7 @@ def sweep(
     """
     from rich.console import Console
 
-    from sispam_sim.report.export import claimed_out_dir, write_texts
+    from sispam_sim.runner.output import claimed_out_dir, write_texts
     from sispam_sim.report.i18n import t
     from sispam_sim.report.sweep import render_sweep, sweep_csv, sweep_json
     from sispam_sim.runner import sweep as sweeping

@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sispam_sim.engine import rng as rngmod
-from sispam_sim.engine.geo import Location
+from sispam_sim.core import rng as rngmod
+from sispam_sim.core.geo import Location
 from sispam_sim.engine.records import IncidentRecord
 
 

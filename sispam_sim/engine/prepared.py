@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import weakref
 
-from sispam_sim.engine.geo import make_travel
+from sispam_sim.core.geo import make_travel
 from sispam_sim.engine.incidents import CallPlan
-from sispam_sim.engine.policies import get_policy
+from sispam_sim.core.policies import get_policy
 from sispam_sim.engine.units import Capabilities, UnitTable
 
 

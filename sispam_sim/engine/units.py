@@ -9,7 +9,7 @@ numpy, so a dispatch decision costs a few array operations however many units th
 Movement is one leg per unit: it leaves ``from`` at ``t0`` and reaches ``to`` at ``t1``
 (``from`` = ``to`` when it stands still). Before ``t0`` it is at ``from`` (mobilising),
 after ``t1`` at ``to``; in between its position is interpolated linearly (great-circle
-mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.engine.geo`).
+mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.core.geo`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import zlib
 
 import numpy as np
 
-from sispam_sim.engine import rng as rngmod
-from sispam_sim.engine.geo import Location
+from sispam_sim.core import rng as rngmod
+from sispam_sim.core.geo import Location
 from sispam_sim.scenario.sites import GUARD_TYPE, guard_groups, guards_by_risk
 
 # Unit states. A dispatched unit is stored as MOBILISING until it arrives; whether it is

@@ -26,7 +26,7 @@ from sispam_sim.report.terminal import (
     DASH, VERDICT_STYLE, fit, fmt_count, fmt_minutes, fmt_percent_entry, plain, target_limit, target_name,
     target_value, target_within,
 )
-from sispam_sim.stats.metrics import INCIDENT_METRICS, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, canonical_metric
 from sispam_sim.stats.targets import borderline, margin
 
 __all__ = ["CheckedFile", "check_document", "render_table", "problems", "summary", "RESULTS"]

@@ -20,12 +20,12 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.errors import printable
-from sispam_sim.report.export import format_cell, results_json
+from sispam_sim.runner.output import format_cell, results_json
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import (
     DASH, VERDICT_STYLE, fmt_count, fmt_minutes, fmt_percent, plain, target_limit, target_name,
 )
-from sispam_sim.stats.metrics import INCIDENT_METRICS
+from sispam_sim.scenario.metrics import INCIDENT_METRICS
 
 __all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS"]
 
@@ -267,8 +267,8 @@ def comparison_csv(document: Mapping[str, Any]) -> str:
 
 def write_comparison(out_dir: str | os.PathLike, document: Mapping[str, Any], page: str | None = None) -> list[Path]:
     """``comparison.json``, ``comparison.csv`` and (given its ``page``) ``comparison.html`` in
-    ``out_dir``, all or none (:func:`~sispam_sim.report.export.write_texts`)."""
-    from sispam_sim.report.export import write_texts
+    ``out_dir``, all or none (:func:`~sispam_sim.runner.output.write_texts`)."""
+    from sispam_sim.runner.output import write_texts
 
     texts = {"comparison.json": results_json(document), "comparison.csv": comparison_csv(document)}
     if page is not None:

@@ -84,7 +84,7 @@ def inject_rows(result, scenario, lang: str = "en") -> list[dict[str, Any]]:
 
 def inject_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """``inject.csv``: the master events list, one row per inject (coordinates to 6 decimals)."""
-    from sispam_sim.report.export import format_cell
+    from sispam_sim.runner.output import format_cell
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

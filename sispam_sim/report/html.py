@@ -70,7 +70,7 @@ def _float(text: str) -> float | None:
 def _rows(path: Path):
     """The rows of a CSV output, one at a time: a run of 10,000 days is read in constant memory.
     Text comes back as it was written in the scenario (a cell made spreadsheet-safe loses its quote)."""
-    from sispam_sim.report.export import from_spreadsheet_safe
+    from sispam_sim.runner.output import from_spreadsheet_safe
 
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):

@@ -100,7 +100,7 @@ def compare_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    from sispam_sim.report.export import format_cell
+    from sispam_sim.runner.output import format_cell
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

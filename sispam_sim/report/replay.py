@@ -65,7 +65,7 @@ def _value(column: str, text: str) -> Any:
 
 
 def _unescape(text: str) -> str:
-    from sispam_sim.report.export import from_spreadsheet_safe
+    from sispam_sim.runner.output import from_spreadsheet_safe
 
     return from_spreadsheet_safe(text)
 

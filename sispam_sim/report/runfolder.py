@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from sispam_sim.report.export import CSV_FILES
+from sispam_sim.runner.output import CSV_FILES
 
 __all__ = ["require_run_files", "read_results", "check_run_files", "read_run"]
 
@@ -132,7 +132,7 @@ def read_run(folder: str | os.PathLike, names: Sequence[str]) -> tuple[Path, dic
     (:func:`require_run_files`), ``results.json`` is a bounded JSON object (:func:`read_results`)
     and every CSV of ``names`` is the one it records (:func:`check_run_files`).
     Returns the folder and the results document."""
-    from sispam_sim.report.lock import tidy_if_idle
+    from sispam_sim.runner.lock import tidy_if_idle
 
     folder = require_run_files(folder, names)
     tidy_if_idle(folder)   # partial files a killed run left: removed unless a run is writing here now

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.errors import printable
-from sispam_sim.report.export import format_cell, results_json, spreadsheet_safe
+from sispam_sim.runner.output import format_cell, results_json, spreadsheet_safe
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import DASH, LEVEL_NAMES, VERDICT_STYLE, fmt_minutes, plain
 from sispam_sim.runner.sweep import HEADLINE

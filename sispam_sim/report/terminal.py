@@ -24,7 +24,7 @@ from rich.text import Text
 
 from sispam_sim.errors import printable
 from sispam_sim.report.i18n import t
-from sispam_sim.stats.metrics import INCIDENT_METRICS, applies_to, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, applies_to, canonical_metric
 from sispam_sim.stats.targets import all_met
 
 __all__ = ["render_run", "fit", "fmt_minutes", "fmt_entry", "fmt_count", "fmt_percent", "fmt_percent_entry",

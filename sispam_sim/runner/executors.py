@@ -63,7 +63,7 @@ class Done(NamedTuple):
 
 def run_chunk(job: Job, indices: Sequence[int]) -> list[Done]:
     """Run the replications ``indices`` of ``job``: the one function every executor maps."""
-    from sispam_sim.report.export import replication_csv
+    from sispam_sim.runner.output import replication_csv
     from sispam_sim.runner.replications import run_one
 
     out = []
@@ -187,7 +187,7 @@ def _context():
     except ValueError:
         return multiprocessing.get_context("spawn")
     context.set_forkserver_preload(["sispam_sim.runner.executors", "sispam_sim.engine.model",
-                                    "sispam_sim.report.export"])
+                                    "sispam_sim.runner.output"])
     return context
 
 

@@ -10,7 +10,7 @@
 Replications run on an executor (:mod:`~sispam_sim.runner.executors`: serial, a process
 pool, a Dask cluster). Each is summarised where it ran (the map step,
 :func:`~sispam_sim.stats.summary.summarise_day`); its records become CSV rows there too when
-an :class:`~sispam_sim.report.export.OutputWriter` is given, and are streamed to disk in
+an :class:`~sispam_sim.runner.output.OutputWriter` is given, and are streamed to disk in
 replication order. Only the day summaries are kept, and pooled at the end (the reduce step,
 :func:`~sispam_sim.stats.summary.aggregate`). :func:`simulate_to_precision` adds batches of
 replications until the targeted statistics are as precise as asked.
@@ -140,7 +140,7 @@ def simulate(scenario: LoadedScenario, replications: int | Sequence[int] | None 
     """Run ``replications`` (default: the scenario's; a count or explicit indices) and summarise them.
 
     ``executor`` runs them (default: serially, here). ``writer`` (an
-    :class:`~sispam_sim.report.export.OutputWriter`) receives each replication's CSV rows in
+    :class:`~sispam_sim.runner.output.OutputWriter`) receives each replication's CSV rows in
     index order; the caller finishes it with the document. ``progress(done, total)`` is called
     after each replication.
     """

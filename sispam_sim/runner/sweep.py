@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sispam_sim.runner.pipeline import RunOutput, simulate
 from sispam_sim.scenario.limits import MAX_SWEEP_POINTS, MAX_SWEEP_REPLICATIONS
-from sispam_sim.stats.metrics import INCIDENT_METRICS, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, canonical_metric
 
 __all__ = ["Axis", "Point", "Condition", "PointResult", "SweepResult", "grid", "parse_condition", "headline",
            "check_size", "sweep", "sweep_document", "sweep_verdict", "HEADLINE"]

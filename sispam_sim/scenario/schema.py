@@ -20,7 +20,7 @@ from sispam_sim.scenario.types import (
     CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
     Risk, RISKS,
 )
-from sispam_sim.stats.metrics import INCIDENT_METRICS, KIND_ORDER, TARGET_STATS_FOR, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, KIND_ORDER, TARGET_STATS_FOR, canonical_metric
 
 INCIDENT_KINDS = KIND_ORDER
 

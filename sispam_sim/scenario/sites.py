@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sispam_sim.engine.rng import SITES, scenario_stream
+from sispam_sim.core.rng import SITES, scenario_stream
 from sispam_sim.errors import quote
 from sispam_sim.scenario.limits import MAX_DATA_FILE_BYTES, MAX_SITES
 from sispam_sim.scenario.types import ID_PATTERN, RISKS

@@ -51,7 +51,7 @@ class RunSize(NamedTuple):
 
 def entry_incidents(incident, clock) -> float:
     """Expected incidents of one ``incidents`` entry in one replication."""
-    from sispam_sim.scenario.load import mean_rate
+    from sispam_sim.scenario.offered_load import mean_rate
 
     return mean_rate(incident, clock) * clock.duration
 

@@ -17,7 +17,7 @@ from sispam_sim.scenario import limits
 from sispam_sim.scenario.errors import suggest
 from sispam_sim.scenario.schema import INCIDENT_KINDS, CrowdBuildup, Scenario
 from sispam_sim.scenario.size import RunSize, entry_incidents, run_size
-from sispam_sim.stats.metrics import INCIDENT_METRICS, METRICS, applies_to, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, METRICS, applies_to, canonical_metric
 from sispam_sim.scenario.sites import (
     GUARD_TYPE, Site, SitesFileError, Unit, expand_units, generate_sites, guard_groups, guards_by_risk,
     read_sites_file,
@@ -327,7 +327,7 @@ class _Checker:
     def check_dispatch(self) -> None:
         dispatch = self.spec.dispatch
         try:
-            from sispam_sim.engine.policies import POLICIES
+            from sispam_sim.core.policies import POLICIES
             names = list(POLICIES)
         except ImportError:  # pragma: no cover - the engine ships with the package
             names = ["nearest"]
@@ -411,7 +411,7 @@ class _Checker:
                        f"+ TPS guards {guards_total} ({guard_text or 'none'}) = {total} > {limit}")
 
     def check_load(self) -> None:
-        from sispam_sim.scenario.load import offered_load
+        from sispam_sim.scenario.offered_load import offered_load
 
         for capability, load in sorted(offered_load(self.parts).items()):
             capacity = self.capable_crew(capability, MAX_LEVEL) + self.guard_crew(capability)

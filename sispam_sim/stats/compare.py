@@ -39,7 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sispam_sim.stats.metrics import DAY_METRICS, INCIDENT_METRICS, INCIDENT_STATS, PERCENTILES, applies_to, \
+from sispam_sim.scenario.metrics import DAY_METRICS, INCIDENT_METRICS, INCIDENT_STATS, PERCENTILES, applies_to, \
     canonical_metric
 from sispam_sim.stats.summary import LEVELS
 

@@ -42,7 +42,7 @@ from sispam_sim.engine.records import ReplicationResult
 from sispam_sim.stats.intervals import (
     mean_ci, quantiles, ratio_ci, wilson_ci, woodruff_ci,
 )
-from sispam_sim.stats.metrics import INCIDENT_METRICS, KIND_ORDER, PERCENTILES, applies_to, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, KIND_ORDER, PERCENTILES, applies_to, canonical_metric
 from sispam_sim.stats.targets import evaluate_targets
 
 __all__ = ["DaySummary", "Accumulator", "Pooled", "summarise_day", "aggregate", "SLOWEST", "LEVELS"]

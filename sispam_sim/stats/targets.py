@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from sispam_sim.stats.metrics import METRICS, PERCENTILES, TARGET_STATS_FOR, canonical_metric
+from sispam_sim.scenario.metrics import METRICS, PERCENTILES, TARGET_STATS_FOR, canonical_metric
 
 __all__ = ["VERDICTS", "evaluate_targets", "all_met", "borderline", "margin"]
 

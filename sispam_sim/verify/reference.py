@@ -146,7 +146,7 @@ def _statistics(case_kind: str, file: str, duration: str, replication: int) -> l
 
 def _theory(case: Case, file: str, duration: str) -> list[tuple[str, str, float]]:
     """(label, detail, theoretical value) per statistic, from the loaded scenario only."""
-    from sispam_sim.scenario.load import mean_rate
+    from sispam_sim.scenario.offered_load import mean_rate
 
     scenario = load(file, duration)
     spec = scenario.spec

@@ -28,7 +28,7 @@ PROSE = re.sub(r"\s+", " ", " ".join(SECTION.split("```")[0::2]))
 def run(tmp_path_factory):
     from rich.console import Console
 
-    from sispam_sim.report.export import OutputWriter
+    from sispam_sim.runner.output import OutputWriter
     from sispam_sim.report.terminal import render_run
     from sispam_sim.runner.pipeline import simulate
     from sispam_sim.scenario.loader import load_scenario

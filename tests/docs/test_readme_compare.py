@@ -71,7 +71,7 @@ def test_the_forward_posts_claims(comparison, tmp_path):
     forward = comparison["plans"][1]
     assert forward["differences"]["response_time"]["p90"]["verdict"] == "no difference"
     said("makes no difference to the p90 response of all calls")
-    from sispam_sim.report.export import OutputWriter
+    from sispam_sim.runner.output import OutputWriter
     from sispam_sim.runner.pipeline import simulate
     from sispam_sim.scenario.loader import load_scenario
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sispam_sim.engine.geo import GreatCircleTravel, Location, MatrixTravel, great_circle_km, great_circle_km_one
+from sispam_sim.core.geo import GreatCircleTravel, Location, MatrixTravel, great_circle_km, great_circle_km_one
 from sispam_sim.scenario.loader import TravelMatrix
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sispam_sim.engine.geo import make_travel
+from sispam_sim.core.geo import make_travel
 from sispam_sim.engine.incidents import arrival_times, generate_calls
 from sispam_sim.scenario.quantities import round_up
 from sispam_sim.scenario.loader import scenario_from_dict

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sispam_sim.engine import policies
+from sispam_sim.core import policies
 from sispam_sim.engine.model import run_replication
 from sispam_sim.scenario.loader import scenario_from_dict
 

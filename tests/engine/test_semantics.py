@@ -19,11 +19,11 @@ import pytest
 
 from sispam_sim.errors import ScenarioError
 
-from sispam_sim.engine import rng as rngmod
+from sispam_sim.core import rng as rngmod
 from sispam_sim.engine.dispatcher import Dispatcher
-from sispam_sim.engine.geo import Location, make_travel
+from sispam_sim.core.geo import Location, make_travel
 from sispam_sim.engine.model import run_replication
-from sispam_sim.engine.policies import get_policy
+from sispam_sim.core.policies import get_policy
 from sispam_sim.engine.units import Capabilities, UnitTable
 from handcase import BASE, FAR, NEAR, START, by_label, drive
 from handcase import scenario as hand_scenario

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sispam_sim.engine.geo import make_travel
+from sispam_sim.core.geo import make_travel
 from sispam_sim.engine.incidents import generate_calls
 from sispam_sim.engine.model import run_replication
 from sispam_sim.errors import ScenarioError

@@ -264,7 +264,7 @@ def test_reserve_larger_than_the_force(write):
 
 
 def _policies() -> str:
-    from sispam_sim.engine.policies import POLICIES
+    from sispam_sim.core.policies import POLICIES
 
     return ", ".join(sorted(POLICIES))
 

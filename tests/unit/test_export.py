@@ -10,8 +10,8 @@ import os
 import pytest
 
 from sispam_sim.engine.records import INCIDENT_COLUMNS, IncidentRecord, ReplicationResult, TimelinePoint
-from sispam_sim.report import export
-from sispam_sim.report.export import (
+from sispam_sim.runner import output as export
+from sispam_sim.runner.output import (
     format_cell,
     incidents_csv,
     missing_ancestor,
@@ -162,7 +162,7 @@ def test_the_writer_streams_replications_and_an_interrupted_one_leaves_the_folde
 
 def test_events_csv_has_a_row_per_event():
     from sispam_sim.engine.records import Event, ReplicationResult
-    from sispam_sim.report.export import events_csv
+    from sispam_sim.runner.output import events_csv
 
     result = ReplicationResult(replication=3, incidents=[], timeline=[], busy_crew_minutes={},
                                available_crew_minutes={}, end=60.0,

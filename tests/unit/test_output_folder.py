@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from sispam_sim.report.export import from_spreadsheet_safe, spreadsheet_safe
-from sispam_sim.report.lock import LOCK_NAME, claim, remove_stale_partials
+from sispam_sim.runner.output import from_spreadsheet_safe, spreadsheet_safe
+from sispam_sim.runner.lock import LOCK_NAME, claim, remove_stale_partials
 from tests.conftest import minimal_scenario, write_scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,11 +112,11 @@ def test_a_killed_runs_lock_and_partial_files_are_taken_over_and_removed(tmp_pat
 
 
 def test_replay_removes_stale_partials_only_when_no_run_writes_the_folder(tmp_path):
-    from sispam_sim.report.lock import tidy_if_idle
+    from sispam_sim.runner.lock import tidy_if_idle
 
     out = tmp_path / "out"
     out.mkdir()
-    tidy = [sys.executable, "-c", f"from sispam_sim.report.lock import tidy_if_idle; tidy_if_idle({str(out)!r})"]
+    tidy = [sys.executable, "-c", f"from sispam_sim.runner.lock import tidy_if_idle; tidy_if_idle({str(out)!r})"]
     with claim(out):   # a live run holds the folder: partial files stay, whoever's they are
         (out / ".events.csv.1-00000000.partial").write_text("x", encoding="utf-8")
         subprocess.run(tidy, cwd=REPO, check=True, timeout=60)
@@ -127,7 +127,7 @@ def test_replay_removes_stale_partials_only_when_no_run_writes_the_folder(tmp_pa
 
 
 def test_remove_stale_partials_spares_this_processes_own_files(tmp_path):
-    from sispam_sim.report.lock import partial_name
+    from sispam_sim.runner.lock import partial_name
 
     mine = tmp_path / partial_name("results.json")
     mine.write_text("in progress", encoding="utf-8")

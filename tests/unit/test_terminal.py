@@ -138,7 +138,7 @@ def test_label_lookup():
 
 
 def test_every_metric_statistic_kind_and_verdict_of_the_metric_table_has_a_label():
-    from sispam_sim.stats.metrics import INCIDENT_STATS, KIND_ORDER, METRICS, TARGET_METRICS
+    from sispam_sim.scenario.metrics import INCIDENT_STATS, KIND_ORDER, METRICS, TARGET_METRICS
     from sispam_sim.stats.targets import VERDICTS
 
     for lang in LANGUAGES:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from sispam_sim.cli.app import main
-from sispam_sim.engine import geo
+from sispam_sim.core import geo
 from sispam_sim.verify import theory
 from sispam_sim.verify.reference import CASES, CASES_DIR, verify
 

@@ -45,7 +45,7 @@ def _locations(parts, incident) -> np.ndarray:
 
 def _travel(parts, capability: str, locations: np.ndarray) -> float:
     """Mean one-way minutes from the nearest base holding a unit with the capability."""
-    from sispam_sim.engine.geo import great_circle_km
+    from sispam_sim.core.geo import great_circle_km
 
     spec = parts.spec
     if spec.map.travel.matrix is not None or len(locations) == 0:

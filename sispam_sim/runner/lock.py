@@ -11,8 +11,8 @@ over. Whoever holds the lock is the only live writer, so it may remove the hidde
 files that a killed run left (:func:`remove_stale_partials`).
 
 Within one process the claim is re-entrant: a command that claims its folder for the whole run
-and then writes through :class:`~sispam_sim.report.export.OutputWriter` or
-:func:`~sispam_sim.report.export.write_texts` (which claim it too) holds one lock.
+and then writes through :class:`~sispam_sim.runner.output.OutputWriter` or
+:func:`~sispam_sim.runner.output.write_texts` (which claim it too) holds one lock.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
-from sispam_sim.report.lock import claim, partial_name
+from sispam_sim.runner.lock import claim, partial_name
 
 __all__ = [
     "format_cell",
@@ -198,7 +198,7 @@ def claimed_out_dir(out_dir: str | os.PathLike | None) -> Iterator[Path | None]:
     """The ``--out`` folder of a command, ready and held for the whole ``with`` block.
 
     Created if needed and checked writable (:func:`prepare_out_dir`), then locked for this run
-    (:func:`sispam_sim.report.lock.claim`): a second run into the same folder is refused at once,
+    (:func:`sispam_sim.runner.lock.claim`): a second run into the same folder is refused at once,
     before either does any work, and partial files a killed run left are removed. Ctrl-C (or a
     SIGTERM) inside the block removes the folders the run created. ``None`` (no ``--out``)
     yields ``None`` and does nothing.
