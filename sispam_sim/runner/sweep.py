@@ -144,7 +144,7 @@ class Condition:
 def parse_condition(text: str) -> Condition:
     """Read ``--until``; raise ``ValueError`` saying what was expected."""
     from sispam_sim.scenario.quantities import parse_duration
-    from sispam_sim.scenario.schema import INCIDENT_KINDS
+    from sispam_sim.scenario.kinds import names as kind_names
 
     expected = ('expected METRIC.STAT OP LIMIT, e.g. "response_time.p90 > 15min", "by_kind.crowd_buildup.'
                 'full_strength_time.p90 >= 1h", "unresolved.per_day > 0", "max_level >= merah", or "targets"')
@@ -163,8 +163,8 @@ def parse_condition(text: str) -> Condition:
         if len(parts) < 3:
             raise ValueError(f"--until {text!r}: write by_kind.KIND.METRIC.STAT")
         kind, parts = parts[1], parts[2:]
-        if kind not in INCIDENT_KINDS:
-            raise ValueError(f'--until {text!r}: unknown incident kind "{kind}"; kinds: {", ".join(INCIDENT_KINDS)}')
+        if kind not in kind_names():
+            raise ValueError(f'--until {text!r}: unknown incident kind "{kind}"; kinds: {", ".join(kind_names())}')
     metric = canonical_metric(parts[0])
     stat = parts[1] if len(parts) > 1 else None
     limit_text, op = match.group("limit"), match.group("op")

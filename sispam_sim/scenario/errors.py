@@ -144,8 +144,8 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
     if kind == "union_tag_not_found":
         key = ctx.get("discriminator", "").strip("'")
         if key == "kind":
-            from sispam_sim.scenario.schema import INCIDENT_KINDS
-            return f'missing required key "kind" (one of: {", ".join(INCIDENT_KINDS)})'
+            from sispam_sim.scenario.kinds import names
+            return f'missing required key "kind" (one of: {", ".join(names())})'
         from sispam_sim.scenario.distributions import DISTRIBUTIONS
 
         names = ", ".join(name for name in DISTRIBUTIONS if name != "constant")

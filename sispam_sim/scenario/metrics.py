@@ -32,13 +32,9 @@ __all__ = [
     "TARGET_STATS",
     "TARGET_STATS_FOR",
     "METRIC_ALIASES",
-    "KIND_ORDER",
     "canonical_metric",
     "applies_to",
 ]
-
-#: Known incident kinds, in the order reports show them (unknown kinds follow, sorted).
-KIND_ORDER = ("rapid_response", "station_disruption", "crowd_buildup")
 
 #: Percentile statistics and the percentage each stands for.
 PERCENTILES = {"p50": 50, "p90": 90, "p95": 95, "p99": 99}
@@ -53,20 +49,19 @@ DAY_STATS = ("mean", "max")
 class Metric(NamedTuple):
     name: str
     per: str                      # "incident" or "day"
-    kinds: tuple[str, ...] | None  # incident kinds it applies to (None: every kind)
     reached_when: str             # the stage that must happen, for the docs: "first_arrival", ...
 
 
 #: Every metric, in display order.
 METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("response_time", "incident", None, "first_arrival"),
-    Metric("dispatch_delay", "incident", None, "first_dispatch"),
-    Metric("full_strength_time", "incident", None, "full_strength"),
-    Metric("resolution_time", "incident", None, "resolved"),
-    Metric("tps_downtime", "incident", ("station_disruption",), "resolved"),
-    Metric("short_minutes", "incident", None, "resolved"),
-    Metric("unresolved", "day", None, "resolved"),
-    Metric("max_level", "day", ("crowd_buildup",), "resolved"),
+    Metric("response_time", "incident", "first_arrival"),
+    Metric("dispatch_delay", "incident", "first_dispatch"),
+    Metric("full_strength_time", "incident", "full_strength"),
+    Metric("resolution_time", "incident", "resolved"),
+    Metric("tps_downtime", "incident", "resolved"),      # the kinds that stop voting have it
+    Metric("short_minutes", "incident", "resolved"),
+    Metric("unresolved", "day", "resolved"),
+    Metric("max_level", "day", "resolved"),              # the kinds that escalate have it
 )}
 
 INCIDENT_METRICS = tuple(name for name, m in METRICS.items() if m.per == "incident")
@@ -99,6 +94,8 @@ def canonical_metric(name: str) -> str:
 
 
 def applies_to(metric: str, kind: str | None) -> bool:
-    """Whether ``metric`` has values for incidents of ``kind`` (``None``: all kinds together)."""
-    kinds = METRICS[canonical_metric(metric)].kinds
-    return kind is None or kinds is None or kind in kinds
+    """Whether ``metric`` has values for incidents of ``kind`` (``None``: all kinds together): the
+    kind says which metrics it has (:mod:`sispam_sim.scenario.kinds`)."""
+    from sispam_sim.scenario.kinds import applies_to as kind_has
+
+    return kind_has(canonical_metric(metric), kind)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from sispam_sim.scenario.schema import CrowdBuildup
+from sispam_sim.scenario import kinds
 
 _SAMPLE = 200  # locations sampled per entry for the travel estimate
 
@@ -75,15 +75,7 @@ def offered_load(parts) -> dict[str, float]:
     for incident in spec.incidents:
         rate = mean_rate(incident, spec.clock)
         locations = _locations(parts, incident)
-        if isinstance(incident, CrowdBuildup):
-            crowd = incident.crowd
-            rise = (crowd.peak - crowd.initial) / crowd.growth
-            fall = crowd.peak / crowd.growth
-            busy = rise + crowd.lasts.mean + fall
-            needs = {incident.capability: math.ceil(crowd.peak / incident.per_officer)}
-        else:
-            busy = incident.work.mean
-            needs = dict(incident.needs)
+        busy, needs = kinds.get(incident.kind).offered_busy(incident)
         for capability, need in needs.items():
             travel = _travel(parts, capability, locations)
             total_busy = _mobilise(parts, capability) + 2 * travel + busy

@@ -20,16 +20,10 @@ from sispam_sim.scenario.types import (
     CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
     Risk, RISKS,
 )
-from sispam_sim.scenario.metrics import INCIDENT_METRICS, KIND_ORDER, TARGET_STATS_FOR, canonical_metric
-
-INCIDENT_KINDS = KIND_ORDER
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors (a typo must not pass silently); parsed values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True,
-                              allow_inf_nan=False)
+from sispam_sim.scenario import kinds
+from sispam_sim.scenario.entry import IncidentBase, RateProfile, Rates, SiteFilter, Strict, Where  # noqa: F401
+from sispam_sim.scenario.kinds import incident_union
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, TARGET_STATS_FOR, canonical_metric
 
 
 # ---------------------------------------------------------------- clock
@@ -160,163 +154,9 @@ class Guard(Strict):
 
 # ---------------------------------------------------------------- incidents
 
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-class SiteFilter(Strict):
-    """Sites by risk and/or district label; a single value may stand for a one-item list."""
-
-    risk: Optional[Annotated[list[Risk], BeforeValidator(_as_list),
-                             WithJsonSchema({"anyOf": [{"enum": list(RISKS)},
-                                                       {"type": "array", "items": {"enum": list(RISKS)}}]})]] = None
-    district: Optional[Annotated[list[Id], BeforeValidator(_as_list),
-                                 WithJsonSchema({"anyOf": [{"type": "string"},
-                                                           {"type": "array", "items": {"type": "string"}}]})]] = None
-
-
-class Where(Strict):
-    place: Optional[Id] = None
-    district: Optional[Id] = None
-    sites: Optional[Union[Literal["any"], SiteFilter]] = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> "Where":
-        given = [key for key in ("place", "district", "sites") if getattr(self, key) is not None]
-        if len(given) != 1:
-            found = "none" if not given else " and ".join(given)
-            raise ValueError(f"give exactly one of place, district or sites; found {found}")
-        return self
-
-    @property
-    def selects_sites(self) -> bool:
-        return self.sites is not None
-
-    def select_sites(self, sites: Sequence[Any]) -> list[Any]:
-        """The sites (in order) that ``sites:`` picks by risk and district; none for a place or district."""
-        f = self.sites
-        if f is None:
-            return []
-        if f == "any":
-            return list(sites)
-        risks = None if f.risk is None else set(f.risk)            # sets: a province lists hundreds
-        districts = None if f.district is None else set(f.district)
-        if districts is None:
-            return [s for s in sites if s.risk in risks] if risks is not None else list(sites)
-        if risks is None:
-            return [s for s in sites if s.district in districts]
-        return [s for s in sites if s.risk in risks and s.district in districts]
-
-
-class RateProfile(BaseModel):
-    """A rate that is constant or piecewise constant over the day (``{"06:00": 2/h, "13:00": 10/h}``)."""
-
-    model_config = ConfigDict(frozen=True)
-    points: tuple[tuple[ClockTime, float], ...]   # sorted by time; constant rate: one point with time None
-    constant: Optional[float] = None
-
-    def steps(self, clock: ClockBlock) -> list[tuple[float, float]]:
-        """``[(from_minute, per_minute), ...]`` sorted; the rate before the first step is 0."""
-        if self.constant is not None:
-            return [(0.0, self.constant)]
-        return sorted((clock.minutes(t), r) for t, r in self.points)
-
-
-def _parse_rate_spec(value: Any) -> Any:
-    from sispam_sim.scenario.quantities import parse_clock, parse_rate
-
-    if isinstance(value, RateProfile):
-        return value
-    if isinstance(value, dict):
-        if not value:
-            raise ValueError('a rate profile needs at least one "HH:MM": rate entry')
-        return RateProfile(points=tuple((parse_clock(key), parse_rate(rate)) for key, rate in value.items()))
-    return RateProfile(points=(), constant=parse_rate(value))
-
-
-Rates = Annotated[
-    RateProfile,
-    BeforeValidator(_parse_rate_spec),
-    WithJsonSchema({"anyOf": [RATE_JSON,
-                              {"type": "object", "additionalProperties": RATE_JSON,
-                               "propertyNames": CLOCK_JSON,
-                               "description": 'Piecewise-constant profile {"HH:MM": rate}'}]}),
-]
-
-
-class IncidentBase(Strict):
-    label: Optional[str] = Field(None, description="Name shown in reports")
-    rate: Optional[Rates] = Field(None, description="Poisson arrivals: a rate or a profile")
-    at: Optional[Clock] = Field(None, description="A scripted event at this clock time")
-    where: Where
-    priority: PositiveInt = Field(2, le=limits.MAX_PRIORITY, description="1 is most urgent")
-
-    @model_validator(mode="after")
-    def _rate_or_at(self) -> "IncidentBase":
-        if self.rate is not None and self.at is not None:
-            raise ValueError("give either rate (a generator) or at (a scripted event), not both")
-        if self.rate is None and self.at is None:
-            raise ValueError("give rate (a generator, e.g. rate: 6/h) or at (a scripted event, e.g. at: \"13:00\")")
-        return self
-
-
-class RapidResponse(IncidentBase):
-    """A call for help (110): send units until the need is met, work on scene, go back."""
-
-    kind: Literal["rapid_response"]
-    needs: dict[Id, Annotated[PositiveInt, Field(le=limits.MAX_NEED)]] = Field(
-        min_length=1, description="Personnel per capability")
-    work: DurationDist
-
-
-class StationDisruption(RapidResponse):
-    """Voting stops at a TPS from the call until the incident is resolved (TPS downtime)."""
-
-    kind: Literal["station_disruption"]  # type: ignore[assignment]
-
-    @model_validator(mode="after")
-    def _at_a_site(self) -> "StationDisruption":
-        if not self.where.selects_sites:
-            raise ValueError("a station_disruption happens at a TPS: use where: {sites: ...}")
-        return self
-
-
-class Crowd(Strict):
-    initial: NonNegInt = Field(le=limits.MAX_CROWD, description="Persons at the call")
-    growth: PositiveRate = Field(description='Persons per time while growing (and dispersing), e.g. "20/min"')
-    peak: PositiveInt = Field(le=limits.MAX_CROWD)
-    lasts: DurationDist = Field(description="How long the crowd holds at its peak")
-
-    @model_validator(mode="after")
-    def _peak_above_initial(self) -> "Crowd":
-        if self.peak < self.initial:
-            raise ValueError(f"peak ({self.peak}) must be >= initial ({self.initial})")
-        return self
-
-
-class Escalation(Strict):
-    below: float = Field(gt=0, le=1, description="Escalate when on-scene / need stays below this")
-    after: NonNegDuration = Field(description="... for this long without a break")
-    factor: float = Field(ge=1, le=limits.MAX_ESCALATION_FACTOR, description="Need multiplies by this at each level")
-
-
-class CrowdBuildup(IncidentBase):
-    """A crowd that grows, holds and disperses only while controlled; it may escalate."""
-
-    kind: Literal["crowd_buildup"]
-    crowd: Crowd
-    per_officer: float = Field(ge=limits.MIN_PER_OFFICER, le=limits.MAX_PER_OFFICER,
-                               description="Persons in the crowd per crowd_control officer")
-    escalation: Optional[Escalation] = None
-    capability: Id = Field("crowd_control", description="The capability that controls the crowd")
-
-    def need_at_peak(self, level: int = 1) -> int:
-        """ceil(ceil(peak / per_officer) x factor^(level - 1)), as the engine computes need."""
-        factor = self.escalation.factor if self.escalation else 1.0
-        return round_up(round_up(self.crowd.peak / self.per_officer) * factor ** (level - 1))
-
-
-Incident = Annotated[Union[RapidResponse, StationDisruption, CrowdBuildup], Field(discriminator="kind")]
+#: One incident entry: the model of its kind, chosen by ``kind:`` (the registry of kinds:
+#: :mod:`sispam_sim.scenario.kinds`, which rebuilds this union when a kind is registered).
+Incident = incident_union()
 
 
 # ---------------------------------------------------------------- dispatch and targets
@@ -381,7 +221,7 @@ class MetricTargets(Strict):
 class Targets(MetricTargets):
     """``targets:``: limits over all incidents, and ``by_kind`` for one incident kind."""
 
-    by_kind: dict[Literal[INCIDENT_KINDS], MetricTargets] = Field(  # type: ignore[valid-type]
+    by_kind: dict[Literal[kinds.names()], MetricTargets] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="The same limits for the incidents of one kind")
 
     def rows(self) -> list[TargetSpec]:
@@ -423,3 +263,14 @@ class Scenario(Strict):
     incidents: list[Incident] = Field(min_length=1)
     dispatch: Dispatch = Field(default_factory=Dispatch)
     targets: Targets = Field(default_factory=Targets)
+
+
+def rebuild() -> None:
+    """Make the models take the registered kinds (:func:`sispam_sim.scenario.kinds.register` calls
+    this): the incident union of ``incidents`` and the kinds ``targets.by_kind`` accepts."""
+    global Incident
+    Incident = incident_union()
+    Targets.model_fields["by_kind"].annotation = dict[Literal[kinds.names()], MetricTargets]  # type: ignore[valid-type]
+    Targets.model_rebuild(force=True)
+    Scenario.model_fields["incidents"].annotation = list[Incident]
+    Scenario.model_rebuild(force=True)

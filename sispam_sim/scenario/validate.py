@@ -15,15 +15,16 @@ import numpy as np
 from sispam_sim.errors import Problem
 from sispam_sim.scenario import limits
 from sispam_sim.scenario.errors import suggest
-from sispam_sim.scenario.schema import INCIDENT_KINDS, CrowdBuildup, Scenario
+from sispam_sim.scenario import kinds as kind_registry
+from sispam_sim.scenario.kinds.crowd_buildup import MAX_LEVEL
+from sispam_sim.scenario.schema import Scenario
 from sispam_sim.scenario.size import RunSize, entry_incidents, run_size
-from sispam_sim.scenario.metrics import INCIDENT_METRICS, METRICS, applies_to, canonical_metric
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, applies_to, canonical_metric
 from sispam_sim.scenario.sites import (
     GUARD_TYPE, Site, SitesFileError, Unit, expand_units, generate_sites, guard_groups, guards_by_risk,
     read_sites_file,
 )
 
-MAX_LEVEL = 3
 LOAD_WARNING = 0.85
 
 
@@ -235,13 +236,14 @@ class _Checker:
                                  f"{MAX_LEVEL} (merah)")
             elif utype.tier > levels and self.spec.dispatch.tiers == "escalation":
                 self.warning(path, f"unit type {name} (tier {utype.tier}) is never dispatched: no incident "
-                                   f"escalates beyond level {levels}; add escalation to a crowd_buildup "
+                                   f"escalates beyond level {levels}; add escalation to a "
+                                   f"{' or '.join(k.name for k in kind_registry.KINDS.values() if k.escalates(None))} "
                                    "or set dispatch.tiers: open")
 
     def reachable_level(self, incident=None) -> int:
         """The highest escalation level an incident (or any incident) can reach."""
         incidents = [incident] if incident is not None else self.spec.incidents
-        return max((MAX_LEVEL if isinstance(x, CrowdBuildup) and x.escalation else 1) for x in incidents)
+        return max(kind_registry.get(x.kind).max_level(x) for x in incidents)
 
     def capable_crew(self, capability: str, level: int) -> int:
         """Personnel of unit types with ``capability`` that can answer at ``level``."""
@@ -273,12 +275,9 @@ class _Checker:
                 self.known(base + ("district",), where.district, spec.map.districts, "district", "map.districts has")
             if where.sites is not None and not self.sites_incomplete:
                 self.check_site_filter(i, where, site_districts)
-            needs = {incident.capability: 1} if isinstance(incident, CrowdBuildup) else incident.needs
             level = self.reachable_level(incident)
-            for capability, need in needs.items():
-                path = ("incidents", i, "capability" if isinstance(incident, CrowdBuildup) else "needs")
-                if not isinstance(incident, CrowdBuildup):
-                    path += (capability,)
+            for capability, need, cap_path, need_path in kind_registry.get(incident.kind).feasibility(incident):
+                path = ("incidents", i) + cap_path
                 if capability not in capabilities:
                     listed = ", ".join(sorted(capabilities))
                     self.error(path, f'no unit type has capability "{capability}"'
@@ -292,9 +291,7 @@ class _Checker:
                                      f"{incident.kind} incident never goes past level {level}; set "
                                      "dispatch.tiers: open or give a tier-1 unit type the capability")
                     continue
-                if isinstance(incident, CrowdBuildup):
-                    need = incident.need_at_peak(1)
-                    path = ("incidents", i, "crowd", "peak")
+                path = ("incidents", i) + need_path
                 if need > crew:
                     self.warning(path, f"needs {need} {capability} personnel but the whole force has {crew} "
                                        "that can answer: full strength is never reached")
@@ -436,11 +433,11 @@ class _Checker:
         for row in self.spec.targets.rows():
             metric = canonical_metric(row.metric)
             if row.kind is not None and not applies_to(metric, row.kind):
-                only = " and ".join(METRICS[metric].kinds or ())
+                only = " and ".join(kind_registry.kinds_with(metric))
                 once(row.path[:-1], f"{row.metric} exists only for {only} incidents, not for {row.kind}: "
                                     f"put it under by_kind.{only} or at the top level of targets", "error")
                 continue
-            wanted = {row.kind} if row.kind else set(METRICS[metric].kinds or INCIDENT_KINDS)
+            wanted = {row.kind} if row.kind else set(kind_registry.kinds_with(metric))
             if not wanted & kinds:
                 once(row.path[:3] if row.kind else row.path[:2],
                      f"never tested: no incident entry of kind {' or '.join(sorted(wanted))}", "warning")

@@ -42,7 +42,8 @@ from sispam_sim.engine.records import ReplicationResult
 from sispam_sim.stats.intervals import (
     mean_ci, quantiles, ratio_ci, wilson_ci, woodruff_ci,
 )
-from sispam_sim.scenario.metrics import INCIDENT_METRICS, KIND_ORDER, PERCENTILES, applies_to, canonical_metric
+from sispam_sim.scenario import kinds as kind_registry
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, PERCENTILES, applies_to, canonical_metric
 from sispam_sim.stats.targets import evaluate_targets
 
 __all__ = ["DaySummary", "Accumulator", "Pooled", "summarise_day", "aggregate", "SLOWEST", "LEVELS"]
@@ -130,7 +131,7 @@ def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | No
                     censored[kind == k, j] = False
     crowds: dict[str, tuple] = {}
     for name in kinds:
-        crowd = [r for r in records if r.kind == name and r.kind == "crowd_buildup"]
+        crowd = [r for r in records if r.kind == name] if kind_registry.has_levels(name) else []
         if crowd:
             crowds[name] = (max(r.max_level for r in crowd), len(crowd),
                             *(float(sum(r.level_minutes[i] for r in crowd)) for i in range(3)))
@@ -356,7 +357,7 @@ class _Tables:
         self.crowds = {k: tuple(np.frombuffer(c, dtype=float)[order] for c in cols) for k, cols in acc._crowds.items()}
         self.unit_columns = {t: tuple(np.frombuffer(c, dtype=float)[order] for c in cols)
                              for t, cols in acc._units.items()}
-        self.kind_order = [k for k in KIND_ORDER if k in acc.kinds] + sorted(set(acc.kinds).difference(KIND_ORDER))
+        self.kind_order = kind_registry.order(acc.kinds)
 
     def per_day(self, masks: list[np.ndarray]) -> np.ndarray:
         return sum((np.bincount(c[0][m], minlength=self.days) for c, m in zip(self.chunks, masks)),

@@ -1,0 +1,89 @@
+"""The interface of an incident kind: what the format, the checks, the load estimate and the
+reports ask of it. The engine's behaviour of a kind is :mod:`sispam_sim.engine.kinds`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterator
+
+__all__ = ["IncidentKind", "WorkKind", "GENERAL_METRICS", "Feasibility"]
+
+#: Metrics every kind has (scenario/metrics.py describes each).
+GENERAL_METRICS = frozenset({"response_time", "dispatch_delay", "full_strength_time", "resolution_time",
+                             "short_minutes", "unresolved"})
+
+#: One row of a kind's feasibility check: (capability, personnel it needs at most at level 1,
+#: key path of the capability, key path of that need), paths relative to the entry.
+Feasibility = tuple[str, int, tuple, tuple]
+
+
+class IncidentKind:
+    """One incident kind. Subclasses set the class attributes and override what differs."""
+
+    #: The YAML ``kind:`` value and the registry key.
+    name: ClassVar[str]
+    #: The pydantic model of an entry (with ``kind: Literal[name]``).
+    model: ClassVar[type]
+    #: The metrics with values for its incidents.
+    metrics: ClassVar[frozenset[str]] = GENERAL_METRICS
+    #: What reports show for it: metrics, and the notes ``levels`` and ``level_minutes``.
+    shows: ClassVar[frozenset[str]] = GENERAL_METRICS - {"short_minutes"}
+    #: Its name per language: ``{"en": {"name": ..., "short": ...}, "id": {...}}``.
+    labels: ClassVar[dict[str, dict[str, str]]] = {}
+
+    # ---------------------------------------------------------------- the format and its checks
+
+    def max_level(self, entry: Any) -> int:
+        """The highest escalation level an incident of ``entry`` can reach (tiers it can open)."""
+        return 1
+
+    def escalates(self, entry: Any) -> bool:
+        """Whether the kind can escalate at all (the validator suggests it to open tiers)."""
+        return False
+
+    def feasibility(self, entry: Any) -> Iterator[Feasibility]:
+        """What the whole force must be able to give an incident of ``entry``."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- what the engine is told
+
+    def slots(self, entry: Any) -> tuple[list[str], list[int]]:
+        """The need at the call: capabilities and personnel per capability (one slot each)."""
+        raise NotImplementedError
+
+    def work_draw(self, entry: Any):
+        """The distribution drawn once per call from the entry's WORK stream."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- the planner's estimate
+
+    def offered_busy(self, entry: Any) -> tuple[float, dict[str, int]]:
+        """(minutes on scene per incident, personnel per capability) for the offered load."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- the controllers' script
+
+    def inject(self, entry: Any, label: str, place: str) -> tuple[str, dict[str, Any]]:
+        """What the controllers read out for a call: an i18n key and its fields."""
+        return "drill_call", {"label": label, "place": place}
+
+    def need_text(self, entry: Any, need: int) -> tuple[str, dict[str, Any]] | None:
+        """How the script states the need (None: the need per capability, as written)."""
+        return None
+
+
+class WorkKind(IncidentKind):
+    """A kind with a fixed need and a drawn amount of work on scene (a call for help)."""
+
+    def feasibility(self, entry: Any) -> Iterator[Feasibility]:
+        for capability, need in entry.needs.items():
+            path = ("needs", capability)
+            yield capability, need, path, path
+
+    def slots(self, entry: Any) -> tuple[list[str], list[int]]:
+        return list(entry.needs), list(entry.needs.values())
+
+    def work_draw(self, entry: Any):
+        return entry.work
+
+    def offered_busy(self, entry: Any) -> tuple[float, dict[str, int]]:
+        return entry.work.mean, dict(entry.needs)

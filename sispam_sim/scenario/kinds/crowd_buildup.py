@@ -1,0 +1,98 @@
+"""A crowd that grows, holds and disperses only while controlled, and may escalate
+(``crowd_buildup``): its need follows its size (the engine's side: :mod:`sispam_sim.engine.kinds`)."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field, model_validator
+
+from sispam_sim.scenario import limits
+from sispam_sim.scenario.distributions import DurationDist
+from sispam_sim.scenario.entry import IncidentBase, Strict
+from sispam_sim.scenario.kinds.base import GENERAL_METRICS, IncidentKind
+from sispam_sim.scenario.quantities import round_up
+from sispam_sim.scenario.types import Id, NonNegDuration, NonNegInt, PositiveInt, PositiveRate
+
+__all__ = ["Crowd", "Escalation", "CrowdBuildup", "CrowdBuildupKind", "MAX_LEVEL"]
+
+#: The highest escalation level: 1 hijau, 2 kuning, 3 merah.
+MAX_LEVEL = 3
+
+
+class Crowd(Strict):
+    initial: NonNegInt = Field(le=limits.MAX_CROWD, description="Persons at the call")
+    growth: PositiveRate = Field(description='Persons per time while growing (and dispersing), e.g. "20/min"')
+    peak: PositiveInt = Field(le=limits.MAX_CROWD)
+    lasts: DurationDist = Field(description="How long the crowd holds at its peak")
+
+    @model_validator(mode="after")
+    def _peak_above_initial(self) -> "Crowd":
+        if self.peak < self.initial:
+            raise ValueError(f"peak ({self.peak}) must be >= initial ({self.initial})")
+        return self
+
+
+class Escalation(Strict):
+    below: float = Field(gt=0, le=1, description="Escalate when on-scene / need stays below this")
+    after: NonNegDuration = Field(description="... for this long without a break")
+    factor: float = Field(ge=1, le=limits.MAX_ESCALATION_FACTOR, description="Need multiplies by this at each level")
+
+
+class CrowdBuildup(IncidentBase):
+    """A crowd that grows, holds and disperses only while controlled; it may escalate."""
+
+    kind: Literal["crowd_buildup"]
+    crowd: Crowd
+    per_officer: float = Field(ge=limits.MIN_PER_OFFICER, le=limits.MAX_PER_OFFICER,
+                               description="Persons in the crowd per crowd_control officer")
+    escalation: Optional[Escalation] = None
+    capability: Id = Field("crowd_control", description="The capability that controls the crowd")
+
+    def need_at_peak(self, level: int = 1) -> int:
+        """ceil(ceil(peak / per_officer) x factor^(level - 1)), as the engine computes need."""
+        factor = self.escalation.factor if self.escalation else 1.0
+        return round_up(round_up(self.crowd.peak / self.per_officer) * factor ** (level - 1))
+
+
+
+
+class CrowdBuildupKind(IncidentKind):
+    name = "crowd_buildup"
+    model = CrowdBuildup
+    metrics = GENERAL_METRICS | {"max_level"}
+    shows = IncidentKind.shows | {"short_minutes", "levels", "level_minutes"}
+    labels = {"en": {"name": "Crowd build-up", "short": "Crowd"},
+              "id": {"name": "Penumpukan massa", "short": "Massa"}}
+
+    def escalates(self, entry) -> bool:
+        return True
+
+    def max_level(self, entry) -> int:
+        return MAX_LEVEL if entry.escalation else 1
+
+    def feasibility(self, entry):
+        # the capability is written once; the need grows with the crowd up to its peak
+        yield entry.capability, entry.need_at_peak(1), ("capability",), ("crowd", "peak")
+
+    def slots(self, entry):
+        return [entry.capability], [1]
+
+    def work_draw(self, entry):
+        return entry.crowd.lasts
+
+    def offered_busy(self, entry):
+        crowd = entry.crowd
+        rise = (crowd.peak - crowd.initial) / crowd.growth
+        fall = crowd.peak / crowd.growth
+        import math
+
+        return rise + crowd.lasts.mean + fall, {entry.capability: math.ceil(crowd.peak / entry.per_officer)}
+
+    def inject(self, entry, label: str, place: str):
+        crowd = entry.crowd
+        return "drill_crowd", {"label": label, "place": place, "initial": crowd.initial,
+                               "growth": f"{crowd.growth:g}", "peak": crowd.peak}
+
+    def need_text(self, entry, need: int):
+        return "drill_crowd_need", {"need": need, "per": f"{entry.per_officer:g}", "capability": entry.capability}
