@@ -14,8 +14,8 @@ Per entry, in this fixed order:
   thinning). A scripted entry (``at``) is one call at that clock time, no draw.
 * PLACES: one integer per call picks a site among those the ``where.sites`` filter
   selects (uniformly); ``place`` and ``district`` (its centre) need no draw.
-* WORK: per call, in call order, one ``work`` sample (rapid_response,
-  station_disruption) or one ``crowd.lasts`` sample (crowd_buildup).
+* WORK: per call, in call order, one sample of the distribution the entry's kind names
+  (``IncidentKind.work_draw``: the work on scene, or how long a crowd holds at its peak).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numpy as np
 from sispam_sim.core import rng as rngmod
 from sispam_sim.core.geo import Location
 from sispam_sim.engine.records import IncidentRecord
+from sispam_sim.scenario import kinds
 
 
 class Call(NamedTuple):
@@ -39,8 +40,7 @@ class Call(NamedTuple):
     kind: str
     time: float
     location: Location
-    work: float          # on-scene work (rapid_response, station_disruption); 0 for crowds
-    lasts: float         # how long a crowd holds at its peak; 0 otherwise
+    draw: float          # the WORK stream's sample for it (what it means is its kind's: work on scene, a hold)
 
 
 def arrival_times(steps: list[tuple[float, float]], duration: float, gen: np.random.Generator) -> np.ndarray:
@@ -122,7 +122,7 @@ class EntryPlan(NamedTuple):
     at: float | None                       # a scripted call's minute (None: a generator entry)
     steps: list[tuple[float, float]]       # a generator's rate profile (empty when scripted)
     places: Sequence[Location]             # every location it can pick (sites filtered once)
-    draw: object                           # the distribution of ``work`` or of ``crowd.lasts``
+    draw: object                           # the distribution of the WORK stream (its kind's work_draw)
 
 
 class CallPlan:
@@ -137,7 +137,7 @@ class CallPlan:
         for incident in spec.incidents:
             at = spec.clock.minutes(incident.at) if incident.at is not None else None
             steps = incident.rate.steps(spec.clock) if incident.at is None else []
-            draw = incident.crowd.lasts if incident.kind == "crowd_buildup" else incident.work
+            draw = kinds.get(incident.kind).work_draw(incident)
             self.entries.append(EntryPlan(incident.kind, at, steps, _locations(scenario, incident.where, travel), draw))
 
     def draw(self, replication: int) -> list[Call]:
@@ -164,12 +164,8 @@ class CallPlan:
             constant = getattr(plan.draw, "dist", None) == "constant"   # draws nothing
             drawn = plan.draw.sample_many(None if constant else rngmod.stream(seed, replication, entry, rngmod.WORK), n)
             kind = plan.kind
-            if kind == "crowd_buildup":
-                for t, pick, hold in zip(times, picks, drawn):
-                    calls.append(Call(entry, kind, float(t), places[pick], 0.0, float(hold)))
-            else:
-                for t, pick, w in zip(times, picks, drawn):
-                    calls.append(Call(entry, kind, float(t), places[pick], float(w), 0.0))
+            for t, pick, value in zip(times, picks, drawn):
+                calls.append(Call(entry, kind, float(t), places[pick], float(value)))
         calls.sort(key=attrgetter("time", "entry"))
         return calls
 
@@ -187,10 +183,12 @@ class Incident:
 
     __slots__ = ("index", "call", "record", "priority", "caps", "need", "assigned", "on_scene", "units",
                  "level", "level_since", "short_since", "waiting", "resolved",
-                 "working", "work_left", "work_start", "work_token", "crowd", "spec")
+                 "working", "work_left", "work_start", "work_token", "kind", "state", "spec")
 
-    def __init__(self, index: int, call: Call, spec, record: IncidentRecord, caps: list[int], need: list[int]):
+    def __init__(self, index: int, call: Call, spec, record: IncidentRecord, caps: list[int], need: list[int],
+                 kind):
         self.index, self.call, self.spec, self.record = index, call, spec, record
+        self.kind = kind                 # its kind's Behaviour (engine.kinds): the hooks the replication calls
         self.priority = spec.priority
         self.caps = caps                 # capability bit per need slot
         self.need = need                 # personnel per slot
@@ -201,11 +199,12 @@ class Incident:
         self.short_since: float | None = call.time   # start of the current stretch short of need; None: covered
         self.waiting = False
         self.resolved = False
+        # the work on scene, for the kinds that work (engine.kinds.work): counts only while working
         self.working = False
-        self.work_left = call.work
+        self.work_left = call.draw
         self.work_start = 0.0
         self.work_token = 0
-        self.crowd = None                # a crowds.Crowd once a crowd_buildup is called
+        self.state = None                # what its behaviour keeps (a crowd's Crowd), from the call
 
     def short(self) -> bool:
         need, assigned = self.need, self.assigned

@@ -8,8 +8,10 @@ The run: all calls are drawn first (:mod:`~sispam_sim.engine.incidents`); incide
 arrive during ``clock.duration``; the run then goes on until every incident is resolved,
 but never stops before ``duration`` (so utilisation always covers the whole day) and
 never after ``duration + drain`` (what is left stays unresolved: ``resolved`` empty).
-Events are plain SimPy timeouts with callbacks, each call scheduling the next; only
-crowds tick (:mod:`~sispam_sim.engine.crowds`).
+Events are plain SimPy timeouts with callbacks, each call scheduling the next. What is
+particular to an incident kind (when work starts, how a crowd grows and ticks) is in its
+behaviour's hooks (:mod:`~sispam_sim.engine.kinds`); the replication calls them and offers
+the behaviours a few public operations (:class:`_Replication`).
 
 Model choices that DESIGN.md leaves open (docs/model.md explains each at length):
 
@@ -35,7 +37,8 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
   released; a released unit is available at once, from where it is, while it drives back.
 * Crowds — need(t) = ceil(ceil(crowd(t) / per_officer) x factor^(level-1)): the product
   is rounded up again, float noise below 1e-9 is ignored first, and the need is at least
-  1 while the crowd exists. Re-assessment, escalation and surplus release: see crowds.py.
+  1 while the crowd exists. Re-assessment, escalation and surplus release: see
+  engine/kinds/crowd_buildup.py.
 * Guards — without ``pull_guards`` TPS guards are static: a "tps_guard" timeline row
   with all their police committed, and no utilisation. With it, each guard group
   (``per_tps`` TPS of one risk category) is a unit of type "tps_guard" standing at its
@@ -66,7 +69,6 @@ import numpy as np
 import simpy
 from simpy.events import Timeout   # called directly on the hot path: env.timeout adds a bound-method hop
 
-from sispam_sim.engine.crowds import Crowd, CrowdControl
 from sispam_sim.engine.dispatcher import Dispatcher
 from sispam_sim.engine.incidents import Incident
 from sispam_sim.engine.prepared import Prepared, prepare
@@ -88,8 +90,15 @@ def run_replication(scenario, replication: int, *, record_timeline: bool = True,
     return _Replication(prepare(scenario), replication, record_timeline, record_events).run()
 
 
-class _Replication(CrowdControl):
-    """One replication: the SimPy environment, the units, the incidents and their handlers."""
+class _Replication:
+    """One replication: the SimPy environment, the units, the incidents and their handlers.
+
+    What the kinds' behaviours (:mod:`~sispam_sim.engine.kinds`) may use: ``env``, ``units``,
+    ``dispatcher``, ``incidents``, ``watchers`` (incidents whose ``before_serve`` runs before
+    the waiting queue is served; a behaviour adds and removes its own), and the operations
+    :meth:`dispatch`, :meth:`queue`, :meth:`resolve`, :meth:`detach`, :meth:`release`,
+    :meth:`serve_waiting` and :meth:`log`.
+    """
 
     def __init__(self, prepared: Prepared, replication: int, record_timeline: bool, record_events: bool):
         spec = prepared.spec
@@ -105,7 +114,7 @@ class _Replication(CrowdControl):
             np.array([i.priority for i in self.incidents], dtype=np.int64),
             np.array([i.call.time for i in self.incidents], dtype=float), prepared.eligible)
         self.waiting: list[tuple[int, float, int]] = []
-        self.crowds: list[Incident] = []   # crowds called and not yet resolved
+        self.watchers: list[Incident] = []   # incidents to ask before_serve (crowds called, not resolved)
         self.remaining = len(self.incidents)
         self.duration = spec.clock.duration
         self.busy = [0.0] * len(self.units.types)         # crew-minutes busy within [0, duration]
@@ -117,23 +126,23 @@ class _Replication(CrowdControl):
         if not record_timeline:
             self._mark = _no_mark
         if not record_events:
-            self._log = _no_log
+            self.log = _no_log
 
     def _incidents(self, prepared: Prepared) -> list[Incident]:
-        entries = prepared.entries   # per entry: (spec, capability bit per need slot, need per slot, total, label)
+        entries = prepared.entries   # per entry: an EntryPrep (spec, slots, need, total, label, behaviour, stops)
         numbers: dict[str, int] = {}
         out = []
         append = out.append
         replication = self.replication
         for index, call in enumerate(prepared.calls.draw(replication)):
-            entry_index, kind, time, loc, _, _ = call
-            entry, slots, need, total, label = entries[entry_index]
+            entry_index, kind, time, loc, _ = call
+            entry, slots, need, total, label, behaviour, stops = entries[entry_index]
             number = numbers[kind] = numbers.get(kind, 0) + 1
-            # positional, in IncidentRecord's field order (replication .. need): once per
+            # positional, in IncidentRecord's field order (replication .. stops_voting): once per
             # incident, and half the cost of the keyword form
             record = IncidentRecord(replication, f"{kind}-{number:04d}", kind, entry_index, label, entry.priority,
-                                    loc.key, loc.site, loc.lat, loc.lon, time, total)
-            append(Incident(index, call, entry, record, slots, need[:]))
+                                    loc.key, loc.site, loc.lat, loc.lon, time, total, stops)
+            append(Incident(index, call, entry, record, slots, need[:], behaviour))
         return out
 
     # ------------------------------------------------------------ the run
@@ -202,21 +211,17 @@ class _Replication(CrowdControl):
         if index + 1 < len(incidents):
             delay = incidents[index + 1].call.time - now
             Timeout(env, delay if delay > 0.0 else 0.0, index + 1).callbacks.append(self._on_call)
-        self._log(now, None, inc, "call")
-        if inc.call.kind == "crowd_buildup":
-            inc.crowd = Crowd(inc.spec, now, inc.call.lasts)
-            self.crowds.append(inc)
-            self._crowd_update(inc)
-        else:
-            self._dispatch(inc)
+        self.log(now, None, inc, "call")
+        inc.kind.on_call(self, inc, now)
 
-    def _dispatch(self, inc: Incident) -> None:
+    def dispatch(self, inc: Incident) -> None:
+        """Send what the dispatcher picks for ``inc`` now; queue it while it stays short."""
         picks = self.dispatcher.select(inc, self.env.now)
         if picks:
             self._send(inc, picks)
-        self._queue(inc)
+        self.queue(inc)
 
-    def _queue(self, inc: Incident) -> None:
+    def queue(self, inc: Incident) -> None:
         """Keep ``inc`` in the waiting queue exactly while it is short of crew."""
         short = not inc.resolved and (inc.need[0] > inc.assigned[0] if len(inc.need) == 1 else inc.short())
         if short and not inc.waiting:
@@ -226,14 +231,14 @@ class _Replication(CrowdControl):
             self.waiting.remove((inc.priority, inc.call.time, inc.index))
             inc.waiting = False
 
-    def _serve_waiting(self) -> None:
+    def serve_waiting(self) -> None:
         """Units freed up: dispatch to waiting incidents by priority, then call time.
 
-        Growing crowds first bring their need up to now (:meth:`_refresh_crowd_needs`), so one
-        that has outgrown its crew since its last re-assessment waits in its place in the queue.
+        The watchers' ``before_serve`` runs first: a growing crowd brings its need up to now, so
+        one that has outgrown its crew since its last re-assessment waits in its place in the queue.
         """
-        if self.crowds:
-            self._refresh_crowd_needs()
+        for inc in self.watchers:
+            inc.kind.before_serve(self, inc)
         if not self.waiting:
             return
         # An incident that got nothing tells that every later one with the same signature
@@ -248,7 +253,7 @@ class _Replication(CrowdControl):
             if not inc.waiting or (failed and signature(inc) in failed):
                 continue
             before = len(inc.units)
-            self._dispatch(inc)
+            self.dispatch(inc)
             if len(inc.units) == before:
                 if failed is None:
                     failed = set()
@@ -270,34 +275,27 @@ class _Replication(CrowdControl):
                     short |= 1 << caps[slot]
         return short, inc.level, inc.priority == 1, inc.call.location.node if self.dispatcher.check_reach else 0
 
-    def _on_work_end(self, event) -> None:
-        index, token = event.value
-        inc = self.incidents[index]
-        if inc.resolved or token != inc.work_token:
-            return
-        self._resolve(inc)
-
-    def _resolve(self, inc: Incident) -> None:
+    def resolve(self, inc: Incident) -> None:
+        """``inc`` is resolved now: its units are released and the waiting queue served. Only its
+        behaviour resolves an incident (its work ends, a crowd is gone)."""
         now = self.env.now
         inc.record.resolved = now
         inc.resolved = True
         inc.record.level_minutes[inc.level - 1] += now - inc.level_since
         inc.level_since = now
-        if inc.short_since is not None:   # (never: work ends covered, a crowd goes home controlled)
+        if inc.short_since is not None:   # (never for the built-in kinds: work ends covered, a crowd goes home controlled)
             inc.record.short_minutes += now - inc.short_since
             inc.short_since = None
         inc.working = False
-        if inc.crowd is not None:
-            self.crowds.remove(inc)
         for unit in list(inc.units):
-            self._detach(inc, unit, "release")
-            self._release(unit)
+            self.detach(inc, unit, "release")
+            self.release(unit)
         if inc.waiting:
-            self._queue(inc)
-        self._log(now, None, inc, "resolve")
+            self.queue(inc)
+        self.log(now, None, inc, "resolve")
         self.remaining -= 1
         if self.waiting:
-            self._serve_waiting()
+            self.serve_waiting()
         if not self.remaining:
             duration = self.spec.clock.duration
             if now >= duration:
@@ -310,10 +308,7 @@ class _Replication(CrowdControl):
         inc = self.incidents[event.value]
         if inc.resolved:
             return
-        if inc.crowd is not None:
-            self._crowd_update(inc)
-        else:
-            self._dispatch(inc)
+        inc.kind.on_unit_lost(self, inc)
 
     # ------------------------------------------------------------ units
 
@@ -321,14 +316,15 @@ class _Replication(CrowdControl):
         env, u = self.env, self.units
         now = env.now
         rec, location, index = inc.record, inc.call.location, inc.index
-        crowd = inc.crowd is not None
+        by_event = inc.kind.arrive_by_event
         victims: list[Incident] = []
         instant: list[int] = []
         for unit, slot, travel, preempted in picks:
             state = u.state[unit]
             if preempted:
                 victim = self.incidents[int(u.incident[unit])]
-                self._detach(victim, unit, "preempt")
+                self.detach(victim, unit, "preempt")
+                victim.kind.on_preempted(self, victim, unit, now)
                 if victim not in victims:
                     victims.append(victim)
                 origin = u.position_one(unit, now)
@@ -352,9 +348,9 @@ class _Replication(CrowdControl):
             inc.assigned[slot] += u.crew_list[unit]
             inc.units.append(unit)
             rec.units.append(u.ids[unit])
-            self._log(now, unit, inc, "dispatch")
+            self.log(now, unit, inc, "dispatch")
             self._mark(u.type_list[unit], now)
-            if t1 <= now and not crowd:
+            if t1 <= now and not by_event:
                 instant.append(unit)   # already there: arrives now, without an event
             else:
                 Timeout(env, t1 - now, (unit, token)).callbacks.append(self._on_arrive)
@@ -373,9 +369,6 @@ class _Replication(CrowdControl):
 
     def _arrive(self, unit: int, inc: Incident, now: float) -> None:
         u = self.units
-        crowd = inc.crowd
-        if crowd is not None:
-            crowd.advance(now)
         u.state[unit] = ON_SCENE
         crew, t = u.crew_list[unit], u.type_list[unit]
         inc.on_scene[u.slot[unit]] += crew
@@ -384,47 +377,25 @@ class _Replication(CrowdControl):
         rec = inc.record
         if rec.first_arrival is None:
             rec.first_arrival = now
-        self._log(now, unit, inc, "arrive")
-        if crowd is not None:
-            self._crowd_update(inc)
-            return
-        # the work starts (or resumes) once every need is met on scene
-        if inc.working or (inc.on_scene[0] < inc.need[0] if len(inc.need) == 1 else not inc.met_on_scene()):
-            return
-        inc.working, inc.work_start = True, now
-        inc.work_token += 1
-        inc.covered(now)
-        self._log(now, None, inc, "full_strength")
-        Timeout(self.env, inc.work_left, (inc.index, inc.work_token)).callbacks.append(self._on_work_end)
+        self.log(now, unit, inc, "arrive")
+        inc.kind.on_arrive(self, inc, unit, now)
 
-    def _detach(self, inc: Incident, unit: int, action: str) -> None:
-        """``unit`` stops counting for ``inc`` (released or preempted).
+    def detach(self, inc: Incident, unit: int, action: str) -> None:
+        """``unit`` stops counting for ``inc`` (released or preempted; ``action`` is logged).
 
         The timeline is left to the caller, which moves the unit on at once (released, or
         sent to the preempting incident) and marks its type then: one point for both.
         """
         u, now = self.units, self.env.now
-        if inc.crowd is not None:
-            inc.crowd.advance(now)
         slot, crew = u.slot[unit], u.crew_list[unit]
         inc.assigned[slot] -= crew
         inc.units.remove(unit)
-        lost = False
         if u.state[unit] == ON_SCENE:
-            t = u.type_list[unit]
             inc.on_scene[slot] -= crew
-            u.on_scene[t] -= crew
-            if inc.working and not inc.met_on_scene():   # (only preemption: resolution stops work first)
-                inc.work_left -= now - inc.work_start
-                inc.working = False
-                inc.work_token += 1
-                inc.uncovered(now)
-                lost = True
-        self._log(now, unit, inc, action)
-        if lost:
-            self._log(now, None, inc, "short")
+            u.on_scene[u.type_list[unit]] -= crew
+        self.log(now, unit, inc, action)
 
-    def _release(self, unit: int) -> None:
+    def release(self, unit: int) -> None:
         """A detached unit goes back to base; it is available from this moment."""
         u, now = self.units, self.env.now
         t = u.type_list[unit]
@@ -468,7 +439,7 @@ class _Replication(CrowdControl):
         u = self.units
         if token == u.token[unit]:
             u.stop_return(unit, AT_BASE)
-            self._log(self.env.now, unit, None, "base")
+            self.log(self.env.now, unit, None, "base")
 
     # ------------------------------------------------------------ records
 
@@ -483,7 +454,8 @@ class _Replication(CrowdControl):
         self.timeline.append(point)
         self._last_point[t] = point
 
-    def _log(self, now: float, unit: int | None, inc: Incident | None, action: str) -> None:
+    def log(self, now: float, unit: int | None, inc: Incident | None, action: str) -> None:
+        """Append an :class:`Event` (``unit`` a unit row or None, ``inc`` an incident or None)."""
         self.events.append(_new_tuple(Event, (now, "" if unit is None else self.units.ids[unit],
                                               "" if inc is None else inc.record.id, action)))
 
@@ -498,4 +470,4 @@ def _no_mark(_t, _now) -> None:
 
 
 def _no_log(_now, _unit, _inc, _action) -> None:
-    """Stands in for ``_log`` when the events are not recorded."""
+    """Stands in for ``log`` when the events are not recorded."""

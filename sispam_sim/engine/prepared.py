@@ -18,10 +18,27 @@ from __future__ import annotations
 
 import weakref
 
+from typing import NamedTuple
+
 from sispam_sim.core.geo import make_travel
-from sispam_sim.engine.incidents import CallPlan
 from sispam_sim.core.policies import get_policy
+from sispam_sim.engine import kinds as behaviours
+from sispam_sim.engine.incidents import CallPlan
+from sispam_sim.engine.kinds import Behaviour
 from sispam_sim.engine.units import Capabilities, UnitTable
+from sispam_sim.scenario import kinds
+
+
+class EntryPrep(NamedTuple):
+    """What a replication needs of one incident entry, fixed for the scenario."""
+
+    spec: object            # the entry as written (its kind's model)
+    slots: list[int]        # capability bit per need slot
+    need: list[int]         # personnel per slot at the call (a replication copies it)
+    total: int              # the need summed over slots (the record's ``need`` at the call)
+    label: str              # the entry's label, or its kind
+    behaviour: Behaviour    # its kind's engine hooks (engine.kinds)
+    stops_voting: bool      # its kind has ``tps_downtime`` (voting stops at its TPS until resolved)
 
 
 class Prepared:
@@ -29,7 +46,7 @@ class Prepared:
 
     Attributes: ``spec`` (the scenario's format-v1 spec; a Prepared holds no reference to the
     loaded scenario itself, so the cache below does not keep it alive), ``travel``, ``caps`` (capability names <-> bits), ``units`` (the unit table every
-    replication copies with :meth:`UnitTable.fresh`), ``entries`` (per incident entry: its spec,
+    replication copies with :meth:`UnitTable.fresh`), ``entries`` (per incident entry, an :class:`EntryPrep`: its spec,
     capability bit per need slot, need per slot, total need, label), ``calls`` (the
     :class:`~sispam_sim.engine.incidents.CallPlan` that draws a replication's calls),
     ``policy`` and ``eligible`` (the dispatcher's masks of units by capability set and level,
@@ -46,11 +63,11 @@ class Prepared:
         self.units = UnitTable(scenario, self.caps, self.travel, 0)
         self.entries = []
         for entry in spec.incidents:
-            if entry.kind == "crowd_buildup":
-                slots, need = [self.caps.add(entry.capability)], [1]
-            else:
-                slots, need = [self.caps.add(c) for c in entry.needs], list(entry.needs.values())
-            self.entries.append((entry, slots, need, sum(need), entry.label or entry.kind))
+            kind = kinds.get(entry.kind)
+            capabilities, need = kind.slots(entry)
+            slots = [self.caps.add(c) for c in capabilities]
+            self.entries.append(EntryPrep(entry, slots, list(need), sum(need), entry.label or entry.kind,
+                                          behaviours.behaviour(entry.kind), "tps_downtime" in kind.metrics))
         self.calls = CallPlan(scenario, self.travel)
         self.policy = get_policy(spec.dispatch.policy)
         self.eligible: dict = {}

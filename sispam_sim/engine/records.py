@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from sispam_sim.scenario import kinds
+
 #: The columns of ``incidents.csv``, in order (the output contract of DESIGN.md).
 INCIDENT_COLUMNS = (
     "replication", "id", "kind", "priority", "place", "lat", "lon",
@@ -30,7 +32,7 @@ class IncidentRecord:
 
     replication: int
     id: str                     # unique within the replication, e.g. "rapid_response-0007"
-    kind: str                   # rapid_response | station_disruption | crowd_buildup
+    kind: str                   # the entry's kind (scenario.kinds)
     entry: int                  # index of the incident entry in the scenario
     label: str                  # the entry's label, or its kind
     priority: int
@@ -40,6 +42,10 @@ class IncidentRecord:
     lon: float
     call: float
     need: int                   # peak personnel need (summed over capabilities)
+    #: voting stops at its TPS from the call to resolution (its kind has ``tps_downtime``); the
+    #: engine sets it from the kind, None (a record built by hand) asks the registry by ``kind``.
+    #: Not a column: it decides whether the ``tps_downtime`` column has a value
+    stops_voting: bool | None = None
     first_dispatch: float | None = None
     first_arrival: float | None = None
     #: the start of the final stretch with on-scene crew >= need that lasts to resolution (or,
@@ -70,10 +76,12 @@ class IncidentRecord:
 
     @property
     def tps_downtime(self) -> float | None:
-        """Voting stopped at the TPS from the call to resolution (station_disruption only)."""
-        if self.kind != "station_disruption":
-            return None
-        return self.resolution_time
+        """Voting stopped at the TPS from the call to resolution (kinds with ``tps_downtime`` only)."""
+        stops = self.stops_voting
+        if stops is None:
+            kind = kinds.get(self.kind)
+            stops = kind is not None and "tps_downtime" in kind.metrics
+        return self.resolution_time if stops else None
 
     def as_row(self) -> dict:
         """One ``incidents.csv`` row (unit ids joined by ``;``, level minutes by ``;``)."""

@@ -81,8 +81,8 @@ def test_calls_draw_places_from_the_filter_and_scripted_times_exactly():
     assert len({c.location.key for c in rapid}) > 3
     assert [c.time for c in crowd] == [420.0]
     assert crowd[0].location.key == "d" and crowd[0].location.site is None
-    assert 10 <= crowd[0].lasts <= 20 and crowd[0].work == 0
-    assert all(c.work > 0 for c in rapid)
+    assert 10 <= crowd[0].draw <= 20   # the crowd's hold (crowd.lasts), drawn from the WORK stream
+    assert all(c.draw > 0 for c in rapid)   # the work on scene
     assert [c.time for c in calls] == sorted(c.time for c in calls)
 
 

@@ -2,7 +2,8 @@
 
 A crowd was re-assessed at every whole minute after its call; now a tick is skipped when it
 comes before every other scheduled event and would change nothing but the crowd's size
-(crowds.CrowdControl._schedule_tick). On random scenarios (scripted calls on whole minutes,
+(engine/kinds/crowd_buildup.py, CrowdBehaviour.schedule_tick; CrowdBehaviour.every_tick keeps the
+tick-by-tick reference). On random scenarios (scripted calls on whole minutes,
 constant and random durations, escalation, tiers, reserve, preemption, guards pulled) both
 schedules must give the same records, events, timeline and crew-minutes, float for float.
 """
@@ -11,18 +12,18 @@ from __future__ import annotations
 
 from hypothesis import assume, given
 
-from sispam_sim.engine.crowds import CrowdControl
+from sispam_sim.engine.kinds.crowd_buildup import CrowdBehaviour
 from sispam_sim.engine.model import run_replication
 from test_invariants import SETTINGS, assert_same_replication, load, scenarios
 
 
 def both_schedules(sc, replication: int):
     """(every tick re-assessed, idle ticks skipped) results of one replication."""
-    CrowdControl._every_tick = True
+    CrowdBehaviour.every_tick = True
     try:
         every = run_replication(sc, replication)
     finally:
-        CrowdControl._every_tick = False
+        CrowdBehaviour.every_tick = False
     return every, run_replication(sc, replication)
 
 

@@ -1,17 +1,16 @@
-"""Crowds: how a crowd_buildup grows, holds and disperses, and how it is managed.
+"""Crowds (crowd_buildup): how a crowd grows, holds and disperses, and how it is managed.
 
-:class:`Crowd` is the arithmetic of one crowd's size (no SimPy, no units).
-:class:`CrowdControl` is the part of the replication that re-assesses a crowd: it is
-mixed into the replication (:mod:`~sispam_sim.engine.model`) and uses its dispatch and
-release operations.
+:class:`Crowd` is the arithmetic of one crowd's size (no SimPy, no units); an incident's
+``state`` holds it from the call. :class:`CrowdBehaviour` re-assesses the crowd through the
+replication's public operations (:mod:`sispam_sim.engine.kinds`).
 
 A crowd is re-assessed every whole minute after its call, whenever a unit arrives or is
 taken away, and exactly when it peaks, stops holding or is gone and when an escalation
 timer runs out. A whole-minute tick that would change nothing (the same need, no timer,
 nothing to send or release) costs no SimPy event when it comes before every other scheduled
-event: :meth:`CrowdControl._schedule_tick` skips to the first tick that can change something,
-with the same results as re-assessing at each (tests/property/test_crowd_schedule.py).
-Each re-assessment, in order:
+event: :meth:`CrowdBehaviour.schedule_tick` skips to the first tick that can change
+something, with the same results as re-assessing at each (``CrowdBehaviour.every_tick``;
+tests/property/test_crowd_schedule.py). Each re-assessment, in order:
 
 1. bring the size to now (it disperses at ``growth`` only while controlled);
 2. escalate while on-scene / need < ``below`` has lasted ``after`` (need rises by
@@ -26,30 +25,29 @@ Each re-assessment, in order:
    ``short_minutes`` sums the stretches not controlled (see ``Incident.covered``).
 
 Whenever units free up, a growing crowd's need is also brought to now before the waiting
-queue is served (:meth:`CrowdControl._refresh_crowd_needs`), so a crowd that has outgrown
-its crew since its last re-assessment keeps its place in the queue.
+queue is served (:meth:`CrowdBehaviour.before_serve`), so a crowd that has outgrown its crew
+since its last re-assessment keeps its place in the queue.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
-from sispam_sim.scenario.quantities import round_up
+from sispam_sim.engine.kinds import Behaviour
 from sispam_sim.engine.units import ON_SCENE
+from sispam_sim.scenario.quantities import round_up
 
-if TYPE_CHECKING:
-    from sispam_sim.engine.incidents import Incident
+__all__ = ["Crowd", "CrowdBehaviour"]
 
 
 class Crowd:
     """A crowd's size over time: grows to its peak, holds, disperses only while controlled.
 
     The size is integrated lazily: :meth:`advance` brings it to ``now`` assuming the
-    control state (``controlled``) has not changed since the last call, which the model
-    guarantees by advancing before every change of on-scene crew, need or level.
+    control state (``controlled``) has not changed since the last call, which the behaviour
+    guarantees by advancing before every change of need, level or control.
     """
 
     __slots__ = ("initial", "growth", "peak", "per_officer", "below", "after", "factor",
@@ -71,7 +69,7 @@ class Crowd:
         self.controlled = False
         self.below_since: float | None = None
         self.tick_token = 0
-        self.busy_token = -1   # the tick already found to change something (crowds.CrowdControl._schedule_tick)
+        self.busy_token = -1   # the tick already found to change something (CrowdBehaviour.schedule_tick)
 
     def advance(self, now: float) -> None:
         if now <= self.t:
@@ -115,14 +113,56 @@ class Crowd:
         return out
 
 
-class CrowdControl:
-    """Crowd re-assessment, mixed into the replication (needs its env, units, dispatch and release)."""
+class CrowdBehaviour(Behaviour):
+    """Re-assess the crowd at its call, at each arrival and loss of a unit, and on its ticks."""
 
-    def _crowd_update(self, inc: Incident) -> None:
-        now, crowd, rec = self.env.now, inc.crowd, inc.record
+    arrive_by_event = True   # even a unit already there arrives in an event (the order of ties)
+
+    #: Re-assess at every tick, as before ticks that change nothing were skipped: for the test
+    #: that both schedules give the same records and events (tests/property).
+    every_tick = False
+
+    # ------------------------------------------------------------ hooks
+
+    def on_call(self, rep, inc, now: float) -> None:
+        inc.state = Crowd(inc.spec, now, inc.call.draw)
+        rep.watchers.append(inc)
+        self.update(rep, inc)
+
+    def on_arrive(self, rep, inc, unit: int, now: float) -> None:
+        self.update(rep, inc)
+
+    def on_preempted(self, rep, inc, unit: int, now: float) -> None:
+        inc.state.advance(now)   # with the control it had: it may change at the re-assessment
+
+    def on_unit_lost(self, rep, inc) -> None:
+        self.update(rep, inc)
+
+    def before_serve(self, rep, inc) -> None:
+        """Before the waiting queue is served: bring the need of a crowd still growing up to now.
+        A crowd that has outgrown its crew since its last re-assessment is short now and joins
+        the queue in its place (priority, then call time), instead of losing the freed units to
+        a later or lower-priority incident until its next tick. Only the need moves (growth only
+        raises it); escalation, reinforcement and release stay with re-assessment."""
+        crowd = inc.state
+        if crowd.t >= crowd.peak_time:
+            return   # at its peak or past it: the need moves only at re-assessments
+        crowd.advance(rep.env.now)
+        need = crowd.need(inc.level)
+        if need > inc.need[0]:
+            inc.need[0] = need
+            inc.record.need = max(inc.record.need, need)
+            rep.queue(inc)
+
+    # ------------------------------------------------------------ re-assessment
+
+    def update(self, rep, inc) -> None:
+        """Re-assess the crowd now (the module docstring gives the steps)."""
+        now, crowd, rec = rep.env.now, inc.state, inc.record
         crowd.advance(now)
         if crowd.gone:
-            self._resolve(inc)
+            rep.watchers.remove(inc)
+            rep.resolve(inc)
             return
         need = crowd.need(inc.level)
         if crowd.below is not None:
@@ -134,7 +174,7 @@ class CrowdControl:
                 if inc.level >= 3 or now - crowd.below_since < crowd.after - 1e-9:
                     break
                 inc.set_level(inc.level + 1, now)
-                self._log(now, None, inc, "escalate")
+                rep.log(now, None, inc, "escalate")
                 need = crowd.need(inc.level)
                 crowd.below_since = now
             else:
@@ -143,101 +183,78 @@ class CrowdControl:
         rec.need = max(rec.need, need)
         released = False
         if inc.assigned[0] < need:
-            self._dispatch(inc)
+            rep.dispatch(inc)
         else:
             if inc.assigned[0] > need and now >= crowd.peak_time:
-                released = self._release_surplus(inc)
-            self._queue(inc)
+                released = self.release_surplus(rep, inc)
+            rep.queue(inc)
         controlled = inc.on_scene[0] >= need
         if controlled != crowd.controlled:   # coverage gained or lost: full strength moves with it
             crowd.controlled = controlled
             if controlled:
                 inc.covered(now)
-                self._log(now, None, inc, "full_strength")
+                rep.log(now, None, inc, "full_strength")
             else:
                 inc.uncovered(now)
-                self._log(now, None, inc, "short")
+                rep.log(now, None, inc, "short")
         at = crowd.next_change(now, inc.level)
-        if released:   # the queue is served after this: no skipping ahead (see _schedule_tick)
-            self._schedule_tick(inc, now + (at - now), skip=False)
-            self._serve_waiting()
+        if released:   # the queue is served after this: no skipping ahead (see schedule_tick)
+            self.schedule_tick(rep, inc, now + (at - now), skip=False)
+            rep.serve_waiting()
         else:
-            self._schedule_tick(inc, now + (at - now))
+            self.schedule_tick(rep, inc, now + (at - now))
 
-    def _refresh_crowd_needs(self) -> None:
-        """Before the waiting queue is served: bring the need of every crowd still growing up to
-        now. A crowd that has outgrown its crew since its last re-assessment is short now and
-        joins the queue in its place (priority, then call time), instead of losing the freed
-        units to a later or lower-priority incident until its next tick. Only the need moves
-        (growth only raises it); escalation, reinforcement and release stay with re-assessment."""
-        now = self.env.now
-        for inc in self.crowds:
-            crowd = inc.crowd
-            if crowd.t >= crowd.peak_time:
-                continue   # at its peak or past it: the need moves only at re-assessments
-            crowd.advance(now)
-            need = crowd.need(inc.level)
-            if need > inc.need[0]:
-                inc.need[0] = need
-                inc.record.need = max(inc.record.need, need)
-                self._queue(inc)
-
-    def _on_tick(self, event) -> None:
-        index, token = event.value
-        inc = self.incidents[index]
-        if inc.resolved or token != inc.crowd.tick_token:
+    def on_tick(self, event) -> None:
+        rep, inc, token = event.value
+        if inc.resolved or token != inc.state.tick_token:
             return
-        now = self.env.now
-        if token == inc.crowd.busy_token or self._every_tick or not self._idle(inc, now):
-            self._crowd_update(inc)
+        now = rep.env.now
+        if token == inc.state.busy_token or self.every_tick or not self.idle(rep, inc, now):
+            self.update(rep, inc)
         else:
-            at = inc.crowd.next_change(now, inc.level)
-            self._schedule_tick(inc, now + (at - now))
+            at = inc.state.next_change(now, inc.level)
+            self.schedule_tick(rep, inc, now + (at - now))
 
-    #: Re-assess at every tick, as before ticks that change nothing were skipped: for the test
-    #: that both schedules give the same records and events (tests/property).
-    _every_tick = False
-
-    def _schedule_tick(self, inc: Incident, at: float, skip: bool = True) -> None:
+    def schedule_tick(self, rep, inc, at: float, skip: bool = True) -> None:
         """Schedule the crowd's next re-assessment: the next tick at ``at`` or, skipping ahead,
         the first later tick that can change something.
 
         The ticks are those of the original schedule (every whole minute after the call, and the
         moments of next_change), at the same float times. A tick is skipped only when it comes
         before every event already scheduled (so nothing else can happen first) and would change
-        nothing (:meth:`_idle`); the skipped ones still bring the crowd's size up to their time,
+        nothing (:meth:`idle`); the skipped ones still bring the crowd's size up to their time,
         as their re-assessment did, so the dispersal's arithmetic is unchanged. The tick then
         scheduled is created after every event already in the queue, as it was when the tick
         before it created it: ties at one time are processed in the same order. Only at the end
         of an event's processing (``skip``): an event scheduled later in it could come first.
         """
-        crowd, env = inc.crowd, self.env
+        crowd, env = inc.state, rep.env
         busy = False
-        if skip and not self._every_tick:
+        if skip and not self.every_tick:
             ahead = env.peek()
             while at < ahead:
-                if not self._idle(inc, at):
-                    busy = True   # known already: _on_tick need not ask again
+                if not self.idle(rep, inc, at):
+                    busy = True   # known already: on_tick need not ask again
                     break
                 after = crowd.next_change(at, inc.level)
                 at = at + (after - at)
         crowd.tick_token += 1
         if busy:
             crowd.busy_token = crowd.tick_token
-        Timeout(env, _delay_to(env.now, at), (inc.index, crowd.tick_token)).callbacks.append(self._on_tick)
+        Timeout(env, _delay_to(env.now, at), (rep, inc, crowd.tick_token)).callbacks.append(self.on_tick)
 
-    def _idle(self, inc: Incident, now: float) -> bool:
+    def idle(self, rep, inc, now: float) -> bool:
         """Would a re-assessment of the crowd at ``now`` change nothing but its size? Given that
         nothing else happened since the last one. Brings the size up to ``now``, as it would.
 
-        Step by step as :meth:`_crowd_update`: not gone, the same need, the escalation timer
-        neither started, stopped nor run out, control unchanged, and nothing to send or release.
-        A short crowd's dispatch finds nothing new: units come free only when released, and the
-        waiting queue is served then; only with no free crew of the capability is that certain
-        without asking the dispatcher, and preemption looks at busy units, so a priority-1 crowd
-        that may preempt is always re-assessed.
+        Step by step as :meth:`update`: not gone, the same need, the escalation timer neither
+        started, stopped nor run out, control unchanged, and nothing to send or release. A short
+        crowd's dispatch finds nothing new: units come free only when released, and the waiting
+        queue is served then; only with no free crew of the capability is that certain without
+        asking the dispatcher, and preemption looks at busy units, so a priority-1 crowd that may
+        preempt is always re-assessed.
         """
-        crowd = inc.crowd
+        crowd = inc.state
         crowd.advance(now)
         if crowd.t >= crowd.hold_end and crowd.size <= 0.0:
             return False
@@ -255,19 +272,19 @@ class CrowdControl:
             return False
         assigned = inc.assigned[0]
         if assigned < need:
-            return self.units.free_cap[inc.caps[0]] == 0 and not (self.dispatcher.preempt and inc.priority == 1)
+            return rep.units.free_cap[inc.caps[0]] == 0 and not (rep.dispatcher.preempt and inc.priority == 1)
         if assigned > need and now >= crowd.peak_time:
-            u = self.units
-            for unit in inc.units:   # what _release_surplus would let go first
+            u = rep.units
+            for unit in inc.units:   # what release_surplus would let go first
                 crew = u.crew_list[unit]
                 if assigned - crew >= need and (u.state[unit] != ON_SCENE or on_scene - crew >= need):
                     return False
         return True
 
-    def _release_surplus(self, inc: Incident) -> bool:
+    def release_surplus(self, rep, inc) -> bool:
         """Send home units the crowd no longer needs: en route first (farthest first), then
         on scene (latest arrived first); never below the need. True if any went."""
-        u, need = self.units, inc.need[0]
+        u, need = rep.units, inc.need[0]
         released = False
         order = sorted(inc.units, key=lambda x: (u.state[x] == ON_SCENE, -u.t1[x], -x))
         for unit in order:
@@ -276,11 +293,10 @@ class CrowdControl:
                 continue
             if u.state[unit] == ON_SCENE and inc.on_scene[0] - crew < need:
                 continue
-            self._detach(inc, unit, "release")
-            self._release(unit)
+            rep.detach(inc, unit, "release")
+            rep.release(unit)
             released = True
         return released
-
 
 
 def _delay_to(now: float, at: float) -> float:
