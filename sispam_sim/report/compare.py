@@ -25,6 +25,7 @@ from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import (
     DASH, VERDICT_STYLE, fmt_count, fmt_minutes, fmt_percent, plain, target_limit, target_name,
 )
+from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import INCIDENT_METRICS
 
 __all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS"]
@@ -80,14 +81,14 @@ HEADLINE_ROWS = (
 
 
 def block_rows(block: Mapping[str, Any], kind: str | None, detail: bool) -> list[tuple[str, str]]:
-    """The (metric, stat) rows of one block that the table shows."""
+    """The (metric, stat) rows of one block (``kind`` "all": all incidents) that the table shows."""
+    of = None if kind == "all" else kind   # the kind that decides what is shown (None: all incidents)
     if not detail:
-        return [(m, st) for m, st in HEADLINE_ROWS if st in (block.get(m) or {})
-                and (m != "short_minutes" or kind == "crowd_buildup") and (m != "levels" or kind != "all")]
+        return [(m, st) for m, st in HEADLINE_ROWS if st in (block.get(m) or {}) and kinds.shows(m, of)]
     rows = []
     for metric, stats in block.items():
-        if metric == "short_minutes" and kind != "crowd_buildup":
-            continue   # short minutes repeat the time to full strength for other kinds (as in `run`)
+        if metric == "short_minutes" and not kinds.shows(metric, of):
+            continue   # short minutes repeat the time to full strength for most kinds (as in `run`)
         rows += [(metric, stat) for stat in stats if stat in TABLE_STATS or metric in ("levels", "unresolved")]
     return rows
 
@@ -110,7 +111,7 @@ def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool
         if not rows:
             continue
         if len(blocks) > 1:
-            name = t("all_kinds", lang) if kind == "all" else t(kind, lang, default=kind)
+            name = t("all_kinds", lang) if kind == "all" else kinds.label(kind, lang)
             table.add_row(Text(printable(name), style="bold italic"), end_section=False)
         for metric, stat in rows:
             label, base, value, difference, verdict = difference_cells(block, metric, stat, lang)

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 
 from sispam_sim.report.i18n import t
 from sispam_sim.report.markdown import md_table, md_text
+from sispam_sim.scenario import kinds
 
 __all__ = ["inject_rows", "inject_csv", "inject_markdown",
            "INJECT_COLUMNS"]
@@ -31,15 +32,19 @@ def _clock(start, minute: float | None) -> str:
     return (start + timedelta(minutes=minute)).strftime("%H:%M")
 
 
-def _inject_text(record, spec, place: str, lang: str) -> str:
-    """What the controller tells the players."""
-    if record.kind == "crowd_buildup":
-        crowd = spec.crowd
-        return t("drill_crowd", lang, place=place, initial=crowd.initial, growth=f"{crowd.growth:g}",
-                 peak=crowd.peak)
-    if record.kind == "station_disruption":
-        return t("drill_disruption", lang, label=record.label, place=place)
-    return t("drill_call", lang, label=record.label, place=place)
+def _inject_text(kind, record, entry, place: str, lang: str) -> str:
+    """What the controller tells the players: the kind says which words."""
+    key, fields = kind.inject(entry, record.label, place)
+    return t(key, lang, **fields)
+
+
+def _need_text(kind, record, entry, lang: str) -> str:
+    """The need the plan meets: the kind's words, or the personnel per capability as written."""
+    said = kind.need_text(entry, record.need)
+    if said is not None:
+        key, fields = said
+        return t(key, lang, **fields)
+    return ", ".join(f"{capability} {n}" for capability, n in entry.needs.items())
 
 
 def inject_rows(result, scenario, lang: str = "en") -> list[dict[str, Any]]:
@@ -59,11 +64,8 @@ def inject_rows(result, scenario, lang: str = "en") -> list[dict[str, Any]]:
     rows = []
     for record in sorted(result.incidents, key=lambda r: (r.call, r.id)):
         entry = spec.incidents[record.entry]
+        kind = kinds.get(entry.kind)
         place = names.get(record.place, record.place)
-        if record.kind == "crowd_buildup":
-            need = t("drill_crowd_need", lang, need=record.need, per=f"{entry.per_officer:g}", capability=entry.capability)
-        else:
-            need = ", ".join(f"{capability} {n}" for capability, n in entry.needs.items())
         sent = []
         for unit in dict.fromkeys(record.units):
             at = arrivals.get((record.id, unit))
@@ -72,7 +74,7 @@ def inject_rows(result, scenario, lang: str = "en") -> list[dict[str, Any]]:
         rows.append({
             "time": _clock(start, record.call), "minute": round(record.call, 3), "incident": record.id,
             "kind": record.kind, "label": record.label, "place": place, "lat": record.lat, "lon": record.lon,
-            "inject": _inject_text(record, entry, place, lang), "need": need,
+            "inject": _inject_text(kind, record, entry, place, lang), "need": _need_text(kind, record, entry, lang),
             "units_sent": "; ".join(sent) or t("never", lang),
             "first_arrival": _clock(start, record.first_arrival) or t("never", lang),
             "full_strength": _clock(start, record.full_strength) or t("never", lang),

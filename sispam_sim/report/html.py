@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from sispam_sim.report.i18n import t
+from sispam_sim.scenario import kinds
 
 __all__ = ["build_report", "report_from_dir", "build_comparison", "REPORT_INPUTS", "VOTING", "COUNTING"]
 
@@ -116,7 +117,7 @@ class _Incidents:
                 else:
                     agg[2] += response
                     agg[3] = max(agg[3], response)
-            if row["kind"] == "crowd_buildup":
+            if kinds.has_levels(row["kind"]):
                 day = self.crowd_days.setdefault(int(row["replication"]), [0, 0.0])
                 day[0] = max(day[0], int(row["max_level"]))
                 day[1] += float(row["short_minutes"] or 0)
@@ -132,7 +133,7 @@ class _Incidents:
     def crowds_of(self, day: int) -> list[dict[str, str]]:
         """The crowd incidents of one day (a second pass over the file: only those rows are kept)."""
         wanted = str(day)
-        return [row for row in _rows(self.path) if row["replication"] == wanted and row["kind"] == "crowd_buildup"]
+        return [row for row in _rows(self.path) if row["replication"] == wanted and kinds.has_levels(row["kind"])]
 
 
 def _responses(values: array) -> list[float | None]:
@@ -302,7 +303,7 @@ def _header(results, scenario, lang: str, scenario_note: str | None) -> str:
 
 
 def _target_name(row, lang: str) -> str:
-    kind = t(row["kind"], lang, default=row["kind"]) + " · " if row.get("kind") else ""
+    kind = kinds.label(row["kind"], lang) + " · " if row.get("kind") else ""
     return f"{kind}{t(row['metric'], lang, default=row['metric'])} {t(row['stat'], lang, default=row['stat'])}"
 
 
@@ -349,7 +350,7 @@ def _response_charts(results, incidents: _Incidents, lang: str) -> str:
         censored = len(by_kind[kind]) - len(values)
         target = next((r for r in targets if r["metric"] == "response_time" and r.get("kind") == kind), None)
         quantile = {"p50": .5, "p90": .9, "p95": .95, "p99": .99}.get(target["stat"]) if target else None
-        name = t(kind or "all_kinds", lang, default=kind)
+        name = t("all_kinds", lang) if kind is None else kinds.label(kind, lang)
         limit = f" {t('target', lang)}: {_target_name(target, lang)} ≤ {_minutes(target['limit'], lang)}." \
             if target else ""
         desc = t("html_response_desc", lang, kind=name, n=len(by_kind[kind]), censored=censored) + limit
@@ -498,26 +499,13 @@ def _crowd_panel(row, events, scenario, crew: Mapping[str, int], start: float, e
     cx.append(stop)
     cy.append(cy[-1])
     need_x, need_y = [call, stop], [int(row["need"])] * 2
-    spec = None
-    if scenario is not None and row.get("entry", "") != "":
+    if scenario is not None and row.get("entry", "") != "":   # the kind draws the need it followed
         entry = scenario.spec.incidents[int(row["entry"])]
-        spec = entry if getattr(entry, "kind", "") == "crowd_buildup" else None
-    if spec is not None:
-        c, esc = spec.crowd, spec.escalation
-        factor = esc.factor if esc else 1.0
+        kind = kinds.get(getattr(entry, "kind", None))
         escalations = [float(e["time"]) for e in events if e["action"] == "escalate"]
-        disperse = float(c.peak) / float(c.growth)
-        need_x, need_y = [], []
-        steps = max(int((stop - call) // 1) + 1, 2)
-        for k in range(steps + 1):
-            at = min(call + k * (stop - call) / steps, stop)
-            size = min(float(c.peak), float(c.initial) + float(c.growth) * (at - call))
-            if resolved is not None and at > resolved - disperse and at - call > disperse:
-                size = min(size, float(c.growth) * (resolved - at))   # dispersal drawn as steady
-            lvl = 1 + sum(1 for x in escalations if x <= at)
-            base = max(1, math.ceil(size / float(spec.per_officer) - 1e-9))
-            need_x.append(at)
-            need_y.append(max(1, math.ceil(base * factor ** (lvl - 1) - 1e-9)) if size > 0 else 0)
+        curve = kind.need_curve(entry, call, stop, resolved, escalations) if kind is not None else None
+        if curve is not None:
+            need_x, need_y = curve
     hours = lambda xs: [start + x / 60 for x in xs]   # noqa: E731
     label = row.get("label") or row["kind"]
     title = t("html_crowd_panel", lang, day=int(row["replication"]) + 1, label=label, place=row["place"],

@@ -9,6 +9,8 @@ in brackets.
 
 from __future__ import annotations
 
+from sispam_sim.scenario import kinds
+
 __all__ = ["LANGUAGES", "LABELS", "t"]
 
 LANGUAGES = ("en", "id")
@@ -25,10 +27,7 @@ _EN = {
     "unresolved": "Unresolved",
     "incidents": "Incidents",
     "max_level": "Highest level",
-    # incident kinds
-    "rapid_response": "Rapid response",
-    "station_disruption": "TPS disruption",
-    "crowd_buildup": "Crowd build-up",
+    # incident kinds: each kind names itself (scenario/kinds); t() looks them up there
     "all_kinds": "All incidents",
     # escalation levels
     "level_1": "hijau (green)",
@@ -100,9 +99,6 @@ _EN = {
     "short_short_minutes": "Short of need",
     "short_unresolved": "Unresolved",
     "short_max_level": "Highest level",
-    "short_rapid_response": "Rapid",
-    "short_station_disruption": "TPS",
-    "short_crowd_buildup": "Crowd",
     "within_short": "≤ limit",
     "days_within": "{days}/{total} days",
     # sispam-sim sweep
@@ -307,9 +303,6 @@ _ID = {
     "unresolved": "Belum selesai",
     "incidents": "Kejadian",
     "max_level": "Tingkat tertinggi",
-    "rapid_response": "Respons cepat",
-    "station_disruption": "Gangguan TPS",
-    "crowd_buildup": "Penumpukan massa",
     "all_kinds": "Semua kejadian",
     "level_1": "hijau",
     "level_2": "kuning",
@@ -376,9 +369,6 @@ _ID = {
     "short_short_minutes": "Kurang kekuatan",
     "short_unresolved": "Belum selesai",
     "short_max_level": "Tingkat puncak",
-    "short_rapid_response": "Respons",
-    "short_station_disruption": "TPS",
-    "short_crowd_buildup": "Massa",
     "within_short": "≤ batas",
     "days_within": "{days}/{total} hari",
     "title_sweep": "Uji variasi nilai",
@@ -573,15 +563,18 @@ _ID = {
 LABELS: dict[str, dict[str, str]] = {"en": _EN, "id": _ID}
 
 _MISSING = object()
+_SHORT = "short_"
 
 
 def t(key: str, lang: str = "en", default: str | object = _MISSING, **fields: object) -> str:
     """The label for ``key`` in ``lang``, with ``{fields}`` filled in.
 
-    An unknown ``lang`` raises :class:`ValueError` (the CLI validates ``--lang``
-    first). An unknown key raises :class:`KeyError` unless ``default`` is given —
-    renderers pass the raw name as default for things a newer engine may add
-    (e.g. a new incident kind), so an old label table never crashes a report.
+    An incident kind's name (``KIND``, and ``short_KIND`` for narrow columns) is the
+    registered kind's own label (:func:`sispam_sim.scenario.kinds.label`). An unknown
+    ``lang`` raises :class:`ValueError` (the CLI validates ``--lang`` first). An unknown
+    key raises :class:`KeyError` unless ``default`` is given — renderers pass the raw
+    name as default for things a newer engine may add (e.g. a new incident kind), so an
+    old label table never crashes a report.
     """
     try:
         table = LABELS[lang]
@@ -589,6 +582,10 @@ def t(key: str, lang: str = "en", default: str | object = _MISSING, **fields: ob
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}") from None
     if key in table:
         text = table[key]
+    elif key in kinds.KINDS:
+        text = kinds.label(key, lang)
+    elif key.startswith(_SHORT) and key[len(_SHORT):] in kinds.KINDS:
+        text = kinds.label(key[len(_SHORT):], lang, short=True)
     elif default is not _MISSING:
         text = str(default)
     else:

@@ -21,6 +21,7 @@ from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import (
     TARGET_HEADERS, kind_headers, kind_rows, kind_title, run_blocks, target_cells,
 )
+from sispam_sim.scenario import kinds
 
 __all__ = ["md_text", "md_table", "run_markdown", "check_markdown", "compare_markdown", "targets_csv",
            "headline_csv", "RUN_CSV_FILES"]
@@ -90,7 +91,7 @@ def compare_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
         letter = letters(document)[index + 1]
         rows = []
         for kind, block in [("all", plan["differences"]), *plan["by_kind"].items()]:
-            name = t("all_kinds", lang) if kind == "all" else t(kind, lang, default=kind)
+            name = t("all_kinds", lang) if kind == "all" else kinds.label(kind, lang)
             rows += [[name, *difference_cells(block, metric, stat, lang)]
                      for metric, stat in block_rows(block, kind, detail=False)]
         parts.append(f"### {letter} − A: {md_text(plan['name'])}\n")

@@ -24,7 +24,8 @@ from rich.text import Text
 
 from sispam_sim.errors import printable
 from sispam_sim.report.i18n import t
-from sispam_sim.scenario.metrics import INCIDENT_METRICS, applies_to, canonical_metric
+from sispam_sim.scenario import kinds
+from sispam_sim.scenario.metrics import INCIDENT_METRICS, canonical_metric
 from sispam_sim.stats.targets import all_met
 
 __all__ = ["render_run", "fit", "fmt_minutes", "fmt_entry", "fmt_count", "fmt_percent", "fmt_percent_entry",
@@ -155,7 +156,7 @@ def fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
 
 
 def _kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> Text:
-    name = t("all_kinds", lang) if kind is None else t(kind, lang, default=kind)
+    name = t("all_kinds", lang) if kind is None else kinds.label(kind, lang)
     counts = block.get("incidents") or {}
     title = Text(f"{printable(name)} — ", style="bold")
     title.append(t("n_incidents", lang, n=fmt_count(counts.get("called")), days=fmt_count(counts.get("days")),
@@ -172,8 +173,7 @@ def kind_rows(kind: str | None, block: Mapping[str, Any], lang: str) -> list[lis
     """A kind's table as text, one row per metric with incidents (terminal, Markdown)."""
     rows = []
     for metric in INCIDENT_METRICS:
-        # minutes short of need: a crowd's own story; for other kinds it repeats full strength
-        if not applies_to(metric, kind) or (metric == "short_minutes" and kind != "crowd_buildup"):
+        if not kinds.shows(metric, kind):   # e.g. minutes short of need only where they tell more than full strength
             continue
         m = block.get(metric)
         if not m or not m.get("n"):
@@ -214,12 +214,12 @@ def _kind_notes(kind: str | None, block: Mapping[str, Any], lang: str) -> list[s
     censored = max((block.get(m) or {}).get("censored", 0) for m in INCIDENT_METRICS)
     if censored:
         lines.append(t("censored_note", lang))
-    levels = block.get("levels") if kind == "crowd_buildup" else None
+    levels = block.get("levels") if kinds.shows("levels", kind) else None
     if levels:
         shares = " · ".join(f"{t(f'level_{k}', lang)} {fmt_percent_entry(v['share_of_days'])}"
                             for k, v in levels.items())
         lines.append(f"{t('days_reaching', lang)}: {shares}")
-    minutes = block.get("level_minutes") if kind == "crowd_buildup" else None
+    minutes = block.get("level_minutes") if kinds.shows("level_minutes", kind) else None
     if minutes:
         parts = " · ".join(f"{LEVEL_NAMES[int(k)]} {fmt_entry(v, fmt_minutes)}" for k, v in minutes.items())
         lines.append(f"{t('minutes_at_level', lang)}: {parts}")
@@ -261,8 +261,7 @@ def target_name(row: Mapping[str, Any], lang: str, short: bool = False) -> str:
     if short:
         name = t(f"short_{canonical_metric(metric)}", lang, default=name)
     if row.get("kind"):
-        kind = t(f"short_{row['kind']}", lang, default=None) if short else None
-        name = f"{kind or t(row['kind'], lang, default=row['kind'])}: {name}"
+        name = f"{kinds.label(row['kind'], lang, short=short)}: {name}"
     return printable(name)
 
 

@@ -18,18 +18,22 @@ from typing import Sequence
 
 import numpy as np
 
+from sispam_sim.scenario.metrics import INCIDENT_METRICS
 from sispam_sim.stats.intervals import PERCENTILE_METHOD
+from sispam_sim.stats.summary import DaySummary
 
 __all__ = ["day_statistics", "typical_day", "worst_day"]
 
+#: The columns of a :class:`DaySummary` the day statistics read (both apply to every kind).
+_COLUMNS = (INCIDENT_METRICS.index("response_time"), INCIDENT_METRICS.index("resolution_time"))
 
-def day_statistics(result) -> tuple[float, float, float]:
-    """(mean response, p90 response, mean resolution) of one day; ``inf`` where a call was never
-    reached or resolved (such a day is no typical day)."""
-    rt = [math.inf if i.response_time is None else i.response_time for i in result.incidents]
-    res = [math.inf if i.resolution_time is None else i.resolution_time for i in result.incidents]
-    if not rt:
+
+def day_statistics(day: DaySummary) -> tuple[float, float, float]:
+    """(mean response, p90 response, mean resolution) of one day (its map-step summary); ``inf``
+    where a call was never reached or resolved (such a day is no typical day)."""
+    if not day.kind.size:
         return 0.0, 0.0, 0.0
+    rt, res = (np.where(day.censored[:, j], math.inf, day.values[:, j]) for j in _COLUMNS)
     return (float(np.mean(rt)), float(np.percentile(rt, 90, method=PERCENTILE_METHOD)), float(np.mean(res)))
 
 

@@ -137,6 +137,18 @@ def test_label_lookup():
         t("new_kind", "en")
 
 
+def test_a_kind_names_itself_and_t_asks_it():
+    from sispam_sim.scenario import kinds
+
+    for lang in LANGUAGES:
+        assert not set(kinds.names()) & LABELS[lang].keys()   # the kinds hold their names, not the tables
+        for name in kinds.names():
+            assert t(name, lang) == kinds.label(name, lang) != name
+            assert t(f"short_{name}", lang) == kinds.label(name, lang, short=True)
+    assert t("crowd_buildup", "id") == "Penumpukan massa" and t("short_station_disruption", "en") == "TPS"
+    assert kinds.label("new_kind", "id") == "new_kind" and t("short_new_kind", "en", default="x") == "x"
+
+
 def test_every_metric_statistic_kind_and_verdict_of_the_metric_table_has_a_label():
     from sispam_sim.scenario.kinds import names
     from sispam_sim.scenario.metrics import INCIDENT_STATS, METRICS, TARGET_METRICS
