@@ -7,42 +7,24 @@
 * one ``rapid_response`` generator at 1/h, needing 4 response personnel for 30min.
   Offered load = 1/60 per min x 30 min x 4 = 2 personnel of 8 (25 %): no load warning.
 
-``MINIMAL_YAML`` is the same scenario as text, for tests that assert line and column.
+``MINIMAL_YAML`` is the same scenario as text, for tests that assert line and column (the dict is
+parsed from it: one copy of the scenario).
 Fixtures: ``minimal`` (a fresh dict), ``write`` (a file under ``tmp_path``) and ``cli``
 (run ``sispam-sim`` in-process: exit code, stdout, stderr).
 """
 
 from __future__ import annotations
 
-import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
 import yaml
 
-_MINIMAL: dict[str, Any] = {
-    "version": 1,
-    "name": "minimal",
-    "clock": {"start": "2024-11-27 06:00", "duration": "12h"},
-    "map": {"places": {"polres": {"lat": -8.1725, "lon": 113.6995}}},
-    "forces": {
-        "types": {"sabhara": {"crew": 4, "speed_kmh": 45, "capabilities": ["response"]}},
-        "units": [{"id": "patrol", "type": "sabhara", "count": 2, "base": "polres"}],
-    },
-    "incidents": [{
-        "kind": "rapid_response",
-        "rate": "1/h",
-        "where": {"place": "polres"},
-        "needs": {"response": 4},
-        "work": "30min",
-    }],
-}
-
-#: The same scenario as YAML text, line by line, so that tests can append to it and
-#: know line numbers: line 1 is ``version: 1``.
+#: The minimal scenario, the one copy of it: YAML text, line by line, so that tests can append to
+#: it and know line numbers (line 1 is ``version: 1``); :func:`minimal_scenario` is this text parsed.
 MINIMAL_YAML = """\
 version: 1
 name: minimal
@@ -73,8 +55,8 @@ def variant(*replacements: tuple[str, str], text: str = MINIMAL_YAML) -> str:
 
 
 def minimal_scenario() -> dict:
-    """A fresh copy of the minimal valid scenario (safe to mutate)."""
-    return copy.deepcopy(_MINIMAL)
+    """A fresh copy of the minimal valid scenario, ``MINIMAL_YAML`` as a dict (safe to mutate)."""
+    return yaml.safe_load(MINIMAL_YAML)
 
 
 def write_scenario(tmp_path: Path, data_or_text: dict | str | bytes, name: str = "s.yaml") -> Path:

@@ -11,7 +11,6 @@ no targets (unless ``--allow-no-targets``).
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, List
 
@@ -19,17 +18,16 @@ import typer
 
 from sispam_sim.cli.app import EXIT_CHECK_FAILED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, JobsOpt, Lang, LangOpt, MaxReplicationsOpt,
-    PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load_all,
+    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, Format, JobsOpt, Lang, LangOpt, MaxReplicationsOpt,
+    PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, format_option, load_all,
 )
 from sispam_sim.cli.validate import github_annotation, unique_files
 
 
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-    github = "github"
-    markdown = "markdown"
+CheckFormatOpt = format_option(
+    Format.table, Format.json, Format.github, Format.markdown,
+    help="table (for people), json (one document for all files), github (workflow annotations at each target's "
+         "line) or markdown (the tables, for a briefing).")
 
 
 @app.command()
@@ -43,9 +41,7 @@ def check(
     allow_no_targets: Annotated[bool, typer.Option(
         "--allow-no-targets", help="A scenario without targets passes (by default it fails: a check that checks "
                                    "nothing is not a pass).")] = False,
-    output: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="table (for people), json (one document for all files), github (workflow "
-                               "annotations at each target's line) or markdown (the tables, for a briefing).")] = CheckFormat.table,
+    output: CheckFormatOpt = Format.table,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
@@ -70,7 +66,7 @@ def check(
     options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
                          tuple(set_ or ()))
     options.check()   # a bad combination of options fails before any file is read
-    scenarios = load_all(unique_files(files), options, github=output is CheckFormat.github)
+    scenarios = load_all(unique_files(files), options, github=output is Format.github)
     checked = []
     for scenario in scenarios:
         rows = scenario.spec.targets.rows()
@@ -79,14 +75,14 @@ def check(
         checked.append(CheckedFile(scenario.file, scenario.spec.name, results,
                                    [(pos.file, pos.line, pos.col) for pos in positions], [row.path for row in rows]))
     document = check_document(checked, strict=strict, allow_no_targets=allow_no_targets)
-    if output is CheckFormat.json:
+    if output is Format.json:
         sys.stdout.write(results_json(document))
-    elif output is CheckFormat.github:   # annotations on the pull request, and verdicts for the log
+    elif output is Format.github:   # annotations on the pull request, and verdicts for the log
         for problem in problems(document, lang.value):
             print(github_annotation(problem))
         for line in summary(document, lang.value):
             print(line.plain)
-    elif output is CheckFormat.markdown:
+    elif output is Format.markdown:
         from sispam_sim.report.markdown import check_markdown
 
         sys.stdout.write(check_markdown(document, lang.value))

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, List, Optional, Sequence
+from typing import Annotated, List, Literal, Optional, Sequence
 
 import typer
 
@@ -24,7 +24,8 @@ from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 __all__ = [
     "RunOptions", "execute", "load", "load_all", "parse_replications", "parse_precision",
     "FileArg", "ReplicationsOpt", "SeedOpt", "JobsOpt", "ClusterOpt", "PrecisionOpt", "MaxReplicationsOpt",
-    "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS",
+    "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS", "Format",
+    "format_option",
 ]
 
 #: ``--replications auto`` stops here unless ``--max-replications`` says otherwise.
@@ -108,6 +109,23 @@ def _is_host(host: str) -> bool:
 class Lang(str, Enum):
     en = "en"
     id = "id"
+
+
+class Format(str, Enum):
+    """Every ``--format`` of every command; each command takes the few it prints (:func:`format_option`)."""
+
+    table = "table"
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+    csv = "csv"
+
+
+def format_option(*choices: Format, help: str):
+    """The ``--format`` / ``-f`` option of a command that prints ``choices``: its help lists exactly
+    those (``--format <table|json>``), anything else is refused, and the value is a :class:`Format`."""
+    return Annotated[Literal[choices], typer.Option("--format", "-f", help=help)]
 
 
 FileArg = Annotated[Path, typer.Argument(help="The scenario file.", show_default=False, metavar="FILE")]

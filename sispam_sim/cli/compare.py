@@ -2,17 +2,16 @@
 
 Every file is loaded and checked first (with ``--seed`` applied to all, and whatever
 overrides :func:`~sispam_sim.cli.common.load` applies), and every ``--fail-if-worse`` name
-too: a bad file or name stops the command before anything runs (exit 2). Each plan then
-runs the baseline's number of replications (or ``-r N``), the same indices, on any executor;
-:mod:`sispam_sim.stats.compare` computes the differences and
-:mod:`sispam_sim.report.compare` renders them.
+too: a bad file or name stops the command before anything runs (exit 2). Then
+:func:`sispam_sim.runner.compare.compare_plans` runs each plan on the baseline's number of
+replications (or ``-r N``), the same indices, each on the executor the options choose (with
+its progress line), and compares them; :mod:`sispam_sim.report.compare` renders the result.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -20,17 +19,17 @@ import typer
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    AllowOutsideOpt, ClusterOpt, JobsOpt, Lang, LangOpt, QuietOpt, RunOptions, SetOpt,
-    execute, load_all, parse_replications,
+    AllowOutsideOpt, ClusterOpt, Format, JobsOpt, Lang, LangOpt, QuietOpt, RunOptions, SetOpt,
+    execute, format_option, load_all, parse_replications,
 )
 from sispam_sim.errors import printable
 from sispam_sim.scenario.limits import MAX_COMPARE_PLANS, MAX_SEED, MAX_SWEEP_REPLICATIONS
 
 
-class CompareFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+CompareFormatOpt = format_option(
+    Format.table, Format.json, Format.markdown,
+    help="table (for people), json (the comparison on stdout) or markdown (the headline differences, for a "
+         "briefing).")
 
 
 @app.command()
@@ -51,9 +50,7 @@ def compare(
              "KIND.METRIC.STAT or by_kind.KIND.METRIC.STAT for one kind. Repeatable.")] = None,
     out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="DIR", help="Write comparison.json, comparison.csv and comparison.html (the briefing) here.")] = None,
-    output: Annotated[CompareFormat, typer.Option(
-        "--format", "-f", help="table (for people), json (the comparison on stdout) or markdown (the headline "
-                        "differences, for a briefing).")] = CompareFormat.table,
+    output: CompareFormatOpt = Format.table,
     detail: Annotated[bool, typer.Option(
         "--detail", help="Show every statistic of every metric in the table, not only the headline ones.")] = False,
     lang: LangOpt = Lang.en,
@@ -73,9 +70,10 @@ def compare(
     from rich.console import Console
 
     from sispam_sim.report.compare import render_comparison, write_comparison
+    from sispam_sim.runner.compare import compare_plans
     from sispam_sim.runner.output import claimed_out_dir, results_json
     from sispam_sim.report.i18n import t
-    from sispam_sim.stats.compare import Plan, compare as compare_plans, pairing, parse_check, worse_on
+    from sispam_sim.stats.compare import parse_check, worse_on
 
     if len(files) < 2:
         raise typer.BadParameter("give a baseline and at least one plan to compare with it", param_hint="'FILE'")
@@ -99,27 +97,25 @@ def compare(
               f"{MAX_SWEEP_REPLICATIONS:,} replications in all; found {len(files) - 1} plan(s) x {count:,}",
               file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
-    same = dataclasses.replace(options, replications=str(count))
+
+    def run_plan(scenario, n: int):   # on the executor --jobs/--cluster choose, with a progress line
+        return execute(scenario, dataclasses.replace(options, replications=str(n)), None, invocation,
+                       label="Comparing")
+
     # --out is checked and held before the runs: a typo must not cost them, and a second run
     # into the same folder is refused before either has done any work
     with claimed_out_dir(out):
-        runs = [execute(scenario, same, None, invocation, label="Comparing") for scenario in scenarios]
-        base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s))
-                        for s, r in zip(scenarios, runs))
-        document = compare_plans(base, plans)
-        document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
+        comparison = compare_plans(scenarios, count, run_plan=run_plan)
+        document = comparison.document
         if out is not None:
             from sispam_sim.report.html import build_comparison
 
-            responses = []   # every plan's response times, pooled over its days, for the overlaid CDFs
-            for run in runs:
-                values, censored = run.days.pooled("response_time")
-                responses.append({"values": values.tolist(), "n": len(values) + censored})
-            written = write_comparison(out, document, build_comparison(document, responses, lang=lang.value))
+            html = build_comparison(document, comparison.responses(), lang=lang.value)
+            written = write_comparison(out, document, html)
             print(t("wrote", lang.value, files=", ".join(p.name for p in written), folder=out), file=sys.stderr)
-    if output is CompareFormat.json:
+    if output is Format.json:
         sys.stdout.write(results_json(document))
-    elif output is CompareFormat.markdown:
+    elif output is Format.markdown:
         from sispam_sim.report.markdown import compare_markdown
 
         sys.stdout.write(compare_markdown(document, lang.value))

@@ -1,8 +1,9 @@
 """``sispam-sim drill FILE``: one simulated day as the inject script of a field or tabletop exercise.
 
-Which day: :mod:`sispam_sim.stats.days`; how the script reads: :mod:`sispam_sim.report.drill`. The command picks the day,
-runs it with its event log, and writes ``inject.csv`` (the master events list) and ``inject.md``
-(printable) into ``--out``, all or nothing.
+Which day: :mod:`sispam_sim.stats.days`, run by :func:`sispam_sim.runner.drill.drill_day` (the days ranked on
+any executor, the chosen one run again with its event log); how the script reads: :mod:`sispam_sim.report.drill`.
+The command writes ``inject.csv`` (the master events list) and ``inject.md`` (printable) into ``--out``, all or
+nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import typer
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
 from sispam_sim.cli.common import (
-    AllowOutsideOpt, FileArg, Lang, LangOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, load,
+    AllowOutsideOpt, FileArg, JobsOpt, Lang, LangOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, load,
 )
 from sispam_sim.scenario.limits import MAX_REPLICATIONS
 
@@ -32,6 +33,7 @@ def drill(
     seed: SeedOpt = None,
     set_: SetOpt = None,
     lang: LangOpt = Lang.en,
+    jobs: JobsOpt = None,
     allow_outside: AllowOutsideOpt = False,
 ) -> None:
     """Turn one simulated day into the inject script of an exercise: every incident at its clock time,
@@ -44,8 +46,8 @@ def drill(
     from sispam_sim.report.drill import inject_csv, inject_markdown, inject_rows
     from sispam_sim.runner.output import write_texts
     from sispam_sim.report.i18n import t
-    from sispam_sim.runner.replications import run_one
-    from sispam_sim.stats.days import day_statistics, typical_day, worst_day
+    from sispam_sim.runner.drill import drill_day
+    from sispam_sim.runner.executors import make_executor
 
     if sum((day is not None, typical, worst)) != 1:
         print("sispam-sim: error: give exactly one of --replication K, --typical or --worst", file=sys.stderr)
@@ -53,19 +55,21 @@ def drill(
     if replications == "auto":
         print("sispam-sim: error: drill chooses among a fixed number of days; give -r N", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
-    options = RunOptions(replications, seed, allow_outside=allow_outside, set=tuple(set_ or ()))
+    options = RunOptions(replications, seed, jobs, allow_outside=allow_outside, set=tuple(set_ or ()))
     scenario = load(file, options)
     if day is not None:
-        index, why = day - 1, t("drill_chosen", lang.value)
+        chosen = drill_day(scenario, replication=day - 1)
+        why = t("drill_chosen", lang.value)
     else:
         days = options.count(scenario)
-        stats = [day_statistics(run_one(scenario, k, record_timeline=False, record_events=False)) for k in range(days)]
-        index = typical_day(stats) if typical else worst_day(stats)
-        mean, p90, _ = stats[index]
+        with make_executor(jobs, None, days, scenario.size.with_replications(days).seconds) as executor:
+            chosen = drill_day(scenario, choose="typical" if typical else "worst", replications=days,
+                               executor=executor)
+        mean, p90, _ = chosen.statistics
         why = t("drill_typical" if typical else "drill_worst", lang.value, days=days, mean=f"{mean:.1f}",
                 p90="∞" if p90 == float("inf") else f"{p90:.1f}")
-    result = run_one(scenario, index, record_timeline=False, record_events=True)
-    rows = inject_rows(result, scenario, lang.value)
+    index = chosen.index
+    rows = inject_rows(chosen.result, scenario, lang.value)
     written = write_texts(out, {"inject.csv": inject_csv(rows),
                                 "inject.md": inject_markdown(rows, scenario, index + 1, why, lang.value)})
     print(t("drill_done", lang.value, day=index + 1, why=why, injects=len(rows)), file=sys.stderr)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,14 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
-from sispam_sim.cli.common import Lang, LangOpt
+from sispam_sim.cli.common import Format, Lang, LangOpt, format_option
 from sispam_sim.cli.report import FolderAllowOutsideOpt
 from sispam_sim.scenario.limits import MAX_REPLICATIONS
 
 
-class ReplayFormat(str, Enum):
-    table = "table"
-    json = "json"
+ReplayFormatOpt = format_option(Format.table, Format.json,
+                                help="table (for people) or json (the timeline on stdout).")
 
 
 @app.command()
@@ -40,8 +38,7 @@ def replay(
              "more than one day (ids restart each day).")] = None,
     worst: Annotated[Optional[int], typer.Option(
         "--worst", metavar="N", min=1, max=1000, help="List the N incidents with the longest response, to pick from.")] = None,
-    output: Annotated[ReplayFormat, typer.Option(
-        "--format", "-f", help="table (for people) or json (the timeline on stdout).")] = ReplayFormat.table,
+    output: ReplayFormatOpt = Format.table,
     allow_outside: FolderAllowOutsideOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
@@ -63,7 +60,7 @@ def replay(
     console = Console()
     if worst is not None:
         rows = slowest(folder, worst, allow_outside)
-        if output is ReplayFormat.json:
+        if output is Format.json:
             sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
             raise typer.Exit(EXIT_OK)
         table = Table(title=t("title_worst", lang.value), title_justify="left", header_style="bold")
@@ -81,7 +78,7 @@ def replay(
     except ValueError as err:
         print(f"sispam-sim: error: {err}", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    if output is ReplayFormat.json:
+    if output is Format.json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         raise typer.Exit(EXIT_OK)
     record = data["incident"]

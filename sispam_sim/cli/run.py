@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from sispam_sim.cli.app import EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, FileArg, JobsOpt, Lang, LangOpt,
-    MaxReplicationsOpt, PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, load,
+    DEFAULT_MAX_REPLICATIONS, AllowOutsideOpt, ClusterOpt, FileArg, Format, JobsOpt, Lang, LangOpt,
+    MaxReplicationsOpt, PrecisionOpt, QuietOpt, ReplicationsOpt, RunOptions, SeedOpt, SetOpt, execute, format_option,
+    load,
 )
 
-
-class RunFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+RunFormatOpt = format_option(
+    Format.table, Format.json, Format.markdown,
+    help="table (a summary for people), json (results.json on stdout) or markdown (the targets and headline tables, "
+         "to paste into a briefing).")
 
 
 @app.command()
@@ -29,9 +28,7 @@ def run(
     out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="DIR",
         help="Write results.json, incidents.csv, timeline.csv, events.csv and report.html (the briefing) here.")] = None,
-    output: Annotated[RunFormat, typer.Option(
-        "--format", "-f", help="table (a summary for people), json (results.json on stdout) or markdown (the targets and "
-                        "headline tables, to paste into a briefing).")] = RunFormat.table,
+    output: RunFormatOpt = Format.table,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
@@ -55,9 +52,9 @@ def run(
                          tuple(set_ or ()))
     scenario = load(file, options)
     result = execute(scenario, options, out, invocation, lang=lang.value)
-    if output is RunFormat.json:
+    if output is Format.json:
         sys.stdout.write(results_json(result.document))
-    elif output is RunFormat.markdown:
+    elif output is Format.markdown:
         from sispam_sim.report.markdown import run_markdown
 
         sys.stdout.write(run_markdown(result.document, lang.value))

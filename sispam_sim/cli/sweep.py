@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -20,15 +19,15 @@ import typer
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, app, invocation
 from sispam_sim.cli.common import (
-    AllowOutsideOpt, ClusterOpt, FileArg, JobsOpt, Lang, LangOpt, QuietOpt, ReplicationsOpt, SeedOpt, _Progress,
+    AllowOutsideOpt, ClusterOpt, FileArg, Format, JobsOpt, Lang, LangOpt, QuietOpt, ReplicationsOpt, SeedOpt,
+    _Progress, format_option,
 )
 from sispam_sim.errors import UsageError
 
 
-class SweepFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+SweepFormatOpt = format_option(
+    Format.table, Format.json, Format.csv,
+    help="table (for people), json (sweep.json on stdout) or csv (sweep.csv on stdout).")
 
 
 def _axes(texts: List[str]):
@@ -98,9 +97,7 @@ def sweep(
                                  "over the whole range).")] = False,
     replications: ReplicationsOpt = None,
     seed: SeedOpt = None,
-    output: Annotated[SweepFormat, typer.Option(
-        "--format", "-f", help="table (for people), json (sweep.json on stdout) or csv (sweep.csv on stdout).")
-    ] = SweepFormat.table,
+    output: SweepFormatOpt = Format.table,
     out: Annotated[Optional[str], typer.Option(
         "--out", "-o", metavar="DIR", help="Write sweep.csv and sweep.json here (all or nothing).")] = None,
     lang: LangOpt = Lang.en,
@@ -172,9 +169,9 @@ def sweep(
         if out is not None:
             written = write_texts(out, {"sweep.csv": sweep_csv(document), "sweep.json": sweep_json(document)})
             print(t("wrote", lang.value, files=", ".join(p.name for p in written), folder=out), file=sys.stderr)
-    if output is SweepFormat.json:
+    if output is Format.json:
         sys.stdout.write(sweep_json(document))
-    elif output is SweepFormat.csv:
+    elif output is Format.csv:
         sys.stdout.write(sweep_csv(document))
     else:
         render_sweep(document, Console(), lang=lang.value)

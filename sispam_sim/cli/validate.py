@@ -5,21 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import List, Sequence
 
 import typer
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
-from sispam_sim.cli.common import SetOpt
+from sispam_sim.cli.common import Format, SetOpt, format_option
 from sispam_sim.errors import printable
 
 
-class ProblemFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
+ValidateFormatOpt = format_option(
+    Format.text, Format.json, Format.github,
+    help="text (FILE:LINE:COL: error: KEY.PATH: message), json (a list; each valid file adds an item of severity "
+         "info with its run_size), or github (workflow annotations).")
 
 
 def github_annotation(problem) -> str:
@@ -71,10 +70,7 @@ def check_files(files: List[Path], allow_outside: bool = False, overrides: Seque
 def validate(
     files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False, metavar="FILE"),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 2)."),
-    output: ProblemFormat = typer.Option(ProblemFormat.text, "--format", "-f",
-                                         help="text (FILE:LINE:COL: error: KEY.PATH: message), "
-                                              "json (a list; each valid file adds an item of severity "
-                                              "info with its run_size), or github (workflow annotations)."),
+    output: ValidateFormatOpt = Format.text,
     allow_outside: bool = typer.Option(False, "--allow-outside",
                                        help="Read files a scenario names (extends, sites file, travel matrix) "
                                             "even outside its folder and the current one."),
@@ -91,18 +87,18 @@ def validate(
     problems = list(dict.fromkeys(problems))   # a bad --set is the same problem in every file
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    if output is ProblemFormat.json:
+    if output is Format.json:
         infos = [{"file": file, "line": None, "col": None, "path": "", "severity": "info",
                   "message": f"run size: {size.describe()}", "run_size": size.as_dict()}
                  for file, size in sizes.items()]
         print(json.dumps([p.as_dict() for p in problems] + infos, indent=2))
     else:
         for problem in problems:
-            print(github_annotation(problem) if output is ProblemFormat.github else problem.format())
+            print(github_annotation(problem) if output is Format.github else problem.format())
         for file, size in sizes.items():
             print(f"{printable(file)}: info: run size: {size.describe()}", file=sys.stderr)
     failed = errors > 0 or (strict and warnings > 0)
-    if output is ProblemFormat.text:
+    if output is Format.text:
         bad_files = len({p.file for p in problems if p.severity == "error"})
         status = "invalid" if failed else "valid"
         print(f"{len(files)} file(s) checked: {status} ({errors} error(s), {warnings} warning(s)"

@@ -7,20 +7,16 @@ rule in :mod:`sispam_sim.verify.reference`. Exit 0 when every check passes, 1 wh
 
 from __future__ import annotations
 
-import os
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from sispam_sim.cli.app import EXIT_CHECK_FAILED, EXIT_OK, app
-from sispam_sim.cli.common import JobsOpt, Lang, LangOpt
+from sispam_sim.cli.common import Format, JobsOpt, Lang, LangOpt, format_option
 
-
-class VerifyFormat(str, Enum):
-    table = "table"
-    json = "json"
+VerifyFormatOpt = format_option(Format.table, Format.json,
+                                help="table (for people) or json (one document with every check).")
 
 
 @app.command()
@@ -28,8 +24,7 @@ def verify(
     quick: Annotated[bool, typer.Option(
         "--quick", help="Fewer and shorter replications, and c = 200 instead of 850 for the large case "
                         "(a few seconds; the default takes under a minute).")] = False,
-    output: Annotated[VerifyFormat, typer.Option(
-        "--format", "-f", help="table (for people) or json (one document with every check).")] = VerifyFormat.table,
+    output: VerifyFormatOpt = Format.table,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
 ) -> None:
@@ -48,9 +43,8 @@ def verify(
     from sispam_sim.report.verify import render_table, verify_document, verify_json
     from sispam_sim.verify.reference import verify as run_verify
 
-    workers = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    document = verify_document(run_verify(quick=quick, jobs=workers), quick)
-    if output is VerifyFormat.json:
+    document = verify_document(run_verify(quick=quick, jobs=jobs), quick)   # jobs None: the usable cores
+    if output is Format.json:
         sys.stdout.write(verify_json(document))
     else:
         render_table(document, Console(), lang=lang.value)

@@ -5,7 +5,9 @@ indices and yields the outcomes **in index order**, so a run's results are the s
 whichever executor ran it and however many workers it had. Replication k is a pure function
 of (scenario, k); a worker receives the scenario once (:class:`Job`) and reuses it, and
 sends back only what the run keeps: the day summary, and the CSV rows when ``--out`` asked
-for them (text, made in the worker).
+for them (text, made in the worker). Any picklable object with the method
+``run(indices) -> list`` is a job too (the reference cases of ``verify`` are one): the
+executors only map it.
 
 * :class:`Serial` — one after another, here.
 * :class:`Pool` — ``--jobs N``: a pool of N worker processes, forked from a clean
@@ -52,6 +54,18 @@ class Job:
     place_names: dict[str, str]
     with_csv: bool
 
+    def run(self, indices: Sequence[int]) -> list["Done"]:
+        """Run the replications ``indices``: each summarised, and its CSV rows made if wanted."""
+        from sispam_sim.runner.output import replication_csv
+        from sispam_sim.runner.replications import run_one
+
+        out = []
+        for k in indices:
+            result = run_one(self.scenario, k, record_timeline=self.with_csv, record_events=self.with_csv)
+            out.append(Done(k, summarise_day(result, self.place_names),
+                            replication_csv(result) if self.with_csv else None))
+        return out
+
 
 class Done(NamedTuple):
     """One finished replication: its index, its day summary and (with ``--out``) its CSV rows."""
@@ -61,16 +75,9 @@ class Done(NamedTuple):
     csv: dict[str, str] | None
 
 
-def run_chunk(job: Job, indices: Sequence[int]) -> list[Done]:
-    """Run the replications ``indices`` of ``job``: the one function every executor maps."""
-    from sispam_sim.runner.output import replication_csv
-    from sispam_sim.runner.replications import run_one
-
-    out = []
-    for k in indices:
-        result = run_one(job.scenario, k, record_timeline=job.with_csv, record_events=job.with_csv)
-        out.append(Done(k, summarise_day(result, job.place_names), replication_csv(result) if job.with_csv else None))
-    return out
+def run_chunk(job, indices: Sequence[int]) -> list:
+    """Run the items ``indices`` of ``job`` (``job.run(indices)``): the one function every executor maps."""
+    return job.run(indices)
 
 
 def usable_cores() -> int:
@@ -92,7 +99,8 @@ def _chunks(indices: Sequence[int], size: int) -> Iterator[list[int]]:
 
 
 class Executor:
-    """Maps :func:`run_chunk` over a run's replications; yields :class:`Done` in index order."""
+    """Maps :func:`run_chunk` over a run's replications; yields :class:`Done` (or what another
+    job's ``run`` returns per index) in the order of the indices given."""
 
     name = "serial"
     workers = 1

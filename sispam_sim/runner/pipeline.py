@@ -27,7 +27,7 @@ from sispam_sim.runner.executors import Executor, Job, Serial
 from sispam_sim.runner.replications import replication_indices
 from sispam_sim.scenario.loader import LoadedScenario
 from sispam_sim.stats.intervals import CONFIDENCE, PERCENTILE_METHOD
-from sispam_sim.stats.summary import Accumulator
+from sispam_sim.stats.summary import Accumulator, DaySummary
 
 __all__ = ["RunOutput", "simulate", "simulate_to_precision", "relative_half_widths", "manifest", "place_names",
            "scenario_info", "STATISTICS_METHOD"]
@@ -101,8 +101,9 @@ def manifest(scenario: LoadedScenario, replications: int, command: str | None = 
 class _Run:
     """Replications of one scenario on one executor, summarised and streamed as they finish."""
 
-    def __init__(self, scenario: LoadedScenario, executor: Executor | None, writer, progress, total: int | None):
-        self.scenario, self.writer, self.progress = scenario, writer, progress
+    def __init__(self, scenario: LoadedScenario, executor: Executor | None, writer, progress, total: int | None,
+                 on_day: Callable[[DaySummary], None] | None = None):
+        self.scenario, self.writer, self.progress, self.on_day = scenario, writer, progress, on_day
         self.executor = executor or Serial()
         self.job = Job(scenario, place_names(scenario), writer is not None)
         self.days = Accumulator()
@@ -111,6 +112,8 @@ class _Run:
     def play(self, indices: Sequence[int]) -> None:
         for done in self.executor.run(self.job, indices):
             self.days.add(done.day)
+            if self.on_day is not None:
+                self.on_day(done.day)
             if self.writer is not None:
                 self.writer.add(done.csv)
             if self.progress is not None:
@@ -136,16 +139,18 @@ class _Run:
 
 def simulate(scenario: LoadedScenario, replications: int | Sequence[int] | None = None, *,
              executor: Executor | None = None, writer=None, command: str | None = None,
-             progress: Callable[[int, int | None], None] | None = None) -> RunOutput:
+             progress: Callable[[int, int | None], None] | None = None,
+             on_day: Callable[[DaySummary], None] | None = None) -> RunOutput:
     """Run ``replications`` (default: the scenario's; a count or explicit indices) and summarise them.
 
     ``executor`` runs them (default: serially, here). ``writer`` (an
     :class:`~sispam_sim.runner.output.OutputWriter`) receives each replication's CSV rows in
     index order; the caller finishes it with the document. ``progress(done, total)`` is called
-    after each replication.
+    after each replication, and ``on_day(day)`` with each replication's
+    :class:`~sispam_sim.stats.summary.DaySummary`, in index order (what ``drill`` ranks days by).
     """
     indices = replication_indices(scenario.spec.replications if replications is None else replications)
-    run = _Run(scenario, executor, writer, progress, len(indices))
+    run = _Run(scenario, executor, writer, progress, len(indices), on_day)
     run.play(indices)
     return run.output(command)
 

@@ -14,13 +14,13 @@ The rule, for every case:
 * Deterministic cases (one call, nothing random) have an interval of zero width: the
   simulated value must equal the arithmetic to within 1e-6 minutes.
 
-Work is split into (case, replication) tasks so that ``jobs`` processes share it.
+Work is split into (case, replication) tasks, run on an executor of :mod:`sispam_sim.runner.executors`
+(serially, or a pool of ``jobs`` worker processes), the slowest first.
 """
 
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -177,8 +177,15 @@ def _theory(case: Case, file: str, duration: str) -> list[tuple[str, str, float]
     return [("verify_downtime", f"{km:.3f} km", response + entry.work.mean)]
 
 
-def _task(args):
-    return _statistics(*args)
+@dataclass(frozen=True)
+class _Tasks:
+    """The (case kind, file, duration, replication) tasks of a verification, as an executor's job:
+    ``run(indices)`` gives the statistics of those tasks."""
+
+    tasks: tuple[tuple[str, str, str, int], ...]
+
+    def run(self, indices) -> list[list[float]]:
+        return [_statistics(*self.tasks[i]) for i in indices]
 
 
 def interval(values: list[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -193,8 +200,13 @@ def interval(values: list[float], level: float = 0.95) -> tuple[float, float, fl
     return mean, mean - half, mean + half
 
 
-def verify(quick: bool = False, jobs: int = 1, cases=None) -> list[Row]:
-    """Run every case (``quick``: fewer, shorter replications) and judge it; one row per statistic."""
+def verify(quick: bool = False, jobs: int | None = 1, cases=None) -> list[Row]:
+    """Run every case (``quick``: fewer, shorter replications) and judge it; one row per statistic.
+
+    ``jobs`` worker processes share the tasks (``None``: the usable cores; 1: here, one after another).
+    """
+    from sispam_sim.runner.executors import make_executor, usable_cores
+
     cases = CASES if cases is None else cases
     tasks, spans = [], []
     for case in cases:
@@ -202,14 +214,11 @@ def verify(quick: bool = False, jobs: int = 1, cases=None) -> list[Row]:
         start = len(tasks)
         tasks += [(case.kind, _file(case, quick), _duration(case, quick), k) for k in range(n)]
         spans.append((start, len(tasks)))
-    if jobs > 1 and len(tasks) > 1:
-        # the slowest tasks first, so that no worker is left with a long one at the end
-        order = sorted(range(len(tasks)), key=lambda i: tasks[i][0] != "mmc" or tasks[i][1] != _file(CASES[3], quick))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = dict(zip(order, pool.map(_task, [tasks[i] for i in order])))
-        results = [done[i] for i in range(len(tasks))]
-    else:
-        results = [_task(t) for t in tasks]
+    # the slowest tasks first, so that no worker is left with a long one at the end
+    order = sorted(range(len(tasks)), key=lambda i: tasks[i][0] != "mmc" or tasks[i][1] != _file(CASES[3], quick))
+    with make_executor(usable_cores() if jobs is None else jobs, None, len(tasks), 0.0) as executor:
+        done = dict(zip(order, executor.run(_Tasks(tuple(tasks)), order)))
+    results = [done[i] for i in range(len(tasks))]
     rows = []
     for case, (start, end) in zip(cases, spans):
         file, duration = _file(case, quick), _duration(case, quick)

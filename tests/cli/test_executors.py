@@ -62,6 +62,7 @@ def spread(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_every_executor_writes_the_same_bytes(spread):
     serial = spread["serial"][0]
     for name, (folder, _) in spread.items():
@@ -70,6 +71,7 @@ def test_every_executor_writes_the_same_bytes(spread):
         assert comparable(folder) == comparable(serial), name
 
 
+@pytest.mark.slow
 def test_the_manifest_says_how_the_run_was_spread(spread):
     manifests = {name: doc["manifest"] for name, (_, doc) in spread.items()}
     assert (manifests["serial"]["executor"], manifests["serial"]["workers"]) == ("serial", 1)
@@ -162,6 +164,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
 def test_ctrl_c_stops_a_parallel_run_leaves_the_folder_as_it_was_and_no_worker(tmp_path):
     out = tmp_path / "out"
@@ -241,6 +244,7 @@ def test_the_executor_is_serial_when_the_run_is_too_small_to_gain():
     assert [chunk_size(n, 2) for n in (1, 10, 100, 1000, 100_000)] == [1, 1, 6, 62, 64]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="peak memory of a child from getrusage (Linux: KiB)")
 def test_peak_memory_does_not_grow_with_replications(tmp_path):
     peaks = {}

@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_YAML, minimal_scenario
+# the places (BASE is the minimal scenario's polres) and the independent haversine of the engine's
+# hand-computed tests
+from tests.engine.handcase import BASE, FAR, km as haversine_km
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -474,17 +477,7 @@ def test_manifest_command_can_be_rerun_when_a_path_has_a_space(write):
 
 # ------------------------------------------------------------------ numbers worked out by hand
 
-R = 6371.0
-BASE = {"lat": -8.1725, "lon": 113.6995}
-FAR = {"lat": -8.2100, "lon": 113.7400}
 ROAD_FACTOR, SPEED, MOBILISE, WORK, CREW, DURATION = 1.4, 40.0, 3.0, 30.0, 4, 720.0
-
-
-def haversine_km(a: dict, b: dict) -> float:
-    p1, p2 = math.radians(a["lat"]), math.radians(b["lat"])
-    dp, dl = p2 - p1, math.radians(b["lon"] - a["lon"])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * R * math.asin(math.sqrt(h))
 
 
 def one_call_scenario(**incident) -> dict:

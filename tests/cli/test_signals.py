@@ -213,6 +213,7 @@ def test_sigterm_stops_a_parallel_compare(launch):
     _assert_all_gone(started, timeout=5)
 
 
+@pytest.mark.slow
 @needs_proc
 def test_sigterm_while_a_local_dask_cluster_starts_is_a_clean_stop(launch):
     # The worker processes exist before the cluster is ready: the signal comes while it starts.
@@ -225,6 +226,7 @@ def test_sigterm_while_a_local_dask_cluster_starts_is_a_clean_stop(launch):
     _assert_all_gone(started, timeout=10)
 
 
+@pytest.mark.slow
 @needs_proc
 def test_sigkill_of_a_run_on_a_local_dask_cluster_leaves_no_process(launch):
     pytest.importorskip("distributed")

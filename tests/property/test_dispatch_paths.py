@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def test_walking_a_ranking_picks_what_the_numpy_path_picks(data, draw):
             assert walking.select(inc, 0.0) == numpy.select(inc, 0.0)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scenarios())
 def test_a_replication_is_the_same_on_both_paths(data):

@@ -57,6 +57,7 @@ def coverage() -> dict[str, float]:
     return {name: count / RUNS for name, count in hits.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("statistic", sorted(TRUTH))
 def test_95_percent_interval_covers_the_known_answer(coverage, statistic):
     assert 0.92 <= coverage[statistic] <= 0.98, coverage

@@ -62,6 +62,7 @@ def mean_delays(results, priority: int | None = None) -> list[float]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("c, rho, seed", [(1, 0.5, 101), (3, 0.7, 103), (5, 0.8, 105)])
 def test_fcfs_wait_matches_erlang_c(c, rho, seed):
     mu = 1 / MEAN_WORK
