@@ -22,7 +22,11 @@ Rules the product design leaves open (docs/model.md explains each):
 
 * reserve — for an incident of priority > 1, a unit with a reserved capability ``c``
   may be taken only if the free ``c`` crew after taking it stays >= ``reserve[c]``.
-* tiers — a unit of tier k answers only incidents at level >= k (``tiers: open``: any).
+* tiers — a unit of tier k answers only incidents at level >= k (``tiers: open``: any); a call
+  for help with ``tier: T`` (format 1.1) answers as if at level T.
+* bands — a unit type with ``max_level: L`` (format 1.1) is not sent to an incident with levels
+  (a crowd) above L. A decision's *gate* packs both: ``tier level + 4 x band level`` (band 0:
+  no band applies), so a version 1 scenario's gate is its level and its caches are today's.
 * preempt — when a priority-1 incident is still short after taking free units, it
   takes units committed to lower-priority incidents (priority > 1): from the
   lowest-priority incident first, then the latest-called, then the unit arriving
@@ -58,7 +62,8 @@ class Dispatcher:
     few = 64
 
     def __init__(self, units, travel, policy, caps, dispatch, inc_priority: np.ndarray, inc_call: np.ndarray,
-                 eligible: dict | None = None):
+                 eligible: dict | None = None, inc_tier: list[int] | None = None,
+                 inc_banded: list[bool] | None = None):
         self.units, self.travel, self.policy = units, travel, policy
         self.ranks = getattr(policy, "ranks", False) and self.few > 0
         # (a reserve on a capability no unit has holds nothing back)
@@ -68,6 +73,11 @@ class Dispatcher:
         self.tiers_open = dispatch.tiers == "open"
         self.preempt = dispatch.preempt
         self.inc_priority, self.inc_call = inc_priority, inc_call
+        # format 1.1: per incident its tier (None: all 1) and whether unit bands apply (None: no
+        # unit type has a max_level below merah)
+        self.inc_tier = inc_tier if inc_tier and max(inc_tier) > 1 else None
+        self.inc_banded = inc_banded if inc_banded and min(units.max_level_list, default=3) < 3 else None
+        self.gated = self.inc_tier is not None or self.inc_banded is not None
         self.check_reach = getattr(travel, "uses_matrix", False)   # a matrix may leave pairs unreachable
         # (bits, level) -> mask: static columns only, so a scenario's replications may share it
         self._eligible: dict[tuple[int, int], np.ndarray] = {} if eligible is None else eligible
@@ -97,15 +107,33 @@ class Dispatcher:
             self._from_base[where] = hit
         return hit
 
+    def gate(self, inc) -> int:
+        """The level an incident's decision is made at: its level, raised to its tier (format 1.1),
+        plus 4 x its level when unit bands apply (a crowd, with a max_level below merah somewhere)."""
+        if not self.gated:
+            return inc.level
+        level = inc.level
+        if self.inc_tier is not None and self.inc_tier[inc.index] > level:
+            level = self.inc_tier[inc.index]
+        if self.inc_banded is not None and self.inc_banded[inc.index]:
+            level += 4 * inc.level
+        return level
+
+    def _key(self, gate: int) -> int:
+        return gate if not self.tiers_open else gate - gate % 4   # open tiers: only the band matters
+
     def eligible(self, bits: int, level: int) -> np.ndarray:
-        """Units that have one of the capabilities ``bits`` and may answer at ``level`` (cached)."""
-        key = (bits, level if not self.tiers_open else 0)
+        """Units that have one of the capabilities ``bits`` and may answer at ``level`` (a gate:
+        :meth:`gate`; a plain level 1-3 when no band applies) (cached)."""
+        key = (bits, self._key(level))
         mask = self._eligible.get(key)
         if mask is None:
             u = self.units
             mask = (u.capmask & bits) != 0
             if not self.tiers_open:
-                mask &= u.tier <= level
+                mask &= u.tier <= level % 4
+            if level >= 4:
+                mask &= u.max_level >= level // 4
             self._eligible[key] = mask
         return mask
 
@@ -128,19 +156,20 @@ class Dispatcher:
             if not bits:
                 return []
         picks: list[Pick] = []
+        gate = inc.level if not self.gated else self.gate(inc)
         if any_free and self.ranks and not u.n_returning:
             location = inc.call.location
-            level = 0 if self.tiers_open else inc.level
+            level = self._key(gate)
             ranking = self._rankings.get((location.lat, location.lon, location.node, bits, level), False)
             if ranking is False:
-                ranking = self._rank(bits, inc.level, location)
+                ranking = self._rank(bits, gate, location)
             if ranking is not None:
                 picks = self._walk(inc, ranking, short, inc.priority != 1 and self.has_reserve)
                 any_free = False   # decided
         if any_free:
             # (the cache lookups of eligible() and from_base() are inlined: once per decision)
-            mask = self._eligible.get((bits, 0 if self.tiers_open else inc.level))
-            mask = u.avail & (mask if mask is not None else self.eligible(bits, inc.level))
+            mask = self._eligible.get((bits, self._key(gate)))
+            mask = u.avail & (mask if mask is not None else self.eligible(bits, gate))
             guarded = inc.priority != 1 and self.has_reserve
             if guarded:
                 for bit, keep in self.reserve:
@@ -177,7 +206,7 @@ class Dispatcher:
         """The units eligible for (``bits``, ``level``) that can reach ``location``, in the policy's
         order with every one of them a candidate from its base, and their travel (cached); None
         when more than :attr:`few` are eligible."""
-        key = (location.lat, location.lon, location.node, bits, 0 if self.tiers_open else level)
+        key = (location.lat, location.lon, location.node, bits, self._key(level))
         rows = self.eligible(bits, level).nonzero()[0]
         ranking = None
         if rows.size <= self.few:
@@ -282,8 +311,11 @@ class Dispatcher:
             if gap > 0:
                 bits |= 1 << inc.caps[slot]
         mask = (~u.avail) & (u.incident >= 0) & ((u.capmask & bits) != 0)
+        gate = self.gate(inc)
         if not self.tiers_open:
-            mask &= u.tier <= inc.level
+            mask &= u.tier <= gate % 4
+        if gate >= 4:
+            mask &= u.max_level >= gate // 4
         cand = mask.nonzero()[0]
         if not cand.size:
             return []

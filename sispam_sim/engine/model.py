@@ -112,7 +112,8 @@ class _Replication:
         self.dispatcher = Dispatcher(
             self.units, self.travel, prepared.policy, self.caps, spec.dispatch,
             np.array([i.priority for i in self.incidents], dtype=np.int64),
-            np.array([i.call.time for i in self.incidents], dtype=float), prepared.eligible)
+            np.array([i.call.time for i in self.incidents], dtype=float), prepared.eligible,
+            [getattr(i.spec, "tier", 1) for i in self.incidents], [i.kind.has_levels for i in self.incidents])
         self.waiting: list[tuple[int, float, int]] = []
         self.watchers: list[Incident] = []   # incidents to ask before_serve (crowds called, not resolved)
         self.remaining = len(self.incidents)

@@ -59,10 +59,11 @@ class Capabilities:
 
 
 class _TypeInfo:
-    __slots__ = ("name", "crew", "speed", "tier", "caps", "mobilise", "mob_mean", "mob_const")
+    __slots__ = ("name", "crew", "speed", "tier", "caps", "mobilise", "mob_mean", "mob_const", "max_level")
 
-    def __init__(self, name, crew, speed, tier, caps, mobilise):
+    def __init__(self, name, crew, speed, tier, caps, mobilise, max_level=3):
         self.name, self.crew, self.speed, self.tier, self.caps = name, crew, speed, tier, caps
+        self.max_level = max_level                    # the last crowd level its crew counts at
         self.mobilise = mobilise                      # a distribution; None: ready to roll
         self.mob_mean = float(mobilise.mean) if mobilise is not None else 0.0
         constant = mobilise is None or mobilise.dist == "constant"
@@ -83,7 +84,8 @@ class UnitTable:
         for name, utype in spec.forces.types.items():
             type_of[name] = len(self.types)
             self.types.append(_TypeInfo(name, utype.crew, utype.speed_kmh, utype.tier,
-                                        [caps.add(c) for c in utype.capabilities], utype.mobilise))
+                                        [caps.add(c) for c in utype.capabilities], utype.mobilise,
+                                        utype.max_level))
         rows = []  # (id, type index, Location of base, crew)
         places = spec.map.places
         for unit in scenario.units:
@@ -110,6 +112,8 @@ class UnitTable:
         self.speed = np.array([self.types[t].speed for t in self.type_list], dtype=float)
         self.speed_list = self.speed.tolist()
         self.tier = np.array([self.types[t].tier for t in self.type_list], dtype=np.int64)
+        self.max_level_list = [self.types[t].max_level for t in self.type_list]
+        self.max_level = np.array(self.max_level_list, dtype=np.int64)
         self.capmask = np.array([caps.mask(caps.names[b] for b in self.types[t].caps) for t in self.type_list],
                                 dtype=np.int64)
         self.mob_mean = np.array([self.types[t].mob_mean for t in self.type_list], dtype=float)

@@ -16,8 +16,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from sispam_sim.scenario import limits
 from sispam_sim.scenario.distributions import DurationDist
 from sispam_sim.scenario.quantities import ClockTime, format_duration, parse_datetime, round_up
+from sispam_sim.scenario.versions import since
 from sispam_sim.scenario.types import (
-    CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
+    Level, CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
     Risk, RISKS,
 )
 from sispam_sim.scenario import kinds
@@ -122,6 +123,9 @@ class UnitType(Strict):
                                    description="Dispatch to leaving base (0 = ready to roll)")
     capabilities: list[Id] = Field(min_length=1)
     tier: PositiveInt = Field(1, description="Answers only at escalation level >= tier (1 hijau, 2 kuning, 3 merah)")
+    max_level: Level = Field(3, json_schema_extra=since("1.1"),
+                             description="Format 1.1: the highest crowd level at which its crew counts toward a "
+                                         "crowd's need; above it the unit is released (hand-over) and not sent")
 
 
 class UnitGroup(Strict):
@@ -192,7 +196,8 @@ class MetricTargets(Strict):
     full_strength: TimeLimits = Field(None, description="Call to need met on scene, and staying met")
     full_strength_time: TimeLimits = Field(None, description="Same as full_strength")
     resolution_time: TimeLimits = Field(None, description="Call to resolved")
-    tps_downtime: TimeLimits = Field(None, description="Voting stopped at a TPS (station_disruption)")
+    tps_downtime: TimeLimits = Field(None, description="Voting stopped at a TPS, call to resolved (the kinds "
+                                                       "that stop voting)")
     short_minutes: TimeLimits = Field(None, description="Minutes between call and resolution with less crew "
                                                         "on scene than the need")
     max_level: CountLimits = Field(None, description="Highest escalation level of a day (1 hijau, 2 kuning, 3 merah)")
@@ -246,10 +251,10 @@ def _version_as_written(value: Any) -> Any:
 
 
 class Scenario(Strict):
-    """A whole scenario file, version 1."""
+    """A whole scenario file, version 1 or 1.1 (additive: sispam_sim.scenario.versions)."""
 
-    version: Annotated[Literal[1], BeforeValidator(_version_as_written)] = Field(
-        description="Scenario format version; must be 1")
+    version: Annotated[Literal[1, 1.1], BeforeValidator(_version_as_written)] = Field(
+        description="Scenario format version: 1, or 1.1 for a file that uses a key format 1.1 added")
     name: str = Field(min_length=1)
     description: str = ""
     clock: ClockBlock

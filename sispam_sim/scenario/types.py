@@ -58,3 +58,25 @@ NonNegInt = Annotated[int, Field(ge=0, strict=True)]
 Risk = Literal["aman", "rawan", "sangat_rawan"]
 RISKS: tuple[str, ...] = ("aman", "rawan", "sangat_rawan")
 
+
+#: The crowd levels by name (Perkap 16/2006): 1 hijau (orderly), 2 kuning (no longer orderly),
+#: 3 merah (law-breaking).
+LEVEL_NAMES = {"hijau": 1, "kuning": 2, "merah": 3}
+#: The highest escalation level (merah).
+MAX_LEVEL = 3
+
+
+def _level(value: object) -> object:
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in LEVEL_NAMES:
+            return LEVEL_NAMES[key]
+        raise ValueError(f'expected a level: hijau, kuning or merah (or 1, 2, 3), found "{value}"')
+    return value
+
+
+#: A crowd level, written as its name or its number.
+Level = Annotated[int, BeforeValidator(_level), Field(ge=1, le=3, strict=True),
+                  WithJsonSchema({"anyOf": [{"enum": list(LEVEL_NAMES)}, {"type": "integer", "minimum": 1,
+                                                                           "maximum": 3}],
+                                  "description": "A crowd level: hijau (1), kuning (2) or merah (3)"})]

@@ -16,7 +16,7 @@ from sispam_sim.errors import Problem
 from sispam_sim.scenario import limits
 from sispam_sim.scenario.errors import suggest
 from sispam_sim.scenario import kinds as kind_registry
-from sispam_sim.scenario.kinds.crowd_buildup import MAX_LEVEL
+from sispam_sim.scenario.types import MAX_LEVEL
 from sispam_sim.scenario.schema import Scenario
 from sispam_sim.scenario.size import RunSize, entry_incidents, run_size
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, applies_to, canonical_metric
@@ -71,6 +71,7 @@ class _Checker:
     # ------------------------------------------------------------ the checks
 
     def run(self) -> tuple[Parts, list[Problem]]:
+        self.check_version()
         self.check_clock()
         self.check_sites()
         self.check_point_ids()
@@ -86,6 +87,15 @@ class _Checker:
             self.check_load()
             self.check_run_size()
         return self.parts, self.problems
+
+    def check_version(self) -> None:
+        """A key that a later format version added, in a file that says an earlier one."""
+        from sispam_sim.scenario.versions import keys_newer_than
+
+        for path, added in keys_newer_than(self.spec, self.spec.version):
+            self.error(path, f'"{path[-1]}" is a format {added} key, and this file says version: '
+                             f'{self.spec.version}: write version: {added} at the top of the file (a version '
+                             f'{self.spec.version} file keeps its meaning)')
 
     def check_clock(self) -> None:
         clock = self.spec.clock
@@ -230,6 +240,10 @@ class _Checker:
                                "(guard-<risk>-<n>); choose another id")
         levels = self.reachable_level()
         for name, utype in forces.types.items():
+            if utype.max_level < utype.tier <= MAX_LEVEL:
+                self.error(("forces", "types", name, "max_level"),
+                           f"max_level {utype.max_level} is below tier {utype.tier}: the unit would never count "
+                           "toward a crowd (its band of levels is empty); raise max_level or lower tier")
             path = ("forces", "types", name, "tier")
             if utype.tier > MAX_LEVEL:
                 self.error(path, f"tier {utype.tier} can never be opened: escalation stops at level "

@@ -270,7 +270,7 @@ def test_utf8_bom_does_not_shift_columns(validate):
     assert validate(b"\xef\xbb\xbf" + MINIMAL_YAML.encode()) == (EXIT_OK, [])
     bad = b"\xef\xbb\xbf" + variant(("version: 1", "version: 2")).encode()
     assert fails_with(validate, bad) == [
-        "s.yaml:1:10: error: version: version must be 1 (this sispam-sim reads scenario format v1), found 2"]
+        "s.yaml:1:10: error: version: version must be 1 or 1.1 (the scenario formats this sispam-sim reads), found 2"]
 
 
 def test_path_with_spaces(cli, write, tmp_path):

@@ -75,12 +75,12 @@ def test_scenario_from_dict_uses_the_same_checks():
 
 def test_version_2(write):
     assert problems(write, variant(("version: 1", "version: 2"))) == [
-        "s.yaml:1:10: error: version: version must be 1 (this sispam-sim reads scenario format v1), found 2"]
+        "s.yaml:1:10: error: version: version must be 1 or 1.1 (the scenario formats this sispam-sim reads), found 2"]
 
 
 def test_version_as_string(write):
     assert problems(write, variant(("version: 1", "version: '1'"))) == [
-        's.yaml:1:10: error: version: version must be 1 (this sispam-sim reads scenario format v1), found "1"']
+        's.yaml:1:10: error: version: version must be 1 or 1.1 (the scenario formats this sispam-sim reads), found "1"']
 
 
 def test_missing_version(write):
@@ -449,7 +449,7 @@ def test_road_factor_must_be_positive(write):
 def test_every_schema_problem_is_reported_at_once_in_line_order(write):
     text = variant(("version: 1", "version: 2"), ("crew: 4", "crew: 0"), ("work: 30min", "work: 15m"))
     assert problems(write, text) == [
-        "s.yaml:1:10: error: version: version must be 1 (this sispam-sim reads scenario format v1), found 2",
+        "s.yaml:1:10: error: version: version must be 1 or 1.1 (the scenario formats this sispam-sim reads), found 2",
         "s.yaml:9:21: error: forces.types.sabhara.crew: must be > 0, found 0",
         "s.yaml:17:11: error: incidents[0].work: unknown time unit 'm' in '15m' (did you mean 'min'?); "
         "units are d, h, min, s",

@@ -57,6 +57,8 @@ class Behaviour:
 
     #: A unit already at the place when sent arrives through an event, never at once.
     arrive_by_event: ClassVar[bool] = False
+    #: Its incidents have escalation levels, so unit types' bands (format 1.1 ``max_level``) apply.
+    has_levels: ClassVar[bool] = False
 
     def on_call(self, rep, inc, now: float) -> None:
         rep.dispatch(inc)

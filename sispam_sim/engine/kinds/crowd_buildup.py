@@ -117,6 +117,7 @@ class CrowdBehaviour(Behaviour):
     """Re-assess the crowd at its call, at each arrival and loss of a unit, and on its ticks."""
 
     arrive_by_event = True   # even a unit already there arrives in an event (the order of ties)
+    has_levels = True
 
     #: Re-assess at every tick, as before ticks that change nothing were skipped: for the test
     #: that both schedules give the same records and events (tests/property).
@@ -165,6 +166,7 @@ class CrowdBehaviour(Behaviour):
             rep.resolve(inc)
             return
         need = crowd.need(inc.level)
+        released = False
         if crowd.below is not None:
             # below the line: start the timer, or escalate when it has run (after 0: at once,
             # up to merah); back above the line (the loop's else): stop the timer
@@ -175,13 +177,14 @@ class CrowdBehaviour(Behaviour):
                     break
                 inc.set_level(inc.level + 1, now)
                 rep.log(now, None, inc, "escalate")
+                if rep.dispatcher.inc_banded is not None:
+                    released = self.hand_over(rep, inc) or released
                 need = crowd.need(inc.level)
                 crowd.below_since = now
             else:
                 crowd.below_since = None
         inc.need[0] = need
         rec.need = max(rec.need, need)
-        released = False
         if inc.assigned[0] < need:
             rep.dispatch(inc)
         else:
@@ -203,6 +206,18 @@ class CrowdBehaviour(Behaviour):
             rep.serve_waiting()
         else:
             self.schedule_tick(rep, inc, now + (at - now))
+
+    def hand_over(self, rep, inc) -> bool:
+        """The crowd rose above some units' band (format 1.1 ``max_level``): they are released
+        from it at this minute (lapis ganti, lintas ganti), and others are sent for the need.
+        True if any went."""
+        u, level = rep.units, inc.level
+        out = False
+        for unit in [x for x in inc.units if u.max_level_list[x] < level]:
+            rep.detach(inc, unit, "release")
+            rep.release(unit)
+            out = True
+        return out
 
     def on_tick(self, event) -> None:
         rep, inc, token = event.value

@@ -22,10 +22,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from sispam_sim.scenario.kinds.base import GENERAL_METRICS, IncidentKind, WorkKind
+from sispam_sim.scenario.kinds.base import GENERAL_METRICS, KIND_NOTES, IncidentKind, WorkKind
 
-__all__ = ["KINDS", "IncidentKind", "WorkKind", "GENERAL_METRICS", "register", "unregister", "registered",
-           "names", "get", "applies_to", "kinds_with", "shows", "has_levels", "label", "incident_union", "order"]
+__all__ = ["KINDS", "IncidentKind", "WorkKind", "GENERAL_METRICS", "KIND_NOTES", "register", "unregister",
+           "registered", "names", "get", "applies_to", "kinds_with", "shows", "has_levels", "label", "incident_union",
+           "order"]
 
 #: name -> kind, in the order reports list kinds.
 KINDS: dict[str, IncidentKind] = {}
@@ -60,11 +61,12 @@ def kinds_with(metric: str) -> tuple[str, ...]:
 
 
 def shows(metric: str, kind: str | None) -> bool:
-    """Whether a report shows ``metric`` (or note: ``levels``, ``level_minutes``) for ``kind``;
-    ``None`` (all incidents together) shows the general metrics only."""
+    """Whether a report shows ``metric`` (or note: ``levels``, ``level_minutes``) for ``kind``.
+    ``None`` (all incidents together) and a kind not registered show every metric they have but
+    :data:`KIND_NOTES`; a registered kind shows what it lists in ``shows``."""
     found = KINDS.get(kind) if kind is not None else None
     if found is None:
-        return metric in GENERAL_METRICS and metric != "short_minutes"
+        return metric not in KIND_NOTES
     return metric in found.shows
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Iterator
 
-__all__ = ["IncidentKind", "WorkKind", "GENERAL_METRICS", "Feasibility"]
+__all__ = ["IncidentKind", "WorkKind", "GENERAL_METRICS", "KIND_NOTES", "Feasibility"]
 
 #: Metrics every kind has (scenario/metrics.py describes each).
 GENERAL_METRICS = frozenset({"response_time", "dispatch_delay", "full_strength_time", "resolution_time",
                              "short_minutes", "unresolved"})
+
+#: What a report shows only for a kind that lists it in ``shows``, never for all incidents together
+#: (nor for a kind it does not know): minutes short of need (for a kind with a fixed need they
+#: repeat the time to full strength) and the notes of escalation levels.
+KIND_NOTES = frozenset({"short_minutes", "levels", "level_minutes"})
 
 #: One row of a kind's feasibility check: (capability, personnel it needs at most at level 1,
 #: key path of the capability, key path of that need), paths relative to the entry.
@@ -70,6 +75,14 @@ class IncidentKind:
         """How the script states the need (None: the need per capability, as written)."""
         return None
 
+    # ---------------------------------------------------------------- the briefing's charts
+
+    def need_curve(self, entry: Any, call: float, stop: float, resolved: float | None,
+                   escalations: list[float]) -> tuple[list[float], list[int]] | None:
+        """The need drawn over an incident's time on the escalation chart, as (minutes, personnel)
+        (None: the need recorded, flat from the call to ``stop``)."""
+        return None
+
 
 class WorkKind(IncidentKind):
     """A kind with a fixed need and a drawn amount of work on scene (a call for help)."""
@@ -87,3 +100,7 @@ class WorkKind(IncidentKind):
 
     def offered_busy(self, entry: Any) -> tuple[float, dict[str, int]]:
         return entry.work.mean, dict(entry.needs)
+
+    def max_level(self, entry: Any) -> int:
+        """A call for help never escalates; format 1.1's ``tier`` lets it call on units up to that tier."""
+        return getattr(entry, "tier", 1)

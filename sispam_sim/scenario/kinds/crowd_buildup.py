@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal, Optional
 
 from pydantic import Field, model_validator
@@ -12,12 +13,10 @@ from sispam_sim.scenario.distributions import DurationDist
 from sispam_sim.scenario.entry import IncidentBase, Strict
 from sispam_sim.scenario.kinds.base import GENERAL_METRICS, IncidentKind
 from sispam_sim.scenario.quantities import round_up
-from sispam_sim.scenario.types import Id, NonNegDuration, NonNegInt, PositiveInt, PositiveRate
+from sispam_sim.scenario.types import MAX_LEVEL, Id, NonNegDuration, NonNegInt, PositiveInt, PositiveRate
 
 __all__ = ["Crowd", "Escalation", "CrowdBuildup", "CrowdBuildupKind", "MAX_LEVEL"]
 
-#: The highest escalation level: 1 hijau, 2 kuning, 3 merah.
-MAX_LEVEL = 3
 
 
 class Crowd(Strict):
@@ -85,8 +84,6 @@ class CrowdBuildupKind(IncidentKind):
         crowd = entry.crowd
         rise = (crowd.peak - crowd.initial) / crowd.growth
         fall = crowd.peak / crowd.growth
-        import math
-
         return rise + crowd.lasts.mean + fall, {entry.capability: math.ceil(crowd.peak / entry.per_officer)}
 
     def inject(self, entry, label: str, place: str):
@@ -96,3 +93,21 @@ class CrowdBuildupKind(IncidentKind):
 
     def need_text(self, entry, need: int):
         return "drill_crowd_need", {"need": need, "per": f"{entry.per_officer:g}", "capability": entry.capability}
+
+    def need_curve(self, entry, call: float, stop: float, resolved: float | None, escalations: list[float]):
+        # about one point a minute from the call; the dispersal before resolution is drawn as steady
+        c, esc = entry.crowd, entry.escalation
+        factor = esc.factor if esc else 1.0
+        disperse = float(c.peak) / float(c.growth)
+        xs, ys = [], []
+        steps = max(int((stop - call) // 1) + 1, 2)
+        for k in range(steps + 1):
+            at = min(call + k * (stop - call) / steps, stop)
+            size = min(float(c.peak), float(c.initial) + float(c.growth) * (at - call))
+            if resolved is not None and at > resolved - disperse and at - call > disperse:
+                size = min(size, float(c.growth) * (resolved - at))
+            level = 1 + sum(1 for x in escalations if x <= at)
+            base = max(1, math.ceil(size / float(entry.per_officer) - 1e-9))
+            xs.append(at)
+            ys.append(max(1, math.ceil(base * factor ** (level - 1) - 1e-9)) if size > 0 else 0)
+        return xs, ys

@@ -12,6 +12,7 @@ from sispam_sim.scenario.distributions import DurationDist
 from sispam_sim.scenario.entry import IncidentBase
 from sispam_sim.scenario.kinds.base import GENERAL_METRICS, WorkKind
 from sispam_sim.scenario.types import Id, PositiveInt
+from sispam_sim.scenario.versions import since
 
 __all__ = ["RapidResponse", "StationDisruption", "RapidResponseKind", "StationDisruptionKind"]
 
@@ -23,6 +24,9 @@ class RapidResponse(IncidentBase):
     needs: dict[Id, Annotated[PositiveInt, Field(le=limits.MAX_NEED)]] = Field(
         min_length=1, description="Personnel per capability")
     work: DurationDist
+    tier: PositiveInt = Field(1, le=3, json_schema_extra=since("1.1"),
+                              description="Format 1.1: the highest tier of unit it may call on (3: Brimob too); "
+                                          "crowds open tiers by escalating")
 
 
 class StationDisruption(RapidResponse):
