@@ -15,6 +15,8 @@ ARRIVALS = 2       # incident call times
 PLACES = 3         # which site an incident happens at
 WORK = 4           # on-scene work durations (and crowd hold times)
 MOBILISE = 5       # unit mobilisation times (keyed by the unit id, not by incident entry)
+TRIGGERED = 6      # a triggered incident's draws (keyed by its entry and the triggering incident)
+NEGOTIATION = 16   # whether a crowd's negotiation succeeds (one uniform per call of the entry)
 _SCENARIO = 0xC0FFEE  # distinguishes scenario-level streams from replication streams
 
 

@@ -76,7 +76,8 @@ class Dispatcher:
         # format 1.1: per incident its tier (None: all 1) and whether unit bands apply (None: no
         # unit type has a max_level below merah)
         self.inc_tier = inc_tier if inc_tier and max(inc_tier) > 1 else None
-        self.inc_banded = inc_banded if inc_banded and min(units.max_level_list, default=3) < 3 else None
+        self._bands = min(units.max_level_list, default=3) < 3
+        self.inc_banded = inc_banded if inc_banded and self._bands else None
         self.gated = self.inc_tier is not None or self.inc_banded is not None
         self.check_reach = getattr(travel, "uses_matrix", False)   # a matrix may leave pairs unreachable
         # (bits, level) -> mask: static columns only, so a scenario's replications may share it
@@ -86,6 +87,22 @@ class Dispatcher:
         # (lat, lon, node, bits, level) -> (eligible units in the policy's order, their travel),
         # or None when too many units are eligible
         self._rankings: dict[tuple, tuple[list[int], list[float]] | None] = {}
+
+    def add_incident(self, priority: int, call: float, tier: int, banded: bool) -> None:
+        """An incident made during the run (format 1.1 ``trigger``) takes the next index: the
+        per-incident columns grow by its priority, call time, tier and whether bands apply."""
+        n = len(self.inc_priority)
+        self.inc_priority = np.append(self.inc_priority, np.int64(priority))
+        self.inc_call = np.append(self.inc_call, float(call))
+        if self.inc_tier is not None:
+            self.inc_tier.append(tier)
+        elif tier > 1:
+            self.inc_tier = [1] * n + [tier]
+        if self._bands:
+            if self.inc_banded is None:
+                self.inc_banded = [False] * n
+            self.inc_banded.append(banded)
+        self.gated = self.inc_tier is not None or self.inc_banded is not None
 
     def from_base(self, location) -> tuple[np.ndarray, np.ndarray]:
         """(travel, expected arrival = mean mobilise + travel) from every unit's base to ``location``.

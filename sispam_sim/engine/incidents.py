@@ -16,6 +16,14 @@ Per entry, in this fixed order:
   selects (uniformly); ``place`` and ``district`` (its centre) need no draw.
 * WORK: per call, in call order, one sample of the distribution the entry's kind names
   (``IncidentKind.work_draw``: the work on scene, or how long a crowd holds at its peak).
+
+A triggered entry (format 1.1 ``trigger``) draws nothing up front: its incidents are made during
+the run, when the condition happens to a triggering incident (:class:`TriggerPlan`). Each is drawn
+by :meth:`TriggerPlan.decide` from its own stream, keyed by the triggered entry and the triggering
+incident's key (:attr:`Incident.key`: its entry and its number among that entry's calls, or for a
+triggered one its entry before its triggering incident's key), never by a dispatch decision:
+whether it fires, its delay, its place and its work are the same in every plan where the
+condition happens.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ from sispam_sim.core import rng as rngmod
 from sispam_sim.core.geo import Location
 from sispam_sim.engine.records import IncidentRecord
 from sispam_sim.scenario import kinds
+from sispam_sim.scenario.sites import KM_PER_DEGREE
+
+#: The purpose of a triggered incident's stream (core.rng): keyed by the triggered entry and the
+#: triggering incident, not by a purpose per draw (its draws come in a fixed order).
+TRIGGERED = rngmod.TRIGGERED
 
 
 class Call(NamedTuple):
@@ -70,8 +83,11 @@ def arrival_times(steps: list[tuple[float, float]], duration: float, gen: np.ran
 
 
 def _locations(scenario, where, travel) -> Sequence[Location]:
-    """Every location an entry's ``where`` can pick (one for a place or district)."""
+    """Every location an entry's ``where`` can pick (one for a place or district; none for a place
+    taken from a triggering incident)."""
     spec = scenario.spec
+    if where.from_trigger:
+        return ()
     matrix = getattr(travel, "uses_matrix", False)
     node = travel.node if matrix else _no_node
     if where.place is not None:
@@ -125,20 +141,74 @@ class EntryPlan(NamedTuple):
     draw: object                           # the distribution of the WORK stream (its kind's work_draw)
 
 
+class TriggerPlan(NamedTuple):
+    """A triggered entry (format 1.1 ``trigger``), as the incidents of its triggering entry see it."""
+
+    entry: int                  # the triggered entry's index
+    level: int | None           # fires when the triggering crowd reaches this level (kuning 2, merah 3)
+    after: float | None         # ... when the triggering incident is still open this long after its call
+    on_resolve: bool            # ... when the triggering incident is resolved
+    probability: float
+    delay: object               # a distribution of minutes from the condition to the call
+    at_trigger: bool            # placed at the triggering incident's place
+    within_km: float | None     # placed uniformly in this disc around it (``near: trigger``)
+    places: Sequence[Location]  # otherwise: what its ``where`` picks from (as a drawn entry's)
+    draw: object                # its WORK distribution (its kind's work_draw)
+
+    def decide(self, seed: int, replication: int, parent_key: tuple, origin: Location):
+        """Whether the condition, happening to the incident keyed ``parent_key`` at ``origin``,
+        causes an incident: None, or ``(delay, location, work draw)``.
+
+        From one stream, in this order: the fire (one uniform, fires when below ``probability``),
+        the delay, the place (``near``: radius R*sqrt(U), bearing 2*pi*U, as sites are placed in a
+        district; ``where.sites``: one integer), the work. Nothing else draws from it."""
+        gen = rngmod.stream(seed, replication, self.entry, TRIGGERED, len(parent_key), *parent_key)
+        if not gen.random() < self.probability:
+            return None
+        delay = float(self.delay.sample_many(gen, 1)[0])
+        if self.at_trigger:
+            location = origin
+        elif self.within_km is not None:
+            r = self.within_km * float(gen.random()) ** 0.5
+            bearing = float(gen.random()) * 2 * math.pi
+            lat = origin.lat + r * math.cos(bearing) / KM_PER_DEGREE
+            lon = origin.lon + r * math.sin(bearing) / (KM_PER_DEGREE * math.cos(math.radians(origin.lat)))
+            location = Location(origin.key, lat, lon)
+        else:
+            places = self.places
+            location = places[int(gen.integers(0, len(places)))] if len(places) > 1 else places[0]
+        return delay, location, float(self.draw.sample_many(gen, 1)[0])
+
+
 class CallPlan:
     """The fixed part of drawing calls: per entry its rate profile, clock time and filtered
     locations. Building it filters the sites of every ``where.sites`` entry (the costly part on
-    a province of 60,000 TPS); :meth:`draw` then costs only the random draws of a replication."""
+    a province of 60,000 TPS); :meth:`draw` then costs only the random draws of a replication.
+
+    ``triggers``: per entry index, the :class:`TriggerPlan` of each entry it triggers (format 1.1;
+    empty tuples for a version 1 scenario)."""
 
     def __init__(self, scenario, travel):
         spec = scenario.spec
         self.seed, self.duration = spec.seed, spec.clock.duration
-        self.entries: list[EntryPlan] = []
-        for incident in spec.incidents:
+        self.entries: list[EntryPlan | None] = []
+        self.triggers: list[tuple[TriggerPlan, ...]] = [()] * len(spec.incidents)
+        ids = {incident.id: i for i, incident in enumerate(spec.incidents) if incident.id is not None}
+        for index, incident in enumerate(spec.incidents):
+            draw = kinds.get(incident.kind).work_draw(incident)
+            places = _locations(scenario, incident.where, travel)
+            trigger = incident.trigger
+            if trigger is not None:   # made during the run, none drawn here
+                self.entries.append(None)
+                where = incident.where
+                parent = ids[trigger.incident]
+                self.triggers[parent] += (TriggerPlan(index, trigger.level, trigger.after, trigger.when == "resolved",
+                                                      trigger.probability, trigger.delay, where.at is not None,
+                                                      where.within_km, places, draw),)
+                continue
             at = spec.clock.minutes(incident.at) if incident.at is not None else None
             steps = incident.rate.steps(spec.clock) if incident.at is None else []
-            draw = kinds.get(incident.kind).work_draw(incident)
-            self.entries.append(EntryPlan(incident.kind, at, steps, _locations(scenario, incident.where, travel), draw))
+            self.entries.append(EntryPlan(incident.kind, at, steps, places, draw))
 
     def draw(self, replication: int) -> list[Call]:
         """All calls of one replication, sorted by time (then entry, then draw order).
@@ -148,6 +218,8 @@ class CallPlan:
         seed, duration = self.seed, self.duration
         calls: list[Call] = []
         for entry, plan in enumerate(self.entries):
+            if plan is None:   # a triggered entry
+                continue
             if plan.at is not None:
                 times = [plan.at] if 0 <= plan.at < duration else []
             else:
@@ -183,11 +255,15 @@ class Incident:
 
     __slots__ = ("index", "call", "record", "priority", "caps", "need", "assigned", "on_scene", "units",
                  "level", "level_since", "short_since", "waiting", "resolved",
-                 "working", "work_left", "work_start", "work_token", "kind", "state", "spec")
+                 "working", "work_left", "work_start", "work_token", "kind", "state", "spec", "key", "triggers")
 
     def __init__(self, index: int, call: Call, spec, record: IncidentRecord, caps: list[int], need: list[int],
-                 kind):
+                 kind, key: tuple = (), triggers: tuple = ()):
         self.index, self.call, self.spec, self.record = index, call, spec, record
+        #: what keys the streams of the incidents it triggers: (entry, its number among the entry's
+        #: calls); a triggered incident's: (entry,) + its triggering incident's key
+        self.key = key
+        self.triggers = triggers         # the TriggerPlans of the entries its entry triggers (format 1.1)
         self.kind = kind                 # its kind's Behaviour (engine.kinds): the hooks the replication calls
         self.priority = spec.priority
         self.caps = caps                 # capability bit per need slot

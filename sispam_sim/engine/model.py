@@ -56,6 +56,13 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
 * Travel matrix — a unit on the road is taken to be at the node it left (geo.py).
 * Records — ``call`` is the simulation clock at the call: the drawn time, up to float
   rounding of the chained delays (< 1e-12 min).
+* Triggers (format 1.1) — when its condition happens to a triggering incident (a crowd reaches
+  kuning or merah: :meth:`_Replication.level_changed`; it is resolved; it is still open
+  ``unresolved_after`` its call), the triggered entry's draws decide at once whether it fires and
+  with what delay, place and work (``TriggerPlan.decide``); the new incident is made at its call,
+  ``delay`` later (also after ``duration``, in the drain; not after the end of the run), takes the
+  next index and its kind's next number, and counts in ``remaining`` from the decision on, so the
+  run never ends while one is pending.
 
 Nothing here touches process-wide state: pausing the garbage collector around a replication
 is the runner's choice (:mod:`sispam_sim.runner.replications`).
@@ -70,7 +77,7 @@ import simpy
 from simpy.events import Timeout   # called directly on the hot path: env.timeout adds a bound-method hop
 
 from sispam_sim.engine.dispatcher import Dispatcher
-from sispam_sim.engine.incidents import Incident
+from sispam_sim.engine.incidents import Call, Incident
 from sispam_sim.engine.prepared import Prepared, prepare
 from sispam_sim.engine.records import Event, IncidentRecord, ReplicationResult, TimelinePoint
 from sispam_sim.engine.units import AT_BASE, MOBILISING, ON_SCENE
@@ -97,7 +104,7 @@ class _Replication:
     ``dispatcher``, ``incidents``, ``watchers`` (incidents whose ``before_serve`` runs before
     the waiting queue is served; a behaviour adds and removes its own), and the operations
     :meth:`dispatch`, :meth:`queue`, :meth:`resolve`, :meth:`detach`, :meth:`release`,
-    :meth:`serve_waiting` and :meth:`log`.
+    :meth:`serve_waiting`, :meth:`log` and :meth:`level_changed` (format 1.1 triggers).
     """
 
     def __init__(self, prepared: Prepared, replication: int, record_timeline: bool, record_events: bool):
@@ -108,7 +115,11 @@ class _Replication:
         self.travel = prepared.travel
         self.caps = prepared.caps
         self.units = prepared.units.fresh(replication)
+        self.columns = prepared.columns
+        self.entries, self.triggers, self.seed = prepared.entries, prepared.calls.triggers, spec.seed
+        self._numbers: dict[str, int] = {}   # per kind: its last incident's number
         self.incidents = self._incidents(prepared)
+        self.drawn = len(self.incidents)     # the calls drawn before the run (triggered ones follow them)
         self.dispatcher = Dispatcher(
             self.units, self.travel, prepared.policy, self.caps, spec.dispatch,
             np.array([i.priority for i in self.incidents], dtype=np.int64),
@@ -131,7 +142,9 @@ class _Replication:
 
     def _incidents(self, prepared: Prepared) -> list[Incident]:
         entries = prepared.entries   # per entry: an EntryPrep (spec, slots, need, total, label, behaviour, stops)
-        numbers: dict[str, int] = {}
+        numbers = self._numbers
+        triggers = self.triggers
+        nth = [0] * len(entries)     # per entry: its calls so far (an incident's key for its triggers)
         out = []
         append = out.append
         replication = self.replication
@@ -139,11 +152,13 @@ class _Replication:
             entry_index, kind, time, loc, _ = call
             entry, slots, need, total, label, behaviour, stops = entries[entry_index]
             number = numbers[kind] = numbers.get(kind, 0) + 1
+            nth[entry_index] += 1
             # positional, in IncidentRecord's field order (replication .. stops_voting): once per
             # incident, and half the cost of the keyword form
             record = IncidentRecord(replication, f"{kind}-{number:04d}", kind, entry_index, label, entry.priority,
                                     loc.key, loc.site, loc.lat, loc.lon, time, total, stops)
-            append(Incident(index, call, entry, record, slots, need[:], behaviour))
+            append(Incident(index, call, entry, record, slots, need[:], behaviour,
+                            (entry_index, nth[entry_index]), triggers[entry_index]))
         return out
 
     # ------------------------------------------------------------ the run
@@ -199,6 +214,7 @@ class _Replication:
             duration=self.duration,
             drain_busy_crew_minutes={names[t]: self.drain_busy[t] for t in range(len(names))},
             events=self.events,
+            incident_columns=self.columns,
         )
 
     # ------------------------------------------------------------ incidents
@@ -209,11 +225,64 @@ class _Replication:
         inc = incidents[index]
         now = env.now
         inc.record.call = inc.level_since = inc.short_since = now   # the drawn time, up to float rounding
-        if index + 1 < len(incidents):
+        if index + 1 < self.drawn:
             delay = incidents[index + 1].call.time - now
             Timeout(env, delay if delay > 0.0 else 0.0, index + 1).callbacks.append(self._on_call)
         self.log(now, None, inc, "call")
+        if inc.triggers:
+            self._watch(inc)
         inc.kind.on_call(self, inc, now)
+
+    # ------------------------------------------------------------ triggers (format 1.1)
+
+    def _watch(self, inc: Incident) -> None:
+        """At ``inc``'s call: a timer for each ``unresolved_after`` trigger of its entry."""
+        for plan in inc.triggers:
+            if plan.after is not None:
+                Timeout(self.env, plan.after, (plan, inc)).callbacks.append(self._on_unresolved)
+
+    def _on_unresolved(self, event) -> None:
+        plan, inc = event.value
+        if not inc.resolved:
+            self._fire(plan, inc)
+
+    def level_changed(self, inc: Incident) -> None:
+        """``inc`` has just reached ``inc.level`` (its behaviour calls this when it escalates): the
+        triggers of that level decide."""
+        for plan in inc.triggers:
+            if plan.level == inc.level:
+                self._fire(plan, inc)
+
+    def _fire(self, plan, inc: Incident) -> None:
+        """The condition of ``plan`` happened to ``inc`` now (once per incident and trigger): the
+        triggered entry's own stream decides whether, and then when, where and with what work, its
+        incident is called. A pending call counts in ``remaining``, so the run waits for it."""
+        decided = plan.decide(self.seed, self.replication, inc.key, inc.call.location)
+        if decided is None:
+            return
+        delay, location, draw = decided
+        self.remaining += 1
+        Timeout(self.env, delay, (plan, inc, location, draw)).callbacks.append(self._on_triggered)
+
+    def _on_triggered(self, event) -> None:
+        """A triggered incident's call: it is made now, with the next index and its kind's next number."""
+        plan, parent, location, draw = event.value
+        now = self.env.now
+        entry, slots, need, total, label, behaviour, stops = self.entries[plan.entry]
+        kind = entry.kind
+        number = self._numbers[kind] = self._numbers.get(kind, 0) + 1
+        record = IncidentRecord(self.replication, f"{kind}-{number:04d}", kind, plan.entry, label, entry.priority,
+                                location.key, location.site, location.lat, location.lon, now, total, stops)
+        record.triggered_by = parent.record.id
+        index = len(self.incidents)
+        inc = Incident(index, Call(plan.entry, kind, now, location, draw), entry, record, slots, need[:], behaviour,
+                       (plan.entry,) + parent.key, self.triggers[plan.entry])
+        self.incidents.append(inc)
+        self.dispatcher.add_incident(entry.priority, now, getattr(entry, "tier", 1), behaviour.has_levels)
+        self.log(now, None, inc, "call")
+        if inc.triggers:
+            self._watch(inc)
+        behaviour.on_call(self, inc, now)
 
     def dispatch(self, inc: Incident) -> None:
         """Send what the dispatcher picks for ``inc`` now; queue it while it stays short."""
@@ -294,6 +363,9 @@ class _Replication:
         if inc.waiting:
             self.queue(inc)
         self.log(now, None, inc, "resolve")
+        for plan in inc.triggers:
+            if plan.on_resolve:
+                self._fire(plan, inc)
         self.remaining -= 1
         if self.waiting:
             self.serve_waiting()

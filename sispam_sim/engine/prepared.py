@@ -25,6 +25,7 @@ from sispam_sim.core.policies import get_policy
 from sispam_sim.engine import kinds as behaviours
 from sispam_sim.engine.incidents import CallPlan
 from sispam_sim.engine.kinds import Behaviour
+from sispam_sim.engine.records import incident_columns
 from sispam_sim.engine.units import Capabilities, UnitTable
 from sispam_sim.scenario import kinds
 
@@ -48,7 +49,9 @@ class Prepared:
     loaded scenario itself, so the cache below does not keep it alive), ``travel``, ``caps`` (capability names <-> bits), ``units`` (the unit table every
     replication copies with :meth:`UnitTable.fresh`), ``entries`` (per incident entry, an :class:`EntryPrep`: its spec,
     capability bit per need slot, need per slot, total need, label), ``calls`` (the
-    :class:`~sispam_sim.engine.incidents.CallPlan` that draws a replication's calls),
+    :class:`~sispam_sim.engine.incidents.CallPlan` that draws a replication's calls, and holds per
+    entry the format 1.1 triggers of its incidents: ``calls.triggers``), ``columns`` (the
+    ``incidents.csv`` columns of the scenario's format version),
     ``policy`` and ``eligible`` (the dispatcher's masks of units by capability set and level,
     filled as replications ask for them: pure functions of the static columns).
     """
@@ -69,6 +72,7 @@ class Prepared:
             self.entries.append(EntryPrep(entry, slots, list(need), sum(need), entry.label or entry.kind,
                                           behaviours.behaviour(entry.kind), "tps_downtime" in kind.metrics))
         self.calls = CallPlan(scenario, self.travel)
+        self.columns = incident_columns(spec.version)
         self.policy = get_policy(spec.dispatch.policy)
         self.eligible: dict = {}
 

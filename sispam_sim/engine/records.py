@@ -19,6 +19,15 @@ INCIDENT_COLUMNS = (
     "tps_downtime", "need", "max_level", "units",
     "entry", "label", "site", "level_minutes", "short_minutes",
 )
+#: ``incidents.csv`` of a format 1.1 scenario: one more column, ``triggered_by`` (the id of the
+#: incident that triggered it; empty for a drawn one). A version 1 file's keeps the columns above,
+#: byte for byte.
+INCIDENT_COLUMNS_1_1 = INCIDENT_COLUMNS + ("triggered_by",)
+
+
+def incident_columns(version) -> tuple[str, ...]:
+    """The ``incidents.csv`` columns of a scenario that says ``version``."""
+    return INCIDENT_COLUMNS if float(version) < 1.1 else INCIDENT_COLUMNS_1_1
 
 
 def _since(t: float | None, call: float) -> float | None:
@@ -57,6 +66,8 @@ class IncidentRecord:
     level_minutes: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # time at hijau, kuning, merah
     #: minutes from the call to resolution (or the end of the run) with on-scene crew < need
     short_minutes: float = 0.0
+    #: the id of the incident that triggered it (format 1.1 ``trigger``); None for a drawn one
+    triggered_by: str | None = None
 
     @property
     def dispatch_delay(self) -> float | None:
@@ -83,9 +94,9 @@ class IncidentRecord:
             stops = kind is not None and "tps_downtime" in kind.metrics
         return self.resolution_time if stops else None
 
-    def as_row(self) -> dict:
+    def as_row(self, columns: tuple[str, ...] = INCIDENT_COLUMNS) -> dict:
         """One ``incidents.csv`` row (unit ids joined by ``;``, level minutes by ``;``)."""
-        row = {name: getattr(self, name) for name in INCIDENT_COLUMNS}
+        row = {name: getattr(self, name) for name in columns}
         row["units"] = ";".join(self.units)
         row["level_minutes"] = ";".join(f"{m:.3f}" for m in self.level_minutes)
         return row
@@ -150,6 +161,8 @@ class ReplicationResult:
     drain_busy_crew_minutes: dict[str, float] = field(default_factory=dict)
     #: every dispatch, arrival, release ... in time order (empty when not recorded)
     events: list[Event] = field(default_factory=list)
+    #: the columns of its ``incidents.csv`` rows (:func:`incident_columns` of the scenario's version)
+    incident_columns: tuple[str, ...] = INCIDENT_COLUMNS
 
     def __post_init__(self) -> None:
         if self.duration is None:

@@ -8,6 +8,10 @@ reader would pick it up. Either the new files are complete or the old ones are u
 CSV cells are formatted without ``repr`` noise: floats with at most three decimals
 (``12.5`` not ``12.500000000001``), integers as integers, ``None`` as an empty cell
 (the incident never reached that stage).
+
+``incidents.csv`` has the columns of the scenario's format (``ReplicationResult.incident_columns``:
+a version 1.1 file adds ``triggered_by``), so its header is written with the first replication's
+rows; a version 1 file's outputs stay byte for byte what they were.
 """
 
 from __future__ import annotations
@@ -110,7 +114,8 @@ def _rows(header: Sequence[str], rows: Iterable[Mapping[str, Any]], with_header:
 
 
 def _incident_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
-    return (i.as_row() for i in r.incidents)
+    columns = r.incident_columns
+    return (i.as_row(columns) for i in r.incidents)
 
 
 def _timeline_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
@@ -121,7 +126,8 @@ def _event_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
     return ({"replication": r.replication, **e._asdict()} for e in r.events)
 
 
-#: The CSV outputs: file name -> (columns, the rows of one replication).
+#: The CSV outputs: file name -> (columns, the rows of one replication). The columns of
+#: ``incidents.csv`` are those of a version 1 file; a result's own are :func:`columns_of`.
 CSV_FILES = {
     "incidents.csv": (INCIDENT_COLUMNS, _incident_rows),
     "timeline.csv": (TIMELINE_COLUMNS, _timeline_rows),
@@ -129,17 +135,34 @@ CSV_FILES = {
 }
 
 
+#: The key of :func:`replication_csv`'s texts that carries the header of ``incidents.csv`` when it
+#: is not a version 1 file's (format 1.1: ``triggered_by``); never a file.
+INCIDENT_HEADER = "incidents.csv header"
+
+
+def columns_of(name: str, result: ReplicationResult | None) -> tuple[str, ...]:
+    """The columns ``result``'s rows have in the CSV output ``name``."""
+    if name == "incidents.csv" and result is not None:
+        return result.incident_columns
+    return CSV_FILES[name][0]
+
+
 def replication_csv(result: ReplicationResult) -> dict[str, str]:
     """The CSV rows (no header) that one replication adds to each CSV output.
 
     Made where the replication ran (a worker process, a cluster node): only text travels back,
-    and the files are the same bytes whichever way the run was spread.
+    and the files are the same bytes whichever way the run was spread. A format 1.1 result adds
+    the header of its ``incidents.csv`` under :data:`INCIDENT_HEADER`.
     """
-    return {name: _rows(columns, rows(result)) for name, (columns, rows) in CSV_FILES.items()}
+    texts = {name: _rows(columns_of(name, result), rows(result)) for name, (_, rows) in CSV_FILES.items()}
+    if result.incident_columns != CSV_FILES["incidents.csv"][0]:
+        texts[INCIDENT_HEADER] = ",".join(result.incident_columns) + "\n"
+    return texts
 
 
 def _csv(name: str, results: Iterable[ReplicationResult]) -> str:
-    columns, rows = CSV_FILES[name]
+    results = list(results)
+    columns, rows = columns_of(name, results[0] if results else None), CSV_FILES[name][1]
     return _rows(columns, (row for r in results for row in rows(r)), with_header=True)
 
 
@@ -276,13 +299,15 @@ class OutputWriter:
         self._partial = {name: self.out_dir / partial_name(name) for name in self._names}
         self._files: dict[str, Any] = {}
         #: CSV name -> [line ends, sha256] of what was written so far (results.json's "files")
-        self._tallies: dict[str, list] = {}
+        self._tallies: dict[str, list] = {name: [0, hashlib.sha256()] for name in CSV_FILES}
         self._claim = ExitStack()
+        self._incident_header = False   # written yet?
         try:
             self._claim.enter_context(claim(self.out_dir))   # one writer per folder, for the whole run
             for name, (columns, _) in CSV_FILES.items():
                 fh = self._files[name] = self._open(name)
-                self._write(name, fh, ",".join(columns) + "\n")
+                if name != "incidents.csv":   # its header comes with the first replication (its format's columns)
+                    self._write(name, fh, ",".join(columns) + "\n")
         except BaseException:
             self.abort()
             raise
@@ -329,12 +354,22 @@ class OutputWriter:
 
     def add(self, texts: Mapping[str, str]) -> None:
         """Append one replication's rows (:func:`replication_csv`); replications in index order."""
+        self._header(texts.get(INCIDENT_HEADER))
         for name, text in texts.items():
-            self._write(name, self._files[name], text)
+            if name != INCIDENT_HEADER:
+                self._write(name, self._files[name], text)
+
+    def _header(self, header: str | None) -> None:
+        """Write ``incidents.csv``'s header once: ``header``, or a version 1 file's."""
+        if not self._incident_header:
+            self._incident_header = True
+            self._write("incidents.csv", self._files["incidents.csv"],
+                        header or ",".join(CSV_FILES["incidents.csv"][0]) + "\n")
 
     def finish(self, document: Mapping[str, Any]) -> list[Path]:
         """Write ``results.json`` (:meth:`standalone`), then put every output in place at once; return
         their paths."""
+        self._header(None)   # no replication added: a version 1 file's header
         document = self.standalone(document)
         text = results_json(document)   # before anything is replaced: a bad document changes nothing
         self._files["results.json"] = fh = self._open("results.json")

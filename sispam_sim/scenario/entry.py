@@ -2,7 +2,9 @@
 
 :class:`Strict` is the base of every block's model (unknown keys are errors, values frozen);
 :class:`IncidentBase` is the base of each incident kind's model (label, rate or at, where,
-priority), which the kinds (:mod:`sispam_sim.scenario.kinds`) extend.
+priority), which the kinds (:mod:`sispam_sim.scenario.kinds`) extend. Format 1.1 adds an entry
+``id`` and :class:`Trigger` (an incident caused by another: instead of ``rate`` or ``at``), with
+``where: {at: trigger}`` or ``{near: trigger, within_km: R}``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ from typing import Annotated, Any, Literal, Optional, Sequence, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from sispam_sim.scenario import limits
+from sispam_sim.scenario.distributions import DurationDist
 from sispam_sim.scenario.quantities import ClockTime
-from sispam_sim.scenario.types import CLOCK_JSON, RATE_JSON, Clock, Id, PositiveInt, Risk, RISKS
+from sispam_sim.scenario.types import CLOCK_JSON, RATE_JSON, Clock, Id, NonNegDuration, PositiveInt, Risk, RISKS
+from sispam_sim.scenario.versions import since
 
-__all__ = ["Strict", "SiteFilter", "Where", "RateProfile", "Rates", "IncidentBase"]
+__all__ = ["Strict", "SiteFilter", "Where", "RateProfile", "Rates", "IncidentBase", "Trigger", "UnresolvedAfter",
+           "TRIGGER_LEVELS", "MAX_NEAR_KM"]
+
+#: ``trigger.when`` names that are crowd levels, and the level each means.
+TRIGGER_LEVELS = {"kuning": 2, "merah": 3}
+#: The largest ``where.within_km`` of a ``near: trigger`` place.
+MAX_NEAR_KM = 100.0
 
 
 class Strict(BaseModel):
@@ -46,14 +56,31 @@ class Where(Strict):
     place: Optional[Id] = None
     district: Optional[Id] = None
     sites: Optional[Union[Literal["any"], SiteFilter]] = None
+    at: Optional[Literal["trigger"]] = Field(None, json_schema_extra=since("1.1"),
+                                             description="Format 1.1: at the place of the triggering incident")
+    near: Optional[Literal["trigger"]] = Field(None, json_schema_extra=since("1.1"),
+                                               description="Format 1.1: a point drawn uniformly within within_km "
+                                                           "of the triggering incident's place")
+    within_km: Optional[float] = Field(None, gt=0, le=MAX_NEAR_KM, json_schema_extra=since("1.1"),
+                                       description="Format 1.1: the radius of near: trigger, in km")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Where":
-        given = [key for key in ("place", "district", "sites") if getattr(self, key) is not None]
+        given = [key for key in ("place", "district", "sites", "at", "near") if getattr(self, key) is not None]
         if len(given) != 1:
             found = "none" if not given else " and ".join(given)
-            raise ValueError(f"give exactly one of place, district or sites; found {found}")
+            raise ValueError(f"give exactly one of place, district, sites, at: trigger or near: trigger; "
+                             f"found {found}")
+        if self.near is not None and self.within_km is None:
+            raise ValueError("near: trigger needs within_km (the radius in km), e.g. {near: trigger, within_km: 2}")
+        if self.within_km is not None and self.near is None:
+            raise ValueError("within_km goes with near: trigger only")
         return self
+
+    @property
+    def from_trigger(self) -> bool:
+        """Placed from the triggering incident's place (format 1.1 ``at``/``near: trigger``)."""
+        return self.at is not None or self.near is not None
 
     @property
     def selects_sites(self) -> bool:
@@ -111,10 +138,45 @@ Rates = Annotated[
 ]
 
 
+class UnresolvedAfter(Strict):
+    """``when: {unresolved_after: 1h}``: the triggering incident is still open this long after its call."""
+
+    unresolved_after: NonNegDuration
+
+
+class Trigger(Strict):
+    """Format 1.1: an incident caused by another (``trigger:`` instead of ``rate`` or ``at``).
+
+    When the condition ``when`` happens to an incident of the entry with id ``incident``, this entry's
+    incident is called ``delay`` later with ``probability`` (decided once per triggering incident)."""
+
+    incident: Id = Field(description="The id of the triggering entry")
+    when: Union[Literal["kuning", "merah", "resolved"], UnresolvedAfter] = Field(
+        description="kuning or merah (the triggering crowd reaches the level), resolved, or "
+                    "{unresolved_after: DURATION} (still open that long after its call)")
+    probability: float = Field(1.0, ge=0, le=1, description="The chance that the condition causes the incident")
+    delay: DurationDist = Field(default=0.0, validate_default=True,
+                                description="From the condition to this incident's call (a duration or distribution)")
+
+    @property
+    def level(self) -> int | None:
+        """The crowd level ``when`` names (None: not a level)."""
+        return TRIGGER_LEVELS.get(self.when) if isinstance(self.when, str) else None
+
+    @property
+    def after(self) -> float | None:
+        """``unresolved_after``'s minutes (None: another condition)."""
+        return self.when.unresolved_after if isinstance(self.when, UnresolvedAfter) else None
+
+
 class IncidentBase(Strict):
+    id: Optional[Id] = Field(None, json_schema_extra=since("1.1"),
+                             description="Format 1.1: names the entry (a trigger names the entry that triggers it)")
     label: Optional[str] = Field(None, description="Name shown in reports")
     rate: Optional[Rates] = Field(None, description="Poisson arrivals: a rate or a profile")
     at: Optional[Clock] = Field(None, description="A scripted event at this clock time")
+    trigger: Optional[Trigger] = Field(None, json_schema_extra=since("1.1"),
+                                       description="Format 1.1: caused by another incident (instead of rate or at)")
     where: Where
     priority: PositiveInt = Field(2, le=limits.MAX_PRIORITY, description="1 is most urgent")
 
@@ -122,8 +184,14 @@ class IncidentBase(Strict):
     def _rate_or_at(self) -> "IncidentBase":
         if self.rate is not None and self.at is not None:
             raise ValueError("give either rate (a generator) or at (a scripted event), not both")
-        if self.rate is None and self.at is None:
+        if self.trigger is not None and (self.rate is not None or self.at is not None):
+            raise ValueError(f"give either {'rate' if self.rate is not None else 'at'} or trigger (an incident caused "
+                             "by another), not both")
+        if self.rate is None and self.at is None and self.trigger is None:
             raise ValueError("give rate (a generator, e.g. rate: 6/h) or at (a scripted event, e.g. at: \"13:00\")")
+        if self.where.from_trigger and self.trigger is None:
+            raise ValueError(f"where: {{{'at' if self.where.at else 'near'}: trigger}} is the place of a triggering "
+                             "incident: give trigger: {incident: ID, when: ...}, or another where")
         return self
 
 

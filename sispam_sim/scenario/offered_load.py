@@ -17,8 +17,17 @@ from sispam_sim.scenario import kinds
 _SAMPLE = 200  # locations sampled per entry for the travel estimate
 
 
-def mean_rate(incident, clock) -> float:
-    """Average arrivals per minute over the incident window (a scripted event: 1 per window)."""
+def mean_rate(incident, clock, spec=None, _seen: frozenset = frozenset()) -> float:
+    """Average arrivals per minute over the incident window (a scripted event: 1 per window).
+
+    A triggered entry (format 1.1 ``trigger``) at most its probability x its triggering entry's
+    rate (as if the condition always happened: an upper bound); 0 without ``spec`` to look it up."""
+    trigger = getattr(incident, "trigger", None)
+    if trigger is not None:
+        parent = next((x for x in spec.incidents if x.id == trigger.incident), None) if spec is not None else None
+        if parent is None or trigger.incident in _seen:   # unknown, or a cycle (validate reports both)
+            return 0.0
+        return trigger.probability * mean_rate(parent, clock, spec, _seen | {trigger.incident})
     if incident.at is not None:
         return 1.0 / clock.duration
     steps = incident.rate.steps(clock) + [(clock.duration, 0.0)]
@@ -73,7 +82,7 @@ def offered_load(parts) -> dict[str, float]:
     spec = parts.spec
     load: dict[str, float] = {}
     for incident in spec.incidents:
-        rate = mean_rate(incident, spec.clock)
+        rate = mean_rate(incident, spec.clock, spec)
         locations = _locations(parts, incident)
         busy, needs = kinds.get(incident.kind).offered_busy(incident)
         for capability, need in needs.items():

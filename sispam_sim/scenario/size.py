@@ -49,16 +49,17 @@ class RunSize(NamedTuple):
                 "seconds_per_incident": SECONDS_PER_INCIDENT}
 
 
-def entry_incidents(incident, clock) -> float:
-    """Expected incidents of one ``incidents`` entry in one replication."""
+def entry_incidents(incident, clock, spec=None) -> float:
+    """Expected incidents of one ``incidents`` entry in one replication (a triggered entry: at most,
+    given the scenario ``spec`` it is in)."""
     from sispam_sim.scenario.offered_load import mean_rate
 
-    return mean_rate(incident, clock) * clock.duration
+    return mean_rate(incident, clock, spec) * clock.duration
 
 
 def run_size(spec) -> RunSize:
     """The run size of a validated :class:`~sispam_sim.scenario.schema.Scenario`."""
-    return RunSize(sum(entry_incidents(x, spec.clock) for x in spec.incidents), spec.replications)
+    return RunSize(sum(entry_incidents(x, spec.clock, spec) for x in spec.incidents), spec.replications)
 
 
 def _count(n: float) -> str:

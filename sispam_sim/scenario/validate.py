@@ -77,6 +77,7 @@ class _Checker:
         self.check_point_ids()
         self.check_forces()
         self.check_incidents()
+        self.check_triggers()
         self.check_dispatch()
         self.check_matrix()
         self.check_personnel()
@@ -310,6 +311,79 @@ class _Checker:
                     self.warning(path, f"needs {need} {capability} personnel but the whole force has {crew} "
                                        "that can answer: full strength is never reached")
 
+    def check_triggers(self) -> None:
+        """Format 1.1 entry ids and triggers: ids unique, a trigger names an entry id, no cycle,
+        a level only of a kind with levels, a triggered place that can be placed."""
+        incidents = self.spec.incidents
+        ids: dict[str, int] = {}
+        for i, incident in enumerate(incidents):
+            if incident.id is None:
+                continue
+            if incident.id in ids:
+                first = ids[incident.id]
+                self.error(("incidents", i, "id"), f'duplicate incident id "{incident.id}" (first written at '
+                                                   f"incidents[{first}].id, {self.where(('incidents', first, 'id'))});"
+                                                   " give each entry its own id")
+            else:
+                ids[incident.id] = i
+        parent: dict[int, int] = {}   # entry -> the entry that triggers it
+        for i, incident in enumerate(incidents):
+            trigger = incident.trigger
+            if trigger is None:
+                continue
+            path = ("incidents", i, "trigger")
+            if not self.known(path + ("incident",), trigger.incident, ids, "incident id",
+                              "incident entries with an id are"):
+                continue
+            j = parent[i] = ids[trigger.incident]
+            source = incidents[j]
+            level = trigger.level
+            if level is not None:
+                if not kind_registry.has_levels(source.kind):
+                    self.error(path + ("when",), f'"{trigger.when}" is a crowd level, and incidents of '
+                                                 f'"{trigger.incident}" ({source.kind}) have no levels: use resolved '
+                                                 "or {unresolved_after: DURATION}")
+                elif kind_registry.get(source.kind).max_level(source) < level:
+                    self.warning(path + ("when",), f'"{trigger.incident}" never reaches {trigger.when} (it cannot '
+                                                   f"escalate to level {level}): this trigger never fires")
+            if incident.where.near is not None and self.spec.map.travel.matrix is not None:
+                self.error(("incidents", i, "where", "near"), "near: trigger draws a point off the map's places, "
+                                                              "which a travel matrix has no row for: use at: trigger")
+        reported: set[int] = set()
+        for start in sorted(parent):
+            chain, i = [], start
+            while i in parent and i not in chain:
+                chain.append(i)
+                i = parent[i]
+            if i not in chain or i in reported:
+                continue
+            cycle = chain[chain.index(i):]
+            reported.update(cycle)
+            first = min(cycle)
+            loop = cycle[cycle.index(first):] + cycle[:cycle.index(first)]
+            names = " -> ".join(f'"{incidents[x].id}"' for x in reversed(loop + [first]))
+            self.error(("incidents", first, "trigger", "incident"),
+                       f"triggers form a cycle: {names} (each triggers the next, so none of them ever happens); "
+                       "give one of these entries rate or at instead of trigger")
+        for i, incident in enumerate(incidents):   # a TPS's downtime needs a TPS
+            if (incident.where.at is not None and i in parent and not self.placed_at_site(i, parent)
+                    and "tps_downtime" in kind_registry.get(incident.kind).metrics):
+                self.error(("incidents", i, "where", "at"), f"a {incident.kind} happens at a TPS, and the incident "
+                                                            "that triggers it is not at one: use where: {sites: ...}")
+
+    def placed_at_site(self, i: int, parent: dict[int, int]) -> bool:
+        """Whether entry ``i``'s incidents are at a TPS (following ``at: trigger`` up the chain)."""
+        seen = set()
+        while i not in seen:
+            seen.add(i)
+            where = self.spec.incidents[i].where
+            if where.at is None:
+                return where.selects_sites
+            if i not in parent:
+                return False
+            i = parent[i]
+        return True   # a cycle: reported already
+
     def check_site_filter(self, i: int, where, site_districts: set[str]) -> None:
         path, sites = ("incidents", i, "where", "sites"), where.sites
         if not self.parts.sites:
@@ -464,10 +538,11 @@ class _Checker:
         """Expected incidents per replication, from the rates alone, before any is drawn."""
         clock, total = self.spec.clock, 0.0
         for i, incident in enumerate(self.spec.incidents):
-            expected = entry_incidents(incident, clock)
+            expected = entry_incidents(incident, clock, self.spec)
             total += expected
             if total > limits.MAX_INCIDENTS_PER_REPLICATION:
-                self.error(("incidents", i, "rate" if incident.rate is not None else "at"),
+                self.error(("incidents", i, "rate" if incident.rate is not None else
+                            "at" if incident.at is not None else "trigger"),
                            f"about {total:,.0f} incidents per replication expected (rates integrated over "
                            f"clock.duration, entries 0 to {i}): at most {limits.MAX_INCIDENTS_PER_REPLICATION:,} "
                            "are allowed; check the rate's unit (/h, /d)")

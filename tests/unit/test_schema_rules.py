@@ -102,7 +102,7 @@ def test_unknown_top_level_key_suggests_the_close_one(write):
 
 def test_unknown_key_without_a_close_match_lists_the_allowed_keys(write):
     assert problems(write, variant(("where: {place: polres}", "where: {place: polres, zzz: 1}"))) == [
-        's.yaml:15:28: error: incidents[0].where.zzz: unknown key "zzz"; expected one of: place, district, sites']
+        's.yaml:15:28: error: incidents[0].where.zzz: unknown key "zzz"; expected one of: place, district, sites, at, near, within_km']
 
 
 @pytest.mark.parametrize("old, new, expected", [
@@ -255,18 +255,18 @@ def test_missing_kind(write):
 
 def test_where_with_two_selectors(write):
     assert problems(write, variant(("where: {place: polres}", "where: {place: polres, district: x}"))) == [
-        "s.yaml:15:12: error: incidents[0].where: give exactly one of place, district or sites; "
+        "s.yaml:15:12: error: incidents[0].where: give exactly one of place, district, sites, at: trigger or near: trigger; "
         "found place and district"]
 
 
 def test_where_with_no_selector(write):
     assert problems(write, variant(("where: {place: polres}", "where: {}"))) == [
-        "s.yaml:15:12: error: incidents[0].where: give exactly one of place, district or sites; found none"]
+        "s.yaml:15:12: error: incidents[0].where: give exactly one of place, district, sites, at: trigger or near: trigger; found none"]
 
 
 def test_station_disruption_needs_sites(write):
     assert problems(write, variant(("kind: rapid_response", "kind: station_disruption"))) == [
-        "s.yaml:13:5: error: incidents[0]: a station_disruption happens at a TPS: use where: {sites: ...}"]
+        "s.yaml:13:5: error: incidents[0]: a station_disruption happens at a TPS: use where: {sites: ...} (or, triggered by an incident at a TPS, where: {at: trigger})"]
 
 
 def test_rate_profile_with_a_bad_clock_time(write):

@@ -31,7 +31,9 @@ once. The order of events at one moment is part of the results.
 The behaviours use the replication only through its public operations: ``rep.env``,
 ``rep.units``, ``rep.dispatcher``, ``rep.incidents``, ``rep.watchers``, ``rep.dispatch(inc)``,
 ``rep.queue(inc)``, ``rep.resolve(inc)``, ``rep.detach(inc, unit, action)``,
-``rep.release(unit)``, ``rep.serve_waiting()`` and ``rep.log(now, unit, inc, action)``.
+``rep.release(unit)``, ``rep.serve_waiting()`` and ``rep.log(now, unit, inc, action)``; and, for
+a draw of its own keyed like the incidents' (a crowd's negotiation), ``rep.spec.seed`` and
+``rep.replication``.
 
 The registry is keyed by the names of the scenario's kinds (:mod:`sispam_sim.scenario.kinds`),
 which say what a planner writes and what it means; a kind registered there needs a behaviour

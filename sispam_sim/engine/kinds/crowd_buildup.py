@@ -27,6 +27,17 @@ tests/property/test_crowd_schedule.py). Each re-assessment, in order:
 Whenever units free up, a growing crowd's need is also brought to now before the waiting
 queue is served (:meth:`CrowdBehaviour.before_serve`), so a crowd that has outgrown its crew
 since its last re-assessment keeps its place in the queue.
+
+A crowd with a negotiation stage (format 1.1 ``negotiation``: :class:`Talks`) has one more need
+slot per negotiation capability after slot 0, the crowd control, sent at the call with it. Its
+re-assessment first runs the talks' timer (:meth:`CrowdBehaviour.negotiate`): it starts when
+every negotiation need is met on scene and stops when one is not; when it has run ``for``, the
+talks end with the draw made at the call: success (draw < ``success``) stops the crowd's growth
+and starts its dispersal at once (:meth:`Crowd.settle`; it still disperses only while
+controlled) and the negotiators stay until resolution; failure changes nothing for the crowd and
+the negotiators are released at once (they stand back). Either way no negotiator is sent again.
+Negotiators never count toward the crowd control (slot 0), are never released as its surplus,
+and the crowd's need, full strength and minutes short are those of slot 0 alone.
 """
 
 from __future__ import annotations
@@ -35,11 +46,45 @@ import math
 
 from simpy.events import Timeout
 
+from sispam_sim.core import rng as rngmod
 from sispam_sim.engine.kinds import Behaviour
 from sispam_sim.engine.units import ON_SCENE
 from sispam_sim.scenario.quantities import round_up
 
-__all__ = ["Crowd", "CrowdBehaviour"]
+__all__ = ["Crowd", "Talks", "CrowdBehaviour", "NEGOTIATION"]
+
+#: The purpose of the stream the negotiations' outcomes are drawn from, per (seed, replication,
+#: entry): one uniform per call of the entry, in call order (core.rng).
+NEGOTIATION = rngmod.NEGOTIATION
+
+
+class Talks:
+    """A crowd's negotiation stage: its need slots, the timer and the outcome.
+
+    ``since`` is the start of the current stretch with every negotiation need met on scene (None:
+    not met); ``outcome`` is None until the talks end, then True (success) or False.
+    """
+
+    __slots__ = ("slots", "length", "success", "draw", "since", "outcome")
+
+    def __init__(self, slots: range, length: float, success: float, draw: float):
+        self.slots, self.length, self.success, self.draw = slots, float(length), float(success), draw
+        self.since: float | None = None
+        self.outcome: bool | None = None
+
+    def met(self, inc) -> bool:
+        """Every negotiation need is met by crew on scene."""
+        on, need = inc.on_scene, inc.need
+        return all(on[s] >= need[s] for s in self.slots)
+
+    def short(self, inc) -> bool:
+        """Open talks with a negotiation need not covered by the crew assigned (some to send)."""
+        assigned, need = inc.assigned, inc.need
+        return self.outcome is None and any(assigned[s] < need[s] for s in self.slots)
+
+    def due(self, now: float) -> bool:
+        """The timer has run ``for`` by ``now``."""
+        return self.since is not None and now >= self.since + self.length - 1e-9
 
 
 class Crowd:
@@ -52,9 +97,9 @@ class Crowd:
 
     __slots__ = ("initial", "growth", "peak", "per_officer", "below", "after", "factor",
                  "call", "peak_time", "hold_end", "size", "t", "controlled", "below_since", "tick_token",
-                 "busy_token")
+                 "busy_token", "talks")
 
-    def __init__(self, spec, call: float, lasts: float):
+    def __init__(self, spec, call: float, lasts: float, talks: Talks | None = None):
         c = spec.crowd
         self.initial, self.growth, self.peak = float(c.initial), float(c.growth), float(c.peak)
         self.per_officer = float(spec.per_officer)
@@ -70,6 +115,7 @@ class Crowd:
         self.below_since: float | None = None
         self.tick_token = 0
         self.busy_token = -1   # the tick already found to change something (CrowdBehaviour.schedule_tick)
+        self.talks = talks     # its negotiation stage (None: none, as in a version 1 file)
 
     def advance(self, now: float) -> None:
         if now <= self.t:
@@ -85,6 +131,14 @@ class Crowd:
                     self.size = 0.0
         self.t = now
 
+    def settle(self, now: float) -> None:
+        """Talks succeeded at ``now`` (the size brought to ``now``): the crowd stops growing and
+        starts to disperse, as after ``lasts`` (only while controlled). Already dispersing: no change."""
+        if now < self.hold_end:
+            self.hold_end = now
+            if now < self.peak_time:
+                self.peak_time = now
+
     @property
     def gone(self) -> bool:
         return self.t >= self.hold_end and self.size <= 0.0
@@ -98,7 +152,7 @@ class Crowd:
 
     def next_change(self, now: float, level: int) -> float:
         """The next moment to re-assess: the next whole minute after the call, or sooner
-        when the crowd peaks, stops holding, is gone, or an escalation timer runs out."""
+        when the crowd peaks, stops holding, is gone, or an escalation or negotiation timer runs out."""
         out = self.call + math.floor(now - self.call + 1e-9) + 1.0
         if now < self.peak_time:
             out = min(out, self.peak_time)
@@ -108,6 +162,11 @@ class Crowd:
             out = min(out, now + self.size / self.growth)
         if self.below_since is not None and level < 3:
             deadline = self.below_since + self.after
+            if deadline > now:
+                out = min(out, deadline)
+        talks = self.talks
+        if talks is not None and talks.since is not None and talks.outcome is None:
+            deadline = talks.since + talks.length
             if deadline > now:
                 out = min(out, deadline)
         return out
@@ -126,7 +185,12 @@ class CrowdBehaviour(Behaviour):
     # ------------------------------------------------------------ hooks
 
     def on_call(self, rep, inc, now: float) -> None:
-        inc.state = Crowd(inc.spec, now, inc.call.draw)
+        negotiation = inc.spec.negotiation
+        talks = None
+        if negotiation is not None:
+            talks = Talks(range(1, len(inc.need)), negotiation.for_, negotiation.success, negotiation_draw(rep, inc))
+        inc.state = Crowd(inc.spec, now, inc.call.draw, talks)
+        inc.record.need = inc.need[0]   # a crowd's need is its crowd control's; the negotiators' is apart
         rep.watchers.append(inc)
         self.update(rep, inc)
 
@@ -161,6 +225,8 @@ class CrowdBehaviour(Behaviour):
         """Re-assess the crowd now (the module docstring gives the steps)."""
         now, crowd, rec = rep.env.now, inc.state, inc.record
         crowd.advance(now)
+        talks = crowd.talks
+        freed = talks is not None and talks.outcome is None and self.negotiate(rep, inc, now)
         if crowd.gone:
             rep.watchers.remove(inc)
             rep.resolve(inc)
@@ -177,19 +243,23 @@ class CrowdBehaviour(Behaviour):
                     break
                 inc.set_level(inc.level + 1, now)
                 rep.log(now, None, inc, "escalate")
+                rep.level_changed(inc)
                 if rep.dispatcher.inc_banded is not None:
                     released = self.hand_over(rep, inc) or released
+                    if talks is not None and talks.outcome is None:
+                        freed = self.negotiate(rep, inc, now) or freed   # negotiators handed over: the timer stops
                 need = crowd.need(inc.level)
                 crowd.below_since = now
             else:
                 crowd.below_since = None
         inc.need[0] = need
         rec.need = max(rec.need, need)
-        if inc.assigned[0] < need:
-            rep.dispatch(inc)
-        else:
+        short = inc.assigned[0] < need
+        if short or (talks is not None and talks.short(inc)):
+            rep.dispatch(inc)   # every slot short: the crowd control and, until the talks end, the negotiators
+        if not short:
             if inc.assigned[0] > need and now >= crowd.peak_time:
-                released = self.release_surplus(rep, inc)
+                released = self.release_surplus(rep, inc) or released   # after a hand-over too
             rep.queue(inc)
         controlled = inc.on_scene[0] >= need
         if controlled != crowd.controlled:   # coverage gained or lost: full strength moves with it
@@ -201,11 +271,35 @@ class CrowdBehaviour(Behaviour):
                 inc.uncovered(now)
                 rep.log(now, None, inc, "short")
         at = crowd.next_change(now, inc.level)
-        if released:   # the queue is served after this: no skipping ahead (see schedule_tick)
+        if released or freed:   # the queue is served after this: no skipping ahead (see schedule_tick)
             self.schedule_tick(rep, inc, now + (at - now), skip=False)
             rep.serve_waiting()
         else:
             self.schedule_tick(rep, inc, now + (at - now))
+
+    def negotiate(self, rep, inc, now: float) -> bool:
+        """Run the open talks' timer at a re-assessment (the size brought to ``now``); end the talks
+        when it has run ``for``. True if negotiators were released (the talks failed)."""
+        talks, u = inc.state.talks, rep.units
+        if not talks.met(inc):
+            talks.since = None   # a break: the stretch starts again when the need is met again
+            return False
+        if talks.since is None:
+            talks.since = now
+        if not talks.due(now):
+            return False
+        talks.outcome = talks.draw < talks.success
+        for s in talks.slots:   # the talks are over: no negotiator is sent again
+            inc.need[s] = 0
+        if talks.outcome:
+            inc.state.settle(now)   # the negotiators stay until resolution
+            return False
+        out = False
+        for unit in [x for x in inc.units if u.slot[x] in talks.slots]:   # failed: they stand back
+            rep.detach(inc, unit, "release")
+            rep.release(unit)
+            out = True
+        return out
 
     def hand_over(self, rep, inc) -> bool:
         """The crowd rose above some units' band (format 1.1 ``max_level``): they are released
@@ -276,6 +370,13 @@ class CrowdBehaviour(Behaviour):
         need = crowd.need(inc.level)
         if need != inc.need[0]:
             return False
+        talks = crowd.talks
+        if talks is not None and talks.outcome is None:
+            if (talks.since is not None) != talks.met(inc) or talks.due(now):
+                return False   # the timer would start, stop or run out
+            if talks.short(inc) and (any(rep.units.free_cap[inc.caps[s]] for s in talks.slots)
+                                     or (rep.dispatcher.preempt and inc.priority == 1)):
+                return False
         on_scene = inc.on_scene[0]
         if crowd.below is not None:
             if on_scene < crowd.below * need:
@@ -291,6 +392,8 @@ class CrowdBehaviour(Behaviour):
         if assigned > need and now >= crowd.peak_time:
             u = rep.units
             for unit in inc.units:   # what release_surplus would let go first
+                if u.slot[unit] != 0:
+                    continue   # a negotiator: never crowd-control surplus
                 crew = u.crew_list[unit]
                 if assigned - crew >= need and (u.state[unit] != ON_SCENE or on_scene - crew >= need):
                     return False
@@ -303,6 +406,8 @@ class CrowdBehaviour(Behaviour):
         released = False
         order = sorted(inc.units, key=lambda x: (u.state[x] == ON_SCENE, -u.t1[x], -x))
         for unit in order:
+            if u.slot[unit] != 0:
+                continue   # a negotiator: never crowd-control surplus
             crew = u.crew_list[unit]
             if inc.assigned[0] - crew < need:
                 continue
@@ -312,6 +417,17 @@ class CrowdBehaviour(Behaviour):
             rep.release(unit)
             released = True
         return released
+
+
+def negotiation_draw(rep, inc) -> float:
+    """The uniform on [0, 1) that decides ``inc``'s talks: the n-th draw of the stream (seed,
+    replication, entry, NEGOTIATION) for the n-th call of its entry (in call order). It depends on
+    the seed, the replication and the entry alone, never on dispatch: two plans see the same
+    outcome for the same call (common random numbers); the talks succeed when it is < ``success``."""
+    entry = inc.call.entry
+    nth = sum(1 for other in rep.incidents[:inc.index] if other.call.entry == entry)
+    gen = rngmod.stream(rep.spec.seed, rep.replication, entry, NEGOTIATION)
+    return float(gen.random(nth + 1)[nth])
 
 
 def _delay_to(now: float, at: float) -> float:

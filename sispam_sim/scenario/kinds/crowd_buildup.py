@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, model_validator
 
@@ -14,9 +14,9 @@ from sispam_sim.scenario.entry import IncidentBase, Strict
 from sispam_sim.scenario.kinds.base import GENERAL_METRICS, IncidentKind
 from sispam_sim.scenario.quantities import round_up
 from sispam_sim.scenario.types import MAX_LEVEL, Id, NonNegDuration, NonNegInt, PositiveInt, PositiveRate
+from sispam_sim.scenario.versions import since
 
-__all__ = ["Crowd", "Escalation", "CrowdBuildup", "CrowdBuildupKind", "MAX_LEVEL"]
-
+__all__ = ["Crowd", "Escalation", "Negotiation", "CrowdBuildup", "CrowdBuildupKind", "MAX_LEVEL"]
 
 
 class Crowd(Strict):
@@ -38,6 +38,20 @@ class Escalation(Strict):
     factor: float = Field(ge=1, le=limits.MAX_ESCALATION_FACTOR, description="Need multiplies by this at each level")
 
 
+class Negotiation(Strict):
+    """Format 1.1: negotiators sent at the call beside the crowd control; once their need has been
+    met on scene for ``for`` without a break, the crowd stops growing and starts to disperse with
+    probability ``success`` (docs/model.md, "Negotiation")."""
+
+    needs: dict[Id, Annotated[PositiveInt, Field(le=limits.MAX_NEED)]] = Field(
+        min_length=1, description="Negotiation personnel per capability (a need of their own: they do not "
+                                  "count toward the crowd control)")
+    for_: NonNegDuration = Field(alias="for", description="How long the negotiators must be on scene, "
+                                                          "without a break, before the talks end")
+    success: float = Field(ge=0, le=1, description="The probability that the talks succeed: the crowd then stops "
+                                                   "growing and disperses while controlled")
+
+
 class CrowdBuildup(IncidentBase):
     """A crowd that grows, holds and disperses only while controlled; it may escalate."""
 
@@ -47,6 +61,16 @@ class CrowdBuildup(IncidentBase):
                                description="Persons in the crowd per crowd_control officer")
     escalation: Optional[Escalation] = None
     capability: Id = Field("crowd_control", description="The capability that controls the crowd")
+    negotiation: Optional[Negotiation] = Field(None, json_schema_extra=since("1.1"),
+                                               description="Format 1.1: a negotiation stage (needs, for, success)")
+
+    @model_validator(mode="after")
+    def _negotiators_apart(self) -> "CrowdBuildup":
+        if self.negotiation is not None and self.capability in self.negotiation.needs:
+            raise ValueError(f'negotiation.needs.{self.capability}: the negotiators are a need of their own and '
+                             f'never count toward the crowd control; give them a capability other than the '
+                             f'crowd\'s ("{self.capability}"), e.g. negotiation')
+        return self
 
     def need_at_peak(self, level: int = 1) -> int:
         """ceil(ceil(peak / per_officer) x factor^(level - 1)), as the engine computes need."""
@@ -73,9 +97,18 @@ class CrowdBuildupKind(IncidentKind):
     def feasibility(self, entry):
         # the capability is written once; the need grows with the crowd up to its peak
         yield entry.capability, entry.need_at_peak(1), ("capability",), ("crowd", "peak")
+        if entry.negotiation is not None:
+            for capability, need in entry.negotiation.needs.items():
+                path = ("negotiation", "needs", capability)
+                yield capability, need, path, path
 
     def slots(self, entry):
-        return [entry.capability], [1]
+        # slot 0 is the crowd control (its need follows the crowd); the negotiators' slots follow it
+        capabilities, need = [entry.capability], [1]
+        if entry.negotiation is not None:
+            capabilities += list(entry.negotiation.needs)
+            need += list(entry.negotiation.needs.values())
+        return capabilities, need
 
     def work_draw(self, entry):
         return entry.crowd.lasts
@@ -84,7 +117,10 @@ class CrowdBuildupKind(IncidentKind):
         crowd = entry.crowd
         rise = (crowd.peak - crowd.initial) / crowd.growth
         fall = crowd.peak / crowd.growth
-        return rise + crowd.lasts.mean + fall, {entry.capability: math.ceil(crowd.peak / entry.per_officer)}
+        needs = {entry.capability: math.ceil(crowd.peak / entry.per_officer)}
+        if entry.negotiation is not None:   # counted for the crowd's whole time: at most that long on scene
+            needs.update(entry.negotiation.needs)
+        return rise + crowd.lasts.mean + fall, needs
 
     def inject(self, entry, label: str, place: str):
         crowd = entry.crowd

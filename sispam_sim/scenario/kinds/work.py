@@ -36,8 +36,9 @@ class StationDisruption(RapidResponse):
 
     @model_validator(mode="after")
     def _at_a_site(self) -> "StationDisruption":
-        if not self.where.selects_sites:
-            raise ValueError("a station_disruption happens at a TPS: use where: {sites: ...}")
+        if not self.where.selects_sites and self.where.at is None:
+            raise ValueError("a station_disruption happens at a TPS: use where: {sites: ...} (or, triggered by an "
+                             "incident at a TPS, where: {at: trigger})")
         return self
 
 
