@@ -97,7 +97,7 @@ class Crowd:
 
     __slots__ = ("initial", "growth", "peak", "per_officer", "below", "after", "factor",
                  "call", "peak_time", "hold_end", "size", "t", "controlled", "below_since", "tick_token",
-                 "busy_token", "talks")
+                 "busy_token", "talks", "need_size", "need_level", "need_value")
 
     def __init__(self, spec, call: float, lasts: float, talks: Talks | None = None):
         c = spec.crowd
@@ -116,6 +116,7 @@ class Crowd:
         self.tick_token = 0
         self.busy_token = -1   # the tick already found to change something (CrowdBehaviour.schedule_tick)
         self.talks = talks     # its negotiation stage (None: none, as in a version 1 file)
+        self.need_size, self.need_level, self.need_value = math.nan, 0, 0   # need()'s last answer
 
     def advance(self, now: float) -> None:
         if now <= self.t:
@@ -144,11 +145,18 @@ class Crowd:
         return self.t >= self.hold_end and self.size <= 0.0
 
     def need(self, level: int) -> int:
-        """ceil(ceil(crowd / per_officer) x factor^(level-1)), at least 1 while the crowd is there."""
-        base = round_up(self.size / self.per_officer)
+        """ceil(ceil(crowd / per_officer) x factor^(level-1)), at least 1 while the crowd is there.
+        Remembered for the last (size, level) asked: a tick found idle or busy asks it again."""
+        size = self.size
+        if size == self.need_size and level == self.need_level:
+            return self.need_value
+        base = round_up(size / self.per_officer)
         if level == 1 or self.factor == 1.0:   # x 1.0: an int below 2**53 rounds up to itself
-            return base if base > 1 else 1
-        return max(1, round_up(base * self.factor ** (level - 1)))
+            need = base if base > 1 else 1
+        else:
+            need = max(1, round_up(base * self.factor ** (level - 1)))
+        self.need_size, self.need_level, self.need_value = size, level, need
+        return need
 
     def next_change(self, now: float, level: int) -> float:
         """The next moment to re-assess: the next whole minute after the call, or sooner
@@ -320,9 +328,9 @@ class CrowdBehaviour(Behaviour):
         now = rep.env.now
         if token == inc.state.busy_token or self.every_tick or not self.idle(rep, inc, now):
             self.update(rep, inc)
-        else:
-            at = inc.state.next_change(now, inc.level)
-            self.schedule_tick(rep, inc, now + (at - now))
+        else:   # idle: on to the next tick that can change something (the walk from ``now``)
+            at, busy = self.walk(rep, inc, now, rep.env.peek())
+            self.start_tick(rep, inc, at, busy)
 
     def schedule_tick(self, rep, inc, at: float, skip: bool = True) -> None:
         """Schedule the crowd's next re-assessment: the next tick at ``at`` or, skipping ahead,
@@ -331,26 +339,113 @@ class CrowdBehaviour(Behaviour):
         The ticks are those of the original schedule (every whole minute after the call, and the
         moments of next_change), at the same float times. A tick is skipped only when it comes
         before every event already scheduled (so nothing else can happen first) and would change
-        nothing (:meth:`idle`); the skipped ones still bring the crowd's size up to their time,
-        as their re-assessment did, so the dispersal's arithmetic is unchanged. The tick then
-        scheduled is created after every event already in the queue, as it was when the tick
-        before it created it: ties at one time are processed in the same order. Only at the end
-        of an event's processing (``skip``): an event scheduled later in it could come first.
+        nothing (:meth:`idle`, then :meth:`walk`); the skipped ones still bring the crowd's size up
+        to their time, as their re-assessment did, so the dispersal's arithmetic is unchanged. The
+        tick then scheduled is created after every event already in the queue, as it was when the
+        tick before it created it: ties at one time are processed in the same order. Only at the
+        end of an event's processing (``skip``): an event scheduled later in it could come first.
         """
-        crowd, env = inc.state, rep.env
         busy = False
         if skip and not self.every_tick:
-            ahead = env.peek()
-            while at < ahead:
-                if not self.idle(rep, inc, at):
+            ahead = rep.env.peek()
+            if at < ahead:
+                if self.idle(rep, inc, at):
+                    at, busy = self.walk(rep, inc, at, ahead)
+                else:
                     busy = True   # known already: on_tick need not ask again
-                    break
-                after = crowd.next_change(at, inc.level)
-                at = at + (after - at)
+        self.start_tick(rep, inc, at, busy)
+
+    def start_tick(self, rep, inc, at: float, busy: bool) -> None:
+        """Create the crowd's next tick, at ``at`` exactly (``busy``: known to change something)."""
+        crowd, env = inc.state, rep.env
         crowd.tick_token += 1
         if busy:
             crowd.busy_token = crowd.tick_token
         Timeout(env, _delay_to(env.now, at), (rep, inc, crowd.tick_token)).callbacks.append(self.on_tick)
+
+    def walk(self, rep, inc, at: float, ahead: float) -> tuple[float, bool]:
+        """From a tick at ``at`` found :meth:`idle`, the ticks that follow it before ``ahead`` (the
+        next other event), as :meth:`schedule_tick` would visit them one by one with :meth:`idle`
+        and :meth:`Crowd.next_change`: (the first that is not idle, True) or (the first at or after
+        ``ahead``, False). The crowd's size is brought to the last tick visited before ``ahead``.
+
+        Nothing but the clock moves before ``ahead``: what :meth:`idle` reads of the units, the
+        need slots, the timers' starts and the control is as at ``at``, where it was found idle.
+        What remains to look at, tick by tick, moves with the time alone: the size (gone, need),
+        the escalation and negotiation timers running out, the surplus once past the peak. The
+        tick times are the same floats (next_change's expressions, ``at + (next - at)``); the size
+        is brought to each tick past the end of the hold (dispersal subtracts step by step), and
+        before it only to the last (growth and hold are a formula of the time alone).
+        """
+        crowd = inc.state
+        n, level = inc.need[0], inc.level
+        call, initial, growth, peak = crowd.call, crowd.initial, crowd.growth, crowd.peak
+        per_officer, factor = crowd.per_officer, crowd.factor
+        peak_time, hold_end, controlled = crowd.peak_time, crowd.hold_end, crowd.controlled
+        floor = math.floor
+        # escalation: the deadline next_change moves to, and whether its running out makes a tick busy
+        deadline = due = None
+        if crowd.below_since is not None and level < 3:
+            deadline = crowd.below_since + crowd.after
+            if inc.on_scene[0] < crowd.below * n:
+                due = crowd.after - 1e-9
+        since = crowd.below_since
+        talks = crowd.talks
+        talks_deadline = talks_due = None
+        if talks is not None and talks.since is not None and talks.outcome is None:
+            talks_deadline = talks.since + talks.length
+            talks_due = talks_deadline - 1e-9
+        # surplus that release_surplus would let go once past the peak (idle's last test)
+        surplus = n < inc.assigned[0] and surplus_unit(rep.units, inc, n)
+        size, known = crowd.size, crowd.size   # a size whose need is n
+        pending = None   # the last tick before the end of the hold, the size not yet brought to it
+        busy = False
+        while True:
+            # next_change(at), inline
+            out = call + floor(at - call + 1e-9) + 1.0
+            if at < peak_time:
+                out = min(out, peak_time)
+            if at < hold_end:
+                out = min(out, hold_end)
+            elif controlled and size > 0:
+                out = min(out, at + size / growth)
+            if deadline is not None and deadline > at:
+                out = min(out, deadline)
+            if talks_deadline is not None and talks_deadline > at:
+                out = min(out, talks_deadline)
+            at = at + (out - at)
+            if at >= ahead:
+                break
+            # idle(at), what moves with the time
+            if at < hold_end:
+                size = min(peak, initial + growth * (at - call))   # Crowd.advance
+                pending = at
+            else:
+                if pending is not None:
+                    crowd.advance(pending)
+                    pending = None
+                crowd.advance(at)
+                size = crowd.size
+                if size <= 0.0:
+                    busy = True   # gone
+                    break
+            if size != known:
+                base = round_up(size / per_officer)   # Crowd.need
+                if level == 1 or factor == 1.0:
+                    need = base if base > 1 else 1
+                else:
+                    need = max(1, round_up(base * factor ** (level - 1)))
+                if need != n:
+                    busy = True
+                    break
+                known = size
+            if (due is not None and at - since >= due) or (talks_due is not None and at >= talks_due) \
+                    or (surplus and at >= peak_time):
+                busy = True
+                break
+        if pending is not None:
+            crowd.advance(pending)
+        return at, busy
 
     def idle(self, rep, inc, now: float) -> bool:
         """Would a re-assessment of the crowd at ``now`` change nothing but its size? Given that
@@ -389,20 +484,16 @@ class CrowdBehaviour(Behaviour):
         assigned = inc.assigned[0]
         if assigned < need:
             return rep.units.free_cap[inc.caps[0]] == 0 and not (rep.dispatcher.preempt and inc.priority == 1)
-        if assigned > need and now >= crowd.peak_time:
-            u = rep.units
-            for unit in inc.units:   # what release_surplus would let go first
-                if u.slot[unit] != 0:
-                    continue   # a negotiator: never crowd-control surplus
-                crew = u.crew_list[unit]
-                if assigned - crew >= need and (u.state[unit] != ON_SCENE or on_scene - crew >= need):
-                    return False
+        if assigned > need and now >= crowd.peak_time and surplus_unit(rep.units, inc, need):
+            return False
         return True
 
     def release_surplus(self, rep, inc) -> bool:
         """Send home units the crowd no longer needs: en route first (farthest first), then
         on scene (latest arrived first); never below the need. True if any went."""
         u, need = rep.units, inc.need[0]
+        if not surplus_unit(u, inc, need):
+            return False   # none goes now, and none would later in the loop (the counts only fall)
         released = False
         order = sorted(inc.units, key=lambda x: (u.state[x] == ON_SCENE, -u.t1[x], -x))
         for unit in order:
@@ -417,6 +508,19 @@ class CrowdBehaviour(Behaviour):
             rep.release(unit)
             released = True
         return released
+
+
+def surplus_unit(u, inc, need: int) -> bool:
+    """Would :meth:`CrowdBehaviour.release_surplus` let a unit go, the need being ``need``? One
+    crowd-control unit whose crew the assigned (and, on scene, the on-scene) crew can spare."""
+    assigned, on_scene = inc.assigned[0], inc.on_scene[0]
+    for unit in inc.units:
+        if u.slot[unit] != 0:
+            continue   # a negotiator: never crowd-control surplus
+        crew = u.crew_list[unit]
+        if assigned - crew >= need and (u.state[unit] != ON_SCENE or on_scene - crew >= need):
+            return True
+    return False
 
 
 def negotiation_draw(rep, inc) -> float:
