@@ -24,7 +24,7 @@ from sispam_sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 __all__ = [
     "RunOptions", "execute", "load", "load_all", "parse_replications", "parse_precision",
     "FileArg", "ReplicationsOpt", "SeedOpt", "JobsOpt", "ClusterOpt", "PrecisionOpt", "MaxReplicationsOpt",
-    "AllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS", "Format",
+    "AllowOutsideOpt", "FolderAllowOutsideOpt", "QuietOpt", "LangOpt", "Lang", "SetOpt", "DEFAULT_MAX_REPLICATIONS", "Format",
     "format_option",
 ]
 
@@ -148,6 +148,13 @@ MaxReplicationsOpt = Annotated[int, typer.Option(
     "--max-replications", min=2, max=MAX_REPLICATIONS, help="With --replications auto: stop here at the latest.")]
 AllowOutsideOpt = Annotated[bool, typer.Option(
     "--allow-outside", help="Let the scenario read files outside its own folder tree (and the current folder's).")]
+#: ``--allow-outside`` of the commands that read a run's folder (report, replay).
+FolderAllowOutsideOpt = Annotated[bool, typer.Option(
+    "--allow-outside",
+    help="Read the scenario results.json names (scenario.file) even when its path is absolute or it lies "
+         "outside both DIR's parent folder tree and the current folder's (after symlinks are resolved). "
+         "Without it such a path is refused (exit 2): a run folder from elsewhere cannot make the command "
+         "read any file.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Labels in English (en) or Indonesian (id).")]
 SetOpt = Annotated[Optional[List[str]], typer.Option(

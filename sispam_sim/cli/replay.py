@@ -17,8 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
-from sispam_sim.cli.common import Format, Lang, LangOpt, format_option
-from sispam_sim.cli.report import FolderAllowOutsideOpt
+from sispam_sim.cli.common import FolderAllowOutsideOpt, Format, Lang, LangOpt, format_option
 from sispam_sim.scenario.limits import MAX_REPLICATIONS
 
 

@@ -14,15 +14,7 @@ from typing import Annotated
 import typer
 
 from sispam_sim.cli.app import app
-from sispam_sim.cli.common import Lang, LangOpt
-
-#: ``--allow-outside`` of the commands that read a run's folder (report, replay).
-FolderAllowOutsideOpt = Annotated[bool, typer.Option(
-    "--allow-outside",
-    help="Read the scenario results.json names (scenario.file) even when its path is absolute or it lies "
-         "outside both DIR's parent folder tree and the current folder's (after symlinks are resolved). "
-         "Without it such a path is refused (exit 2): a run folder from elsewhere cannot make the command "
-         "read any file.")]
+from sispam_sim.cli.common import FolderAllowOutsideOpt, Lang, LangOpt
 
 
 @app.command()

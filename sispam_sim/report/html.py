@@ -288,7 +288,7 @@ def _page(title: str, body: str, lang: str) -> str:
 def _header(results, scenario, lang: str, scenario_note: str | None) -> str:
     info, manifest = results.get("scenario", {}), results.get("manifest", {})
     description = scenario.spec.description if scenario is not None else ""
-    rows = [(t("scenario", lang), info.get("file", "")), ("sha256", info.get("sha256", "")),
+    rows = [(t("html_scenario_file", lang), info.get("file", "")), ("sha256", info.get("sha256", "")),
             (t("replications", lang), manifest.get("replications", "")), (t("seed", lang), manifest.get("seed", "")),
             ("sispam-sim", manifest.get("sispam_sim", "")), ("Python", manifest.get("python", "")),
             ("numpy", manifest.get("numpy", "")), ("simpy", manifest.get("simpy", "")),

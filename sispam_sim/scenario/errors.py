@@ -132,7 +132,10 @@ def _message(error: dict, data: Any, path: list[Any]) -> str:
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         if path and path[-1] == "version":
-            return f"version must be 1 or 1.1 (the scenario formats this sispam-sim reads), found {describe(value)}"
+            from sispam_sim.scenario.versions import VERSIONS
+
+            known = " or ".join(str(v) for v in VERSIONS)
+            return f"version must be {known} (the scenario formats this sispam-sim reads), found {describe(value)}"
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
         return f"expected {expected}, found {describe(value)}{suggest(value, choices) if isinstance(value, str) else ''}"
     if kind == "union_tag_invalid":

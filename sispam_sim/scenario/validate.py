@@ -252,7 +252,7 @@ class _Checker:
             elif utype.tier > levels and self.spec.dispatch.tiers == "escalation":
                 self.warning(path, f"unit type {name} (tier {utype.tier}) is never dispatched: no incident "
                                    f"escalates beyond level {levels}; add escalation to a "
-                                   f"{' or '.join(k.name for k in kind_registry.KINDS.values() if k.escalates(None))} "
+                                   f"{' or '.join(k.name for k in kind_registry.KINDS.values() if k.can_escalate)} "
                                    "or set dispatch.tiers: open")
 
     def reachable_level(self, incident=None) -> int:

@@ -49,3 +49,18 @@ def scenario(places: dict, types: dict, units: list, incidents: list, dispatch: 
 
 def by_label(result) -> dict:
     return {r.label: r for r in result.incidents}
+
+
+def binomial_interval(n: int, p: float, level: float = 0.999) -> tuple[int, int]:
+    """The central interval holding at least ``level`` of Binomial(n, p)."""
+    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
+    tail = (1 - level) / 2
+    lo, acc = 0, 0.0
+    while acc + pmf[lo] <= tail:
+        acc += pmf[lo]
+        lo += 1
+    hi, acc = n, 0.0
+    while acc + pmf[hi] <= tail:
+        acc += pmf[hi]
+        hi -= 1
+    return lo, hi

@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from handcase import BASE, FAR, NEAR, drive, scenario
+from handcase import BASE, FAR, NEAR, binomial_interval, drive, scenario
 from sispam_sim.core import rng
 from sispam_sim.engine.kinds.crowd_buildup import NEGOTIATION, CrowdBehaviour
 from sispam_sim.engine.model import run_replication
@@ -212,21 +212,6 @@ def test_skipping_idle_ticks_gives_the_same_replication_with_talks():
 N = 400
 
 
-def _binomial_interval(n: int, p: float, level: float = 0.999) -> tuple[int, int]:
-    """The central ``level`` acceptance interval of Binomial(n, p), exact."""
-    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
-    tail = (1 - level) / 2
-    lo, acc = 0, 0.0
-    while acc + pmf[lo] <= tail:
-        acc += pmf[lo]
-        lo += 1
-    hi, acc = n, 0.0
-    while acc + pmf[hi] <= tail:
-        acc += pmf[hi]
-        hi -= 1
-    return lo, hi
-
-
 def _succeeded(base: str, replications: range) -> list[bool]:
     """Per replication, whether the talks succeeded: talks of 0 min, ending when the negotiators
     arrive (at 60 from KPU, 60 + 2.6 from NEAR); success disperses the crowd of 100 to 130 from
@@ -250,7 +235,7 @@ def test_the_share_of_successful_talks_is_binomial_and_common_to_plans():
     stream, not from dispatch: a plan whose negotiators come from elsewhere (NEAR, not KPU) sees
     the same outcome in every replication (common random numbers)."""
     here = _succeeded("kpu", range(N))
-    lo, hi = _binomial_interval(N, 0.5)
+    lo, hi = binomial_interval(N, 0.5)
     assert hi - lo < N / 4            # an interval narrow enough to test something
     assert lo <= sum(here) <= hi
     assert _succeeded("near", range(40)) == here[:40]

@@ -6,14 +6,12 @@ One unit "u" (crew 10, 40 km/h, no mobilisation) stands at BASE unless a test sa
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from sispam_sim.engine.model import run_replication
 from sispam_sim.errors import ScenarioError
 from sispam_sim.scenario.loader import load_scenario
-from tests.engine.handcase import BASE, FAR, NEAR, drive, km, scenario
+from tests.engine.handcase import BASE, FAR, NEAR, binomial_interval, drive, km, scenario
 
 PLACES = {"base": BASE, "near": NEAR, "far": FAR}
 TYPES = {"s": {"crew": 10, "speed_kmh": 40, "capabilities": ["response", "crowd_control"]}}
@@ -140,21 +138,6 @@ def test_a_triggered_call_may_come_in_the_drain():
     assert late.resolved == pytest.approx(late.call + d + 30, abs=1e-9)
 
 
-def _binomial_interval(n: int, p: float, level: float = 0.999) -> tuple[int, int]:
-    """The central interval holding at least ``level`` of Binomial(n, p)."""
-    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
-    tail = (1 - level) / 2
-    lo, acc = 0, 0.0
-    while acc + pmf[lo] <= tail:
-        acc += pmf[lo]
-        lo += 1
-    hi, acc = n, 0.0
-    while acc + pmf[hi] <= tail:
-        acc += pmf[hi]
-        hi -= 1
-    return lo, hi
-
-
 def test_probability_half_fires_on_a_binomial_share_of_the_triggering_incidents():
     """One triggering call a day, 400 days; each fires with probability 0.5, independently: the
     count lies in the central 99.9% interval of Binomial(400, 0.5), about [167, 233]."""
@@ -162,7 +145,7 @@ def test_probability_half_fires_on_a_binomial_share_of_the_triggering_incidents(
     n = 400
     fired = sum(len(labelled(run_replication(sc, k, record_timeline=False, record_events=False), "maybe"))
                 for k in range(n))
-    lo, hi = _binomial_interval(n, 0.5)
+    lo, hi = binomial_interval(n, 0.5)
     assert 160 < lo < hi < 240
     assert lo <= fired <= hi
 

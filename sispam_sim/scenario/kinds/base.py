@@ -34,16 +34,14 @@ class IncidentKind:
     shows: ClassVar[frozenset[str]] = GENERAL_METRICS - {"short_minutes"}
     #: Its name per language: ``{"en": {"name": ..., "short": ...}, "id": {...}}``.
     labels: ClassVar[dict[str, dict[str, str]]] = {}
+    #: Whether its incidents can escalate at all (the validator suggests it to open tiers).
+    can_escalate: ClassVar[bool] = False
 
     # ---------------------------------------------------------------- the format and its checks
 
     def max_level(self, entry: Any) -> int:
         """The highest escalation level an incident of ``entry`` can reach (tiers it can open)."""
         return 1
-
-    def escalates(self, entry: Any) -> bool:
-        """Whether the kind can escalate at all (the validator suggests it to open tiers)."""
-        return False
 
     def feasibility(self, entry: Any) -> Iterator[Feasibility]:
         """What the whole force must be able to give an incident of ``entry``."""

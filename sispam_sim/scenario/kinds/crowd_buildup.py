@@ -87,9 +87,7 @@ class CrowdBuildupKind(IncidentKind):
     shows = IncidentKind.shows | {"short_minutes", "levels", "level_minutes"}
     labels = {"en": {"name": "Crowd build-up", "short": "Crowd"},
               "id": {"name": "Penumpukan massa", "short": "Massa"}}
-
-    def escalates(self, entry) -> bool:
-        return True
+    can_escalate = True
 
     def max_level(self, entry) -> int:
         return MAX_LEVEL if entry.escalation else 1
