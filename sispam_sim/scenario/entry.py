@@ -15,8 +15,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from sispam_sim.scenario import limits
 from sispam_sim.scenario.distributions import DurationDist
-from sispam_sim.scenario.quantities import ClockTime
-from sispam_sim.scenario.types import CLOCK_JSON, RATE_JSON, Clock, Id, NonNegDuration, PositiveInt, Risk, RISKS
+from sispam_sim.scenario.quantities import ClockTime, PhaseRef
+from sispam_sim.scenario.types import CLOCK_JSON, PHASE_NAME_JSON, RATE_JSON, Clock, Id, NonNegDuration, PositiveInt, Risk, RISKS
 from sispam_sim.scenario.versions import since
 
 __all__ = ["Strict", "SiteFilter", "Where", "RateProfile", "Rates", "IncidentBase", "Trigger", "UnresolvedAfter",
@@ -103,28 +103,70 @@ class Where(Strict):
 
 
 class RateProfile(BaseModel):
-    """A rate that is constant or piecewise constant over the day (``{"06:00": 2/h, "13:00": 10/h}``)."""
+    """A rate that is constant or piecewise constant over the day (``{"06:00": 2/h, "13:00": 10/h}``).
+
+    Format 1.1: a key may name a phase of ``clock.phases`` (``{voting: 0.82/h, counting: 0.63/h}``):
+    that rate from the phase's start, and 0 from its end unless another key begins exactly there
+    (a key written at that minute wins over the implied 0)."""
 
     model_config = ConfigDict(frozen=True)
-    points: tuple[tuple[ClockTime, float], ...]   # sorted by time; constant rate: one point with time None
+    #: in the order written; a constant rate has none
+    points: tuple[tuple[Union[ClockTime, PhaseRef], float], ...]
     constant: Optional[float] = None
 
+    @property
+    def names_phases(self) -> bool:
+        """Whether a key names a phase (format 1.1)."""
+        return any(isinstance(when, PhaseRef) for when, _ in self.points)
+
     def steps(self, clock) -> list[tuple[float, float]]:
-        """``[(from_minute, per_minute), ...]`` sorted on ``clock`` (a ClockBlock); the rate before the first step is 0."""
+        """``[(from_minute, per_minute), ...]`` sorted on ``clock`` (a ClockBlock); the rate before the first step is 0.
+
+        With phase keys, each phase's end adds a step to 0 unless a key begins at that minute; two
+        keys at one minute are refused by ``validate`` (here the one written last holds)."""
         if self.constant is not None:
             return [(0.0, self.constant)]
-        return sorted((clock.minutes(t), r) for t, r in self.points)
+        if not self.names_phases:   # format 1 profiles, exactly as they always were
+            return sorted((clock.minutes(t), r) for t, r in self.points)
+        written = {clock.minutes(t): r for t, r in self.points}
+        ends = {clock.minutes(t, end=True): 0.0 for t, _ in self.points if isinstance(t, PhaseRef)}
+        return sorted({**ends, **written}.items())
+
+    def same_minute(self, clock) -> list[tuple[str, str]]:
+        """Pairs of keys (as written) that begin a step at the same minute on ``clock``: the
+        earlier written first. A phase key that ``clock`` does not define is left out."""
+        first: dict[float, str] = {}
+        pairs = []
+        for when, _ in self.points:
+            if isinstance(when, PhaseRef) and when.name not in clock.phases:
+                continue
+            minute = clock.minutes(when)
+            if minute in first:
+                pairs.append((first[minute], str(when)))
+            else:
+                first[minute] = str(when)
+        return pairs
+
+
+def _step_key(key: Any) -> "ClockTime | PhaseRef":
+    """A rate profile's key: the name of a phase (format 1.1, an id that begins with a letter), else a
+    clock time (the message of a bad one is format 1's)."""
+    from sispam_sim.scenario.quantities import _PHASE_NAME, parse_clock
+
+    if isinstance(key, str) and _PHASE_NAME.fullmatch(key.strip()):
+        return PhaseRef(key.strip())
+    return parse_clock(key)
 
 
 def _parse_rate_spec(value: Any) -> Any:
-    from sispam_sim.scenario.quantities import parse_clock, parse_rate
+    from sispam_sim.scenario.quantities import parse_rate
 
     if isinstance(value, RateProfile):
         return value
     if isinstance(value, dict):
         if not value:
             raise ValueError('a rate profile needs at least one "HH:MM": rate entry')
-        return RateProfile(points=tuple((parse_clock(key), parse_rate(rate)) for key, rate in value.items()))
+        return RateProfile(points=tuple((_step_key(key), parse_rate(rate)) for key, rate in value.items()))
     return RateProfile(points=(), constant=parse_rate(value))
 
 
@@ -133,8 +175,9 @@ Rates = Annotated[
     BeforeValidator(_parse_rate_spec),
     WithJsonSchema({"anyOf": [RATE_JSON,
                               {"type": "object", "additionalProperties": RATE_JSON,
-                               "propertyNames": CLOCK_JSON,
-                               "description": 'Piecewise-constant profile {"HH:MM": rate}'}]}),
+                               "propertyNames": {"anyOf": [CLOCK_JSON, PHASE_NAME_JSON]},
+                               "description": 'Piecewise-constant profile {"HH:MM": rate}; format 1.1: a key '
+                                              "may name a phase of clock.phases (that rate during the phase)"}]}),
 ]
 
 

@@ -109,6 +109,33 @@ def parse_datetime(value: object) -> datetime:
     raise ValueError(f'expected a date and time "YYYY-MM-DD HH:MM" (e.g. "2024-11-27 06:00"), found {describe(value)}')
 
 
+@dataclass(frozen=True)
+class PhaseRef:
+    """A phase of the day named where a clock time may be written (format 1.1 ``clock.phases``):
+    its start where a moment begins something (``from``, a rate step), its end where it ends
+    something (``until``)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_PHASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+
+
+def parse_when(value: object) -> "ClockTime | PhaseRef":
+    """A clock time (as :func:`parse_clock`) or the name of a phase (an id without a colon)."""
+    if isinstance(value, (ClockTime, PhaseRef)):
+        return value
+    if isinstance(value, str) and _PHASE_NAME.fullmatch(value.strip()):
+        return PhaseRef(value.strip())
+    try:
+        return parse_clock(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}, or the name of a phase of clock.phases") from None
+
+
 def parse_clock(value: object) -> ClockTime:
     """``"13:00"`` or ``"2024-11-27 13:00"`` -> :class:`ClockTime`."""
     if isinstance(value, ClockTime):

@@ -19,8 +19,9 @@ from sispam_sim.scenario.quantities import ClockTime, format_duration, parse_dat
 from sispam_sim.scenario.versions import since
 from sispam_sim.scenario.types import (
     Level, CLOCK_JSON, RATE_JSON, Clock, Id, Latitude, Longitude, NonNegDuration, NonNegInt, PositiveDuration, PositiveInt, PositiveRate,
-    Risk, RISKS,
+    Risk, RISKS, When,
 )
+from sispam_sim.scenario.quantities import PhaseRef
 from sispam_sim.scenario import kinds
 from sispam_sim.scenario.entry import IncidentBase, RateProfile, Rates, SiteFilter, Strict, Where  # noqa: F401
 from sispam_sim.scenario.kinds import incident_union
@@ -28,6 +29,17 @@ from sispam_sim.scenario.metrics import INCIDENT_METRICS, TARGET_STATS_FOR, cano
 
 
 # ---------------------------------------------------------------- clock
+
+def _without_nulls(value: Any) -> Any:
+    """``null`` for an entry removes it: a plan that ``extends`` another may drop what the base sets
+    (``guard: {tps: {aman: null}}``: no guards for aman TPS; ``clock: {phases: null}``: no phases)."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {key: item for key, item in value.items() if item is not None}
+    return value
+
+
 
 def _clock_span(minutes: float) -> float:
     if minutes > limits.MAX_CLOCK_MINUTES:
@@ -47,10 +59,24 @@ class ClockBlock(Strict):
                                      "description": 'Start of the day, "YYYY-MM-DD HH:MM"'})]
     duration: SpanLength = Field(description="How long incidents arrive (at most 7d)")
     drain: DrainLength = Field(720.0, description="How long the run goes on to resolve what is left (at most 7d)")
+    # Optional only so that the JSON Schema allows the null that removes an entry: validated, never None
+    phases: Annotated[Optional[dict[Id, Optional[Annotated[list[Clock], Field(min_length=2, max_length=2)]]]],
+                      BeforeValidator(_without_nulls)] = Field(
+        default_factory=dict, json_schema_extra=since("1.1"),
+        description='Format 1.1: named phases of the day, {NAME: ["HH:MM", "HH:MM"]} (from, until; they may '
+                    'not overlap); rates, availability, guards and targets may name a phase')
 
-    def minutes(self, when: ClockTime) -> float:
-        """Minutes from ``start`` to a clock time written in the scenario."""
+    def minutes(self, when: "ClockTime | PhaseRef", end: bool = False) -> float:
+        """Minutes from ``start`` to a clock time written in the scenario, or to the start of a
+        phase it names (its end with ``end``: the moment an ``until`` names)."""
+        if isinstance(when, PhaseRef):
+            return self.phases[when.name][1 if end else 0].offset(self.start)
         return when.offset(self.start)
+
+    def phase_span(self, name: str) -> tuple[float, float]:
+        """(from, until) of phase ``name`` in minutes from ``start``."""
+        first, last = self.phases[name]
+        return first.offset(self.start), last.offset(self.start)
 
 
 # ---------------------------------------------------------------- map
@@ -128,11 +154,55 @@ class UnitType(Strict):
                                          "crowd's need; above it the unit is released (hand-over) and not sent")
 
 
+class AreaDistricts(Strict):
+    """``area: {districts: [...]}``: the districts a unit answers in."""
+
+    districts: list[Id] = Field(min_length=1, description="The districts (map.districts) the unit answers in")
+
+
+class Availability(Strict):
+    """``available: {from: CLOCK_OR_PHASE, until: CLOCK_OR_PHASE}``: when a unit is on duty."""
+
+    start: Optional[When] = Field(None, alias="from", description="On duty at its base from this moment "
+                                                                  "(a phase: its start)")
+    until: Optional[When] = Field(None, description="Off duty from this moment, once its current incident is "
+                                                    "resolved (a phase: its end)")
+
+    @model_validator(mode="after")
+    def _something(self) -> "Availability":
+        if self.start is None and self.until is None:
+            raise ValueError("give from, until or both, e.g. {from: \"14:00\"}")
+        return self
+
+
+def _phase_shorthand(value: Any) -> Any:
+    """``available: escort`` stands for ``{from: escort, until: escort}``."""
+    if isinstance(value, str):
+        return {"from": value, "until": value}
+    return value
+
+
+class OnRequest(Strict):
+    """``on_request: {delay: ...}``: off duty until first needed, then on duty after the delay."""
+
+    delay: DurationDist = Field(description="From the first dispatch that needs the unit to its being ready at "
+                                            "its base (a duration or distribution); once, then it stays on duty")
+
+
 class UnitGroup(Strict):
     id: Id
     type: Id
     base: Id
     count: Optional[PositiveInt] = Field(None, le=limits.MAX_UNITS, description="With count, ids are id-1 .. id-N")
+    area: Optional[Union[Literal["base"], AreaDistricts]] = Field(
+        None, json_schema_extra=since("1.1"),
+        description="Format 1.1: the area of responsibility: base (the district its base lies in) or "
+                    "{districts: [...]}; outside it the unit answers only as mutual aid (dispatch.mutual_aid)")
+    available: Optional[Annotated[Availability, BeforeValidator(_phase_shorthand)]] = Field(
+        None, json_schema_extra=since("1.1"),
+        description="Format 1.1: {from: CLOCK_OR_PHASE, until: CLOCK_OR_PHASE}, or a phase name for both")
+    on_request: Optional[OnRequest] = Field(None, json_schema_extra=since("1.1"),
+                                            description="Format 1.1: off duty until first needed")
 
     def unit_ids(self) -> list[str]:
         if self.count is None:
@@ -152,8 +222,35 @@ class GuardRule(Strict):
     per_tps: PositiveInt = Field(le=limits.MAX_SITES, description="TPS one group covers")
 
 
+class GuardRespond(Strict):
+    """``guard.respond``: the guard group of the incident's TPS goes first to these entries."""
+
+    incidents: list[Id] = Field(min_length=1, description="Entry ids (incidents[].id) the guards answer first")
+    within: Literal["group"] = Field("group", description="group: the guard group of the TPS group holding the "
+                                                          "incident's TPS, from its group's base")
+
+
+class GuardEscort(Strict):
+    """``guard.escort``: the guards escort the ballot boxes during a phase."""
+
+    phase: Id = Field(description="The phase (clock.phases) during which the guards escort the ballot boxes")
+    after_escort: Literal["response", "off"] = Field(
+        "response", description="response: back on duty as mobile response units at their group's base; off: off duty")
+
+
 class Guard(Strict):
-    tps: dict[Risk, GuardRule] = Field(default_factory=dict)
+    tps: Annotated[Optional[dict[Risk, Optional[GuardRule]]], BeforeValidator(_without_nulls)] = Field(
+        default_factory=dict, description="Guard rule per risk category; null removes a base's rule")
+    groups: Literal["in_order", "nearby"] = Field(
+        "in_order", json_schema_extra=since("1.1"),
+        description="Format 1.1: how TPS are cut into guard groups: in_order (site order, posted at the first "
+                    "TPS) or nearby (neighbouring TPS, posted at the one nearest their middle)")
+    respond: Optional[GuardRespond] = Field(None, json_schema_extra=since("1.1"),
+                                            description="Format 1.1: guards as first responders")
+    until: Optional[When] = Field(None, json_schema_extra=since("1.1"),
+                                  description="Format 1.1: the static guard ends at this moment (a phase: its end)")
+    escort: Optional[GuardEscort] = Field(None, json_schema_extra=since("1.1"),
+                                          description="Format 1.1: the guards escort the ballot boxes in a phase")
 
 
 # ---------------------------------------------------------------- incidents
@@ -165,6 +262,11 @@ Incident = incident_union()
 
 # ---------------------------------------------------------------- dispatch and targets
 
+class MutualAid(Strict):
+    after: NonNegDuration = Field(description="How long a call waits for its area's units before units from "
+                                              "outside become candidates")
+
+
 class Dispatch(Strict):
     policy: Id = Field("nearest", description="Dispatch policy by name (nearest = earliest arrival)")
     reserve: dict[Id, NonNegInt] = Field(default_factory=dict,
@@ -172,6 +274,19 @@ class Dispatch(Strict):
     tiers: Literal["escalation", "open"] = "escalation"
     pull_guards: bool = False
     preempt: bool = False
+    mutual_aid: Union[Literal["immediate", "never"], MutualAid] = Field(
+        "immediate", json_schema_extra=since("1.1"),
+        description="Format 1.1, units with an area: immediate (outside units after the area's, at once), never, "
+                    "or {after: DURATION} of waiting")
+
+    @property
+    def aid_after(self) -> float:
+        """Minutes a call waits before units from outside its area are candidates (inf: never)."""
+        if self.mutual_aid == "immediate":
+            return 0.0
+        if self.mutual_aid == "never":
+            return float("inf")
+        return self.mutual_aid.after
 
 
 TimeLimits = Optional[dict[Literal[TARGET_STATS_FOR["response_time"]], NonNegDuration]]  # type: ignore[misc]
@@ -186,6 +301,7 @@ class TargetSpec(NamedTuple):
     stat: str
     limit: float | int  # minutes for time metrics; a level or count (int when whole) for day metrics
     path: tuple         # e.g. ("targets", "by_kind", "station_disruption", "tps_downtime", "p95")
+    phase: str | None = None   # format 1.1 ``by_phase``: judged on the incidents called in this phase
 
 
 class MetricTargets(Strict):
@@ -213,27 +329,35 @@ class MetricTargets(Strict):
             model._order = tuple(key for key in data if key in MetricTargets.model_fields)
         return model
 
-    def _rows(self, kind: str | None, path: tuple) -> list[TargetSpec]:
+    def _rows(self, kind: str | None, path: tuple, phase: str | None = None) -> list[TargetSpec]:
         rows = []
         for metric in self._order:
             for stat, limit in (getattr(self, metric) or {}).items():
                 if canonical_metric(metric) not in INCIDENT_METRICS and float(limit).is_integer():
                     limit = int(limit)
-                rows.append(TargetSpec(kind, metric, stat, limit, path + (metric, stat)))
+                rows.append(TargetSpec(kind, metric, stat, limit, path + (metric, stat), phase))
         return rows
 
 
 class Targets(MetricTargets):
-    """``targets:``: limits over all incidents, and ``by_kind`` for one incident kind."""
+    """``targets:``: limits over all incidents, ``by_kind`` for one incident kind and (format 1.1)
+    ``by_phase`` for the incidents called in one phase of the day."""
 
     by_kind: dict[Literal[kinds.names()], MetricTargets] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="The same limits for the incidents of one kind")
+    by_phase: Annotated[Optional[dict[Id, Optional[MetricTargets]]], BeforeValidator(_without_nulls)] = Field(
+        default_factory=dict, json_schema_extra=since("1.1"),
+        description="Format 1.1: the same limits (incident metrics only) for the incidents called in a phase of "
+                    "clock.phases, from its start up to (not including) its end")
 
     def rows(self) -> list[TargetSpec]:
-        """Every target in the order written: the top level first, then ``by_kind`` kind by kind."""
+        """Every target in the order written: the top level first, then ``by_kind`` kind by kind,
+        then ``by_phase`` phase by phase."""
         rows = self._rows(None, ("targets",))
         for kind, targets in self.by_kind.items():
             rows += targets._rows(kind, ("targets", "by_kind", kind))
+        for phase, targets in self.by_phase.items():
+            rows += targets._rows(None, ("targets", "by_phase", phase), phase)
         return rows
 
 

@@ -41,6 +41,7 @@ class Unit:
     id: str
     type: str
     base: str
+    group: int = -1     # its entry in forces.units (area, availability: format 1.1)
 
 
 def generate_sites(seed: int, entries, districts) -> list[Site]:
@@ -164,26 +165,102 @@ def read_sites_file(path: Path, max_sites: int = MAX_SITES) -> list[Site]:
 
 def expand_units(forces) -> list[Unit]:
     """``{id: patrol, count: 3}`` -> patrol-1, patrol-2, patrol-3."""
-    return [Unit(uid, group.type, group.base) for group in forces.units for uid in group.unit_ids()]
+    return [Unit(uid, group.type, group.base, g) for g, group in enumerate(forces.units) for uid in group.unit_ids()]
 
 
 #: Unit type name of TPS guards in the timeline and, with ``dispatch.pull_guards``, of guard units.
 GUARD_TYPE = "tps_guard"
+#: What a guard group can give when it moves (pulled, a first responder, mobile after an escort),
+#: and how fast it goes.
+GUARD_CAPABILITY = "response"
+GUARD_SPEED_KMH = 20.0          # on foot or by motorbike through village roads
+
+
+def guards_as_units(spec) -> bool:
+    """Whether the TPS guard groups are rows of the unit table (they move): pulled by dispatch, first
+    responders (format 1.1 ``guard.respond``), or mobile after an escort (``guard.escort``)."""
+    guard = spec.guard
+    return bool(guard.tps) and (spec.dispatch.pull_guards or guard.respond is not None
+                                or (guard.escort is not None and guard.escort.after_escort == "response"))
 
 
 def guard_groups(sites, guard) -> list[tuple[str, int, Site]]:
-    """TPS guard groups ``(id, police, first site)``, ids ``guard-<risk>-<n>``.
+    """TPS guard groups ``(id, police, post)``, ids ``guard-<risk>-<n>``.
 
-    Sites of each risk category (in site order) are cut into groups of ``per_tps``; a group
-    stands at its first TPS. There are ceil(sites / per_tps) groups per risk, as in
-    :func:`guards_by_risk`.
+    Sites of each risk category are cut into groups of ``per_tps`` (:func:`guard_members`); a group
+    stands at its post: its first TPS (``guard.groups: in_order``, the default and version 1's) or,
+    with ``nearby`` (format 1.1), the TPS nearest the middle of its group. There are
+    ceil(sites / per_tps) groups per risk, as in :func:`guards_by_risk`.
     """
+    out = []
+    nearby = getattr(guard, "groups", "in_order") == "nearby"
+    counts: dict[str, int] = {}
+    for risk, members in _groups(sites, guard):
+        counts[risk] = counts.get(risk, 0) + 1
+        post = _middle(members) if nearby else members[0]
+        out.append((f"guard-{risk}-{counts[risk]}", guard.tps[risk].police, post))
+    return out
+
+
+def guard_members(sites, guard) -> list[list[Site]]:
+    """The TPS of each guard group, in the order of :func:`guard_groups`.
+
+    ``in_order`` takes each risk's TPS in site order; ``nearby`` (format 1.1) orders them along a
+    Hilbert curve over their coordinates, so that the ``per_tps`` TPS of a group are neighbours
+    (one desa or a few) rather than spread over the kecamatan."""
+    return [members for _, members in _groups(sites, guard)]
+
+
+def _groups(sites, guard) -> list[tuple[str, list[Site]]]:
+    nearby = getattr(guard, "groups", "in_order") == "nearby"
     out = []
     for risk, rule in guard.tps.items():
         of_risk = [s for s in sites if s.risk == risk]
+        if nearby and of_risk:
+            of_risk = _along_curve(of_risk)
         for k in range(0, len(of_risk), rule.per_tps):
-            out.append((f"guard-{risk}-{k // rule.per_tps + 1}", rule.police, of_risk[k]))
+            out.append((risk, of_risk[k:k + rule.per_tps]))
     return out
+
+
+def _along_curve(sites: list[Site]) -> list[Site]:
+    """``sites`` ordered by their Hilbert index on a 2^16 grid over the bounding box of all of them
+    (ties: site order). Consecutive TPS along the curve are neighbours, so a run of ``per_tps`` of
+    them is compact, also where it crosses from one kecamatan into the next; cutting by district
+    first would send a district's last, short run across the map to the next district's TPS."""
+    lat0, lat1 = min(s.lat for s in sites), max(s.lat for s in sites)
+    lon0, lon1 = min(s.lon for s in sites), max(s.lon for s in sites)
+    side = 1 << 16
+
+    def cell(v: float, lo: float, hi: float) -> int:
+        return 0 if hi <= lo else min(side - 1, int((v - lo) / (hi - lo) * side))
+
+    keyed = [(_hilbert(side, cell(s.lon, lon0, lon1), cell(s.lat, lat0, lat1)), i, s) for i, s in enumerate(sites)]
+    keyed.sort(key=lambda k: k[:2])
+    return [k[2] for k in keyed]
+
+
+def _hilbert(side: int, x: int, y: int) -> int:
+    """The distance of cell (x, y) along the Hilbert curve filling a ``side`` x ``side`` grid."""
+    d, s = 0, side // 2
+    while s > 0:
+        rx = 1 if x & s else 0
+        ry = 1 if y & s else 0
+        d += s * s * ((3 * rx) ^ ry)
+        if ry == 0:   # rotate the quadrant
+            if rx == 1:
+                x, y = side - 1 - x, side - 1 - y
+            x, y = y, x
+        s //= 2
+    return d
+
+
+def _middle(members: list[Site]) -> Site:
+    """The TPS of a group nearest its centre (mean latitude and longitude; ties: the first)."""
+    lat = sum(s.lat for s in members) / len(members)
+    lon = sum(s.lon for s in members) / len(members)
+    cos = math.cos(math.radians(lat))
+    return min(members, key=lambda s: (s.lat - lat) ** 2 + ((s.lon - lon) * cos) ** 2)
 
 
 def guards_by_risk(sites, guard) -> dict[str, tuple[int, int, int]]:

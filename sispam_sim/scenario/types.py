@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from sispam_sim.scenario.quantities import ClockTime, parse_clock, parse_duration, parse_rate
+from sispam_sim.scenario.quantities import ClockTime, PhaseRef, parse_clock, parse_duration, parse_rate, parse_when
 
 DURATION_PATTERN = r"^\s*(\d+(\.\d+)?|\.\d+)\s*((\d+(\.\d+)?|\.\d+)\s*(d|h|min|s)\s*)*$|^\s*((\d+(\.\d+)?|\.\d+)\s*(d|h|min|s)\s*)+$"
 RATE_PATTERN = r"^\s*(\d+(\.\d+)?|\.\d+)\s*/\s*((\d+(\.\d+)?|\.\d+)?\s*(d|h|min|s)\s*)+$"
@@ -26,6 +26,9 @@ CLOCK_JSON = {
     "type": "string", "pattern": CLOCK_PATTERN,
 }
 
+#: Format 1.1: the name of a phase of ``clock.phases``, written where a clock time may be.
+PHASE_NAME_JSON = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.\-]*$",
+                   "description": "The name of a phase of clock.phases"}
 
 
 def _at_least(bound: float, strict: bool, what: str):
@@ -48,6 +51,9 @@ Rate = Annotated[
 ]
 PositiveRate = Annotated[Rate, AfterValidator(_at_least(0, True, "this rate"))]
 Clock = Annotated[ClockTime, BeforeValidator(parse_clock), WithJsonSchema(CLOCK_JSON)]
+#: Format 1.1: a clock time or the name of a phase of ``clock.phases`` (its start or its end,
+#: as the key says: ``from`` the start, ``until`` the end).
+When = Annotated[object, BeforeValidator(parse_when), WithJsonSchema({"anyOf": [CLOCK_JSON, PHASE_NAME_JSON]})]
 
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]

@@ -14,15 +14,17 @@ import numpy as np
 
 from sispam_sim.errors import Problem
 from sispam_sim.scenario import limits
+from sispam_sim.scenario.areas import district_at, unit_area
 from sispam_sim.scenario.errors import suggest
 from sispam_sim.scenario import kinds as kind_registry
+from sispam_sim.scenario.quantities import PhaseRef
 from sispam_sim.scenario.types import MAX_LEVEL
 from sispam_sim.scenario.schema import Scenario
 from sispam_sim.scenario.size import RunSize, entry_incidents, run_size
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, applies_to, canonical_metric
 from sispam_sim.scenario.sites import (
-    GUARD_TYPE, Site, SitesFileError, Unit, expand_units, generate_sites, guard_groups, guards_by_risk,
-    read_sites_file,
+    GUARD_CAPABILITY, GUARD_TYPE, Site, SitesFileError, Unit, expand_units, generate_sites, guard_groups,
+    guards_as_units, guards_by_risk, read_sites_file,
 )
 
 LOAD_WARNING = 0.85
@@ -54,6 +56,7 @@ class _Checker:
         # instead of reporting follow-on problems the user did not make.
         self.sites_incomplete = False
         self.forces_incomplete = False
+        self.phases_incomplete = False   # a phase named that clock.phases does not define
 
     def error(self, path: tuple, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
@@ -73,12 +76,15 @@ class _Checker:
     def run(self) -> tuple[Parts, list[Problem]]:
         self.check_version()
         self.check_clock()
+        self.check_phases()
         self.check_sites()
         self.check_point_ids()
         self.check_forces()
         self.check_incidents()
         self.check_triggers()
         self.check_dispatch()
+        self.check_areas()
+        self.check_guard_duty()
         self.check_matrix()
         self.check_personnel()
         self.check_targets()
@@ -110,10 +116,22 @@ class _Checker:
                                f"(clock.start + clock.duration)")
             elif incident.rate is not None and incident.rate.constant is None:
                 for when, _ in incident.rate.points:
+                    if isinstance(when, PhaseRef) and when.name not in clock.phases:
+                        continue   # check_phases says so
                     if clock.minutes(when) >= clock.duration:
                         self.warning(("incidents", i, "rate", str(when)),
                                      f'"{when}" is after the incident window ends '
                                      f"({_clock_text(clock, clock.duration)}): this step is never used")
+
+    def check_phases(self) -> None:
+        """Format 1.1 ``clock.phases``: each phase lasts, none overlaps another, and every phase
+        named anywhere exists (:mod:`sispam_sim.scenario.phases`)."""
+        from sispam_sim.scenario.phases import findings, phase_refs
+
+        for finding in findings(self.spec, self.where):
+            self.problems.append(self.doc.problem(finding.path, finding.message, finding.severity, key=finding.key))
+        phases = self.spec.clock.phases
+        self.phases_incomplete = any(ref.name not in phases for _, ref, _ in phase_refs(self.spec))
 
     def check_sites(self) -> None:
         spec = self.spec
@@ -232,7 +250,7 @@ class _Checker:
         if GUARD_TYPE in forces.types:
             self.error(("forces", "types", GUARD_TYPE), f'the unit type name "{GUARD_TYPE}" is reserved for the TPS '
                                                        "guards (guard.tps); choose another name")
-        if self.spec.dispatch.pull_guards and not self.sites_incomplete:
+        if guards_as_units(self.spec) and not self.sites_incomplete:
             guard_ids = {gid for gid, _, _ in guard_groups(self.parts.sites, self.spec.guard)}
             for uid, i in seen.items():
                 if uid in guard_ids:
@@ -427,6 +445,88 @@ class _Checker:
                 self.error(path, f"reserve of {personnel} is more than the {total} {capability} personnel "
                                  "the force has")
 
+    def check_areas(self) -> None:
+        """Format 1.1 areas of responsibility: known districts, a base inside one for ``area: base``."""
+        spec = self.spec
+        districts = spec.map.districts
+        any_area = False
+        for i, group in enumerate(spec.forces.units):
+            if group.area is None:
+                continue
+            any_area = True
+            path = ("forces", "units", i, "area")
+            if group.area == "base":
+                base = spec.map.places.get(group.base)
+                if base is not None and district_at(districts, base.lat, base.lon) is None:
+                    self.error(path, f'area: base, and the base "{group.base}" lies outside every district of '
+                                     "map.districts: give area: {districts: [...]} or a district around the base")
+                continue
+            for j, name in enumerate(group.area.districts):
+                self.known(path + ("districts", j), name, districts, "district", "map.districts has")
+        if "mutual_aid" in spec.dispatch.model_fields_set and not any_area:
+            self.warning(("dispatch", "mutual_aid"), "no unit has an area (forces.units[].area): every unit "
+                                                     "answers anywhere, so mutual_aid changes nothing")
+        if any_area and spec.dispatch.mutual_aid == "never":
+            self._check_unanswered(districts)
+        for i, group in enumerate(spec.forces.units):
+            window = group.available
+            if window is not None and window.start is not None and window.until is not None:
+                try:
+                    start = spec.clock.minutes(window.start)
+                    until = spec.clock.minutes(window.until, end=True)
+                except KeyError:   # an unknown phase: reported by the phase check
+                    continue
+                if until <= start:
+                    self.error(("forces", "units", i, "available", "until"),
+                               f'"{window.until}" is not after "{window.start}" (from): the unit would never '
+                               "be on duty")
+
+    def _check_unanswered(self, districts) -> None:
+        """With ``mutual_aid: never``, an entry at a fixed place whose district no unit's area holds
+        (and no unit is without an area) would wait all day: a warning at its ``where``."""
+        spec = self.spec
+        areas = [unit_area(group, spec) for group in spec.forces.units]
+        if any(area is None for area in areas):
+            return
+        held = set().union(*areas)
+        for i, incident in enumerate(spec.incidents):
+            where = incident.where
+            if where.district is not None:
+                district = where.district
+            elif where.place is not None and (place := spec.map.places.get(where.place)) is not None:
+                district = district_at(districts, place.lat, place.lon)
+            else:
+                continue
+            if district not in held:
+                what = f'district "{district}"' if district else "this place"
+                self.warning(("incidents", i, "where"),
+                             f"no unit's area holds {what} "
+                             "(outside every district, or in none of forces.units[].area) and dispatch.mutual_aid "
+                             "is never: no unit is ever sent to it")
+
+    def check_guard_duty(self) -> None:
+        """Format 1.1 ``guard.respond``: entry ids that exist and happen at a TPS."""
+        spec = self.spec
+        respond = spec.guard.respond
+        if respond is None:
+            return
+        path = ("guard", "respond")
+        if not spec.guard.tps:
+            self.error(path, "guard.respond needs guard groups: give guard.tps (e.g. {aman: {police: 2, per_tps: 24}})")
+            return
+        ids = {incident.id: i for i, incident in enumerate(spec.incidents) if incident.id is not None}
+        for j, name in enumerate(respond.incidents):
+            if not self.known(path + ("incidents", j), name, ids, "incident id", "incidents[].id has"):
+                continue
+            entry = spec.incidents[ids[name]]
+            if entry.where.sites is None and not entry.where.from_trigger:
+                self.error(path + ("incidents", j), f'incident "{name}" does not happen at a TPS (where.sites): '
+                                                    "the guards answer only incidents at the TPS they guard")
+            elif GUARD_CAPABILITY not in kind_registry.get(entry.kind).slots(entry)[0]:
+                self.warning(path + ("incidents", j), f'incident "{name}" needs no "{GUARD_CAPABILITY}" '
+                                                      "personnel, the only thing the guards can give: they are never "
+                                                      "sent to it")
+
     def check_matrix(self) -> None:
         travel = self.spec.map.travel
         if travel.matrix is None:
@@ -518,8 +618,14 @@ class _Checker:
                 said.add(path)
                 self.problems.append(self.doc.problem(path, message, severity, key=True))
 
+        from sispam_sim.scenario.phases import day_metric_finding
+
         for row in self.spec.targets.rows():
             metric = canonical_metric(row.metric)
+            finding = day_metric_finding(row)
+            if finding is not None:
+                once(finding.path, finding.message, finding.severity)
+                continue
             if row.kind is not None and not applies_to(metric, row.kind):
                 only = " and ".join(kind_registry.kinds_with(metric))
                 once(row.path[:-1], f"{row.metric} exists only for {only} incidents, not for {row.kind}: "
@@ -527,7 +633,7 @@ class _Checker:
                 continue
             wanted = {row.kind} if row.kind else set(kind_registry.kinds_with(metric))
             if not wanted & kinds:
-                once(row.path[:3] if row.kind else row.path[:2],
+                once(row.path[:3] if row.kind else row.path[:-1],
                      f"never tested: no incident entry of kind {' or '.join(sorted(wanted))}", "warning")
             if row.stat == "max" and metric in INCIDENT_METRICS:
                 self.warning(row.path, "max is the slowest incident of the whole run: it grows with the number of "
@@ -537,6 +643,8 @@ class _Checker:
     def check_incident_count(self) -> None:
         """Expected incidents per replication, from the rates alone, before any is drawn."""
         clock, total = self.spec.clock, 0.0
+        if self.phases_incomplete:   # a rate names an unknown phase: reported already
+            return
         for i, incident in enumerate(self.spec.incidents):
             expected = entry_incidents(incident, clock, self.spec)
             total += expected

@@ -155,7 +155,7 @@ def test_a_multiplier_of_a_scripted_event_alone_is_an_error(scenario_file):
     ("clock.drain", "expected KEY.PATH=VALUE, e.g. dispatch.reserve.crowd_control=60"),
     ("clock..drain=1h", "empty key at character 7 of the path (two dots, or a dot at the start)"),
     ("incidents[0.rate=1/h", '"[" at character 10 of the path is not closed with "]"'),
-    ("clock[0]=1", 'unknown key "0"; expected one of: start, duration, drain'),
+    ("clock[0]=1", 'unknown key "0"; expected one of: start, duration, drain, phases'),
     ("forces.units.patrol.count=1", 'forces.units is a list, not a mapping: it has no key "patrol"'),
 ])
 def test_a_bad_override_is_located_at_the_override(scenario_file, override, message):
