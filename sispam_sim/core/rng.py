@@ -17,6 +17,7 @@ WORK = 4           # on-scene work durations (and crowd hold times)
 MOBILISE = 5       # unit mobilisation times (keyed by the unit id, not by incident entry)
 TRIGGERED = 6      # a triggered incident's draws (keyed by its entry and the triggering incident)
 NEGOTIATION = 16   # whether a crowd's negotiation succeeds (one uniform per call of the entry)
+REQUEST = 17       # an on-request unit's delay before it is ready (format 1.1; keyed by the unit id)
 _SCENARIO = 0xC0FFEE  # distinguishes scenario-level streams from replication streams
 
 

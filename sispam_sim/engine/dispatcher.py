@@ -65,7 +65,12 @@ class Dispatcher:
                  eligible: dict | None = None, inc_tier: list[int] | None = None,
                  inc_banded: list[bool] | None = None):
         self.units, self.travel, self.policy = units, travel, policy
-        self.ranks = getattr(policy, "ranks", False) and self.few > 0
+        # format 1.1: areas of responsibility; on-request units (their delay makes the ranking
+        # change over the day: no fixed ranking); duty rules (units that come and go)
+        self.areas = units.has_area
+        self.requests = units.has_request
+        self.duty = units.duty_rules
+        self.ranks = getattr(policy, "ranks", False) and self.few > 0 and not self.requests
         # (a reserve on a capability no unit has holds nothing back)
         self.reserve = [(caps.bit[c], n) for c, n in dispatch.reserve.items()
                         if n > 0 and c in caps.bit and caps.bit[c] < len(units.has_cap)]
@@ -177,9 +182,12 @@ class Dispatcher:
         if any_free and self.ranks and not u.n_returning:
             location = inc.call.location
             level = self._key(gate)
-            ranking = self._rankings.get((location.lat, location.lon, location.node, bits, level), False)
+            key = (location.lat, location.lon, location.node, bits, level)
+            if self.areas:
+                key += (inc.district, inc.aid)
+            ranking = self._rankings.get(key, False)
             if ranking is False:
-                ranking = self._rank(bits, gate, location)
+                ranking = self._rank(bits, gate, location, key, inc)
             if ranking is not None:
                 picks = self._walk(inc, ranking, short, inc.priority != 1 and self.has_reserve)
                 any_free = False   # decided
@@ -191,49 +199,72 @@ class Dispatcher:
             if guarded:
                 for bit, keep in self.reserve:
                     mask &= ~(u.has_cap[bit] & (u.crew > u.free_cap[bit] - keep))
-            cand = mask.nonzero()[0]
-            if cand.size:
-                location = inc.call.location
-                base_travel, base_est = (self._from_base.get((location.lat, location.lon, location.node))
-                                         or self.from_base(location))
-                est = base_est[cand]
-                travel, per_candidate = base_travel, False
-                if u.n_returning:
-                    returning = u.returning[cand]
-                    if returning.any():
-                        moving = cand[returning]
-                        lat, lon, node = u.positions(moving, now)
-                        on_road = self.travel.minutes(lat, lon, node, u.speed[moving], inc.call.location)
-                        travel, per_candidate = base_travel[cand], True
-                        travel[returning] = on_road
-                        est[returning] = on_road
-                if self.check_reach:
-                    reachable = np.isfinite(est)
-                    if not reachable.all():
-                        if not per_candidate:
-                            travel, per_candidate = base_travel[cand], True
-                        cand, est, travel = cand[reachable], est[reachable], travel[reachable]
-                if cand.size:
-                    picks = self._greedy(inc, cand, est, travel, per_candidate, short, guarded)
+            if not self.areas:
+                picks = self._numpy(inc, now, mask, short, guarded, None)
+            else:   # the area's units first; then, once mutual aid is open, the others
+                inside = u.area_mask(inc.district)
+                used = [0] * len(self.reserve) if guarded else None
+                picks = self._numpy(inc, now, mask & inside, short, guarded, used)
+                if inc.aid and max(short) > 0:
+                    picks += self._numpy(inc, now, mask & ~inside, short, guarded, used)
         if self.preempt and inc.priority == 1 and max(short) > 0:
             picks += self._preempt(inc, now, short)
         return picks
 
-    def _rank(self, bits: int, level: int, location) -> tuple[list[int], list[float]] | None:
+    def _numpy(self, inc, now: float, mask: np.ndarray, short, guarded: bool, used) -> list[Pick]:
+        """The greedy over the units of ``mask`` (free, eligible), with travel from where they are."""
+        u = self.units
+        cand = mask.nonzero()[0]
+        if not cand.size:
+            return []
+        location = inc.call.location
+        base_travel, base_est = (self._from_base.get((location.lat, location.lon, location.node))
+                                 or self.from_base(location))
+        est = base_est[cand]
+        if self.requests:   # an on-request unit not yet requested: its delay comes first
+            est = est + u.request_extra[cand]
+        travel, per_candidate = base_travel, False
+        if u.n_returning:
+            returning = u.returning[cand]
+            if returning.any():
+                moving = cand[returning]
+                lat, lon, node = u.positions(moving, now)
+                on_road = self.travel.minutes(lat, lon, node, u.speed[moving], inc.call.location)
+                travel, per_candidate = base_travel[cand], True
+                travel[returning] = on_road
+                est[returning] = on_road
+        if self.check_reach:
+            reachable = np.isfinite(est)
+            if not reachable.all():
+                if not per_candidate:
+                    travel, per_candidate = base_travel[cand], True
+                cand, est, travel = cand[reachable], est[reachable], travel[reachable]
+        if not cand.size:
+            return []
+        return self._greedy(inc, cand, est, travel, per_candidate, short, guarded, used)
+
+    def _rank(self, bits: int, level: int, location, key: tuple, inc=None) -> tuple[list[int], list[float]] | None:
         """The units eligible for (``bits``, ``level``) that can reach ``location``, in the policy's
-        order with every one of them a candidate from its base, and their travel (cached); None
-        when more than :attr:`few` are eligible."""
-        key = (location.lat, location.lon, location.node, bits, self._key(level))
-        rows = self.eligible(bits, level).nonzero()[0]
+        order with every one of them a candidate from its base, and their travel (cached under
+        ``key``); None when more than :attr:`few` are eligible. With areas (format 1.1), the units of
+        the incident's area come first, then (mutual aid open) the others, each in the policy's order."""
+        eligible = self.eligible(bits, level)
+        parts = [eligible]
+        if self.areas:
+            inside = self.units.area_mask(inc.district)
+            parts = [eligible & inside] + ([eligible & ~inside] if inc.aid else [])
         ranking = None
-        if rows.size <= self.few:
-            travel, est = self.from_base(location)
-            est = est[rows]
-            if self.check_reach:
-                reachable = np.isfinite(est)
-                rows, est = rows[reachable], est[reachable]
-            order = self.policy.order(rows, est, rows.size).tolist() if rows.size > 1 else list(range(rows.size))
-            units = rows[order].tolist()
+        if sum(int(np.count_nonzero(p)) for p in parts) <= self.few:
+            travel, est_all = self.from_base(location)
+            units = []
+            for part in parts:
+                rows = part.nonzero()[0]
+                est = est_all[rows]
+                if self.check_reach:
+                    reachable = np.isfinite(est)
+                    rows, est = rows[reachable], est[reachable]
+                order = self.policy.order(rows, est, rows.size).tolist() if rows.size > 1 else list(range(rows.size))
+                units += rows[order].tolist()
             ranking = (units, travel[units].tolist())
         if len(self._rankings) >= self._cache_size:
             self._rankings.pop(next(iter(self._rankings)))
@@ -267,7 +298,7 @@ class Dispatcher:
             if not avail[unit]:
                 continue
             crew, mask = crew_list[unit], u.capmask_list[unit]
-            slot = 0 if single else _largest_gap(inc.caps, short, mask)
+            slot = 0 if single else largest_gap(inc.caps, short, mask)
             if slot < 0 or (guarded and not self._reserve_allows(mask, crew, used)):
                 continue
             short[slot] -= crew
@@ -288,8 +319,9 @@ class Dispatcher:
                 used[r] += crew
         return True
 
-    def _greedy(self, inc, cand, est, travel, per_candidate: bool, short, guarded) -> list[Pick]:
-        """Walk the policy's order; ``travel`` is per candidate, or per unit row (all at base)."""
+    def _greedy(self, inc, cand, est, travel, per_candidate: bool, short, guarded, used=None) -> list[Pick]:
+        """Walk the policy's order; ``travel`` is per candidate, or per unit row (all at base);
+        ``used``: crew per reserved capability already taken by this decision (None: none yet)."""
         u = self.units
         single = len(short) == 1          # every candidate has the one capability
         want = short[0] if single else sum(g for g in short if g > 0)   # > 0: something is short
@@ -299,7 +331,8 @@ class Dispatcher:
         # one candidate: the only order there is, whatever the policy
         order = self.policy.order(cand, est, k).tolist() if cand.size > 1 else [0]
         picks: list[Pick] = []
-        used = [0] * len(self.reserve) if guarded else None
+        if guarded and used is None:
+            used = [0] * len(self.reserve)
         seen = None
         while True:
             for pos in order:
@@ -307,7 +340,7 @@ class Dispatcher:
                     continue
                 unit = int(cand[pos])
                 crew, mask = u.crew_list[unit], u.capmask_list[unit]
-                slot = 0 if single else _largest_gap(inc.caps, short, mask)
+                slot = 0 if single else largest_gap(inc.caps, short, mask)
                 if slot < 0:
                     continue
                 if guarded and not self._reserve_allows(mask, crew, used):
@@ -328,6 +361,10 @@ class Dispatcher:
             if gap > 0:
                 bits |= 1 << inc.caps[slot]
         mask = (~u.avail) & (u.incident >= 0) & ((u.capmask & bits) != 0)
+        if self.duty:   # past its until: finishes its incident, is sent nowhere else (format 1.1)
+            mask &= ~np.array(u.expired, dtype=bool)
+        if self.areas and not inc.aid:
+            mask &= u.area_mask(inc.district)
         gate = self.gate(inc)
         if not self.tiers_open:
             mask &= u.tier <= gate % 4
@@ -353,7 +390,7 @@ class Dispatcher:
             if not math.isfinite(est[pos]):
                 continue
             unit = int(cand[pos])
-            slot = _largest_gap(inc.caps, short, u.capmask_list[unit])
+            slot = largest_gap(inc.caps, short, u.capmask_list[unit])
             if slot < 0:
                 continue
             short[slot] -= u.crew_list[unit]
@@ -363,7 +400,7 @@ class Dispatcher:
         return picks
 
 
-def _largest_gap(caps: list[int], short: list[int], mask: int) -> int:
+def largest_gap(caps: list[int], short: list[int], mask: int) -> int:
     """The slot with the largest positive shortfall among the unit's capabilities (-1: none)."""
     best, slot = 0, -1
     for s, gap in enumerate(short):

@@ -255,7 +255,8 @@ class Incident:
 
     __slots__ = ("index", "call", "record", "priority", "caps", "need", "assigned", "on_scene", "units",
                  "level", "level_since", "short_since", "waiting", "resolved",
-                 "working", "work_left", "work_start", "work_token", "kind", "state", "spec", "key", "triggers")
+                 "working", "work_left", "work_start", "work_token", "kind", "state", "spec", "key", "triggers",
+                 "district", "aid", "guard")
 
     def __init__(self, index: int, call: Call, spec, record: IncidentRecord, caps: list[int], need: list[int],
                  kind, key: tuple = (), triggers: tuple = ()):
@@ -281,6 +282,11 @@ class Incident:
         self.work_start = 0.0
         self.work_token = 0
         self.state = None                # what its behaviour keeps (a crowd's Crowd), from the call
+        # format 1.1: the district it lies in (areas of responsibility), whether units from outside
+        # its area may be sent (mutual aid open), the row of the guard group sent first (-1: none)
+        self.district: str | None = None
+        self.aid = True
+        self.guard = -1
 
     def short(self) -> bool:
         need, assigned = self.need, self.assigned

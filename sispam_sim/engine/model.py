@@ -64,12 +64,38 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
   next index and its kind's next number, and counts in ``remaining`` from the decision on, so the
   run never ends while one is pending.
 
+* Areas of responsibility (format 1.1 ``area``) — a unit with an area is a candidate first only
+  for incidents in its districts (scenario/areas.py says where a point lies); the area's units
+  are taken first, in the policy's order, and once mutual aid is open (``immediate``: at once;
+  ``{after: D}``: D after the call; ``never``) the others for what is still short, in the same
+  order. A unit without an area is in every area. ``outside_units`` counts the units sent from
+  outside the incident's area. Preemption keeps to the area until mutual aid opens.
+* Duty (format 1.1 ``available``, ``on_request``) — a unit is on duty, at its base, from
+  ``from``; at ``until`` an available unit goes off duty at once (one driving home goes on home,
+  unavailable), a committed one finishes its incident first; no unit is sent after its
+  ``until``, preemption included. Calls wait in the queue while no eligible unit is on duty and
+  are served in its order when one comes. An on-request unit is a candidate from the start,
+  ranked by the mean of its delay + mobilise + travel; the first time it is sent its delay
+  (drawn once, from its own stream keyed by its id) comes before its mobilisation; from then on
+  it is an ordinary unit. Utilisation counts on-duty crew-minutes only.
+* Guards on the move (format 1.1 ``guard.respond``, ``until``, ``escort``) — when they respond,
+  escort with ``after_escort: response`` or are pulled, the guard groups are rows of the unit
+  table standing at their first TPS. A group stands guard there (counted as committed in the
+  timeline, not available to the dispatcher unless pulled); for an entry in ``respond`` at one
+  of its TPS it is sent first, from its post at 20 km/h, when it is standing guard at the call,
+  and walks back to its post after the work; from the dispatch until it is back, the TPS of its
+  group are unguarded. At ``until`` the guard ends; during the escort phase the groups escort
+  (those on an incident join once released) and after it they are mobile response units at
+  their posts (or off duty). ``unguarded`` records, at a call at a guarded TPS, whether its
+  group was standing guard.
+
 Nothing here touches process-wide state: pausing the garbage collector around a replication
 is the runner's choice (:mod:`sispam_sim.runner.replications`).
 """
 
 from __future__ import annotations
 
+import math
 from bisect import insort
 
 import numpy as np
@@ -77,9 +103,11 @@ import simpy
 from simpy.events import Timeout   # called directly on the hot path: env.timeout adds a bound-method hop
 
 from sispam_sim.engine.dispatcher import Dispatcher
-from sispam_sim.engine.incidents import Call, Incident
+from sispam_sim.engine.duty import ForcesInTime
+from sispam_sim.engine.incidents import Incident
 from sispam_sim.engine.prepared import Prepared, prepare
 from sispam_sim.engine.records import Event, IncidentRecord, ReplicationResult, TimelinePoint
+from sispam_sim.engine.triggers import Triggers
 from sispam_sim.engine.units import AT_BASE, MOBILISING, ON_SCENE
 from sispam_sim.scenario.sites import GUARD_TYPE
 
@@ -97,7 +125,7 @@ def run_replication(scenario, replication: int, *, record_timeline: bool = True,
     return _Replication(prepare(scenario), replication, record_timeline, record_events).run()
 
 
-class _Replication:
+class _Replication(ForcesInTime, Triggers):
     """One replication: the SimPy environment, the units, the incidents and their handlers.
 
     What the kinds' behaviours (:mod:`~sispam_sim.engine.kinds`) may use: ``env``, ``units``,
@@ -109,7 +137,7 @@ class _Replication:
 
     def __init__(self, prepared: Prepared, replication: int, record_timeline: bool, record_events: bool):
         spec = prepared.spec
-        self.spec, self.replication = spec, replication
+        self.spec, self.replication, self.prepared = spec, replication, prepared
         self.record_timeline, self.record_events = record_timeline, record_events
         self.env = simpy.Environment()
         self.travel = prepared.travel
@@ -125,6 +153,14 @@ class _Replication:
             np.array([i.priority for i in self.incidents], dtype=np.int64),
             np.array([i.call.time for i in self.incidents], dtype=float), prepared.eligible,
             [getattr(i.spec, "tier", 1) for i in self.incidents], [i.kind.has_levels for i in self.incidents])
+        # format 1.1: areas, duty and guards (a version 1 scenario has none of them)
+        u = self.units
+        self.areas, self.duty_rules = u.has_area, u.duty_rules
+        self.aid_after = spec.dispatch.aid_after
+        self.guard_sites = prepared.guard_sites    # TPS ids under a guard.tps rule (None: unguarded not recorded)
+        if self.areas or prepared.respond:
+            for inc in self.incidents:
+                self._place(inc)
         self.waiting: list[tuple[int, float, int]] = []
         self.watchers: list[Incident] = []   # incidents to ask before_serve (crowds called, not resolved)
         self.remaining = len(self.incidents)
@@ -171,6 +207,9 @@ class _Replication:
         env.timeout(clock.duration + clock.drain).callbacks.append(self._finish)
         if not self.incidents:
             env.timeout(clock.duration).callbacks.append(self._finish)
+        u = self.units
+        if self.duty_rules:   # format 1.1: units that come on and go off duty, the escort
+            self._schedule_duty(clock.duration + clock.drain)
         for t in range(len(self.units.types)):
             self._mark(t, env.now)
         env.run(until=self.done)
@@ -194,22 +233,30 @@ class _Replication:
                 inc.record.level_minutes[inc.level - 1] += end - inc.level_since
                 if inc.short_since is not None:
                     inc.record.short_minutes += end - inc.short_since
-        available = [0] * len(u.types)
-        for unit in range(u.n):
-            available[u.type_list[unit]] += u.crew_list[unit]
+        available = [0.0] * len(u.types)
+        if not self.duty_rules:   # crew x duration (the product taken last, as always)
+            crew = [0] * len(u.types)
+            for unit in range(u.n):
+                crew[u.type_list[unit]] += u.crew_list[unit]
+            available = [float(c) * self.duration for c in crew]
+        else:   # on-duty crew-minutes within [0, duration] (format 1.1 availability)
+            for unit in range(u.n):
+                on, off = max(u.on_since[unit], 0.0), min(u.off_at[unit], self.duration)
+                if off > on:
+                    available[u.type_list[unit]] += u.crew_list[unit] * (off - on)
         if self.record_timeline:
             for t in range(len(u.types)):
                 self._mark(t, end)
             if u.guard_police:
-                for time in (0.0, end):
-                    self.timeline.append(TimelinePoint(self.replication, time, GUARD_TYPE, u.guard_police, 0, 0))
+                for time, police in self._static_guard_points(end):
+                    self.timeline.append(TimelinePoint(self.replication, time, GUARD_TYPE, police, 0, 0))
         names = [info.name for info in u.types]
         return ReplicationResult(
             replication=self.replication,
             incidents=[inc.record for inc in self.incidents],
             timeline=self.timeline,
             busy_crew_minutes={names[t]: self.busy[t] for t in range(len(names))},
-            available_crew_minutes={names[t]: float(available[t]) * self.duration for t in range(len(names))},
+            available_crew_minutes={names[t]: float(available[t]) for t in range(len(names))},
             end=end,
             duration=self.duration,
             drain_busy_crew_minutes={names[t]: self.drain_busy[t] for t in range(len(names))},
@@ -229,63 +276,18 @@ class _Replication:
             delay = incidents[index + 1].call.time - now
             Timeout(env, delay if delay > 0.0 else 0.0, index + 1).callbacks.append(self._on_call)
         self.log(now, None, inc, "call")
+        if self.guard_sites is not None:
+            self._guarded_at_call(inc, now)
+        if not inc.aid and self.aid_after < math.inf:   # mutual aid opens this long after the call
+            Timeout(env, self.aid_after, inc).callbacks.append(self._on_aid)
         if inc.triggers:
             self._watch(inc)
         inc.kind.on_call(self, inc, now)
 
-    # ------------------------------------------------------------ triggers (format 1.1)
-
-    def _watch(self, inc: Incident) -> None:
-        """At ``inc``'s call: a timer for each ``unresolved_after`` trigger of its entry."""
-        for plan in inc.triggers:
-            if plan.after is not None:
-                Timeout(self.env, plan.after, (plan, inc)).callbacks.append(self._on_unresolved)
-
-    def _on_unresolved(self, event) -> None:
-        plan, inc = event.value
-        if not inc.resolved:
-            self._fire(plan, inc)
-
-    def level_changed(self, inc: Incident) -> None:
-        """``inc`` has just reached ``inc.level`` (its behaviour calls this when it escalates): the
-        triggers of that level decide."""
-        for plan in inc.triggers:
-            if plan.level == inc.level:
-                self._fire(plan, inc)
-
-    def _fire(self, plan, inc: Incident) -> None:
-        """The condition of ``plan`` happened to ``inc`` now (once per incident and trigger): the
-        triggered entry's own stream decides whether, and then when, where and with what work, its
-        incident is called. A pending call counts in ``remaining``, so the run waits for it."""
-        decided = plan.decide(self.seed, self.replication, inc.key, inc.call.location)
-        if decided is None:
-            return
-        delay, location, draw = decided
-        self.remaining += 1
-        Timeout(self.env, delay, (plan, inc, location, draw)).callbacks.append(self._on_triggered)
-
-    def _on_triggered(self, event) -> None:
-        """A triggered incident's call: it is made now, with the next index and its kind's next number."""
-        plan, parent, location, draw = event.value
-        now = self.env.now
-        entry, slots, need, total, label, behaviour, stops = self.entries[plan.entry]
-        kind = entry.kind
-        number = self._numbers[kind] = self._numbers.get(kind, 0) + 1
-        record = IncidentRecord(self.replication, f"{kind}-{number:04d}", kind, plan.entry, label, entry.priority,
-                                location.key, location.site, location.lat, location.lon, now, total, stops)
-        record.triggered_by = parent.record.id
-        index = len(self.incidents)
-        inc = Incident(index, Call(plan.entry, kind, now, location, draw), entry, record, slots, need[:], behaviour,
-                       (plan.entry,) + parent.key, self.triggers[plan.entry])
-        self.incidents.append(inc)
-        self.dispatcher.add_incident(entry.priority, now, getattr(entry, "tier", 1), behaviour.has_levels)
-        self.log(now, None, inc, "call")
-        if inc.triggers:
-            self._watch(inc)
-        behaviour.on_call(self, inc, now)
-
     def dispatch(self, inc: Incident) -> None:
         """Send what the dispatcher picks for ``inc`` now; queue it while it stays short."""
+        if inc.guard >= 0 and inc.record.first_dispatch is None:
+            self._send_guard(inc)
         picks = self.dispatcher.select(inc, self.env.now)
         if picks:
             self._send(inc, picks)
@@ -343,6 +345,9 @@ class _Replication:
             for slot, n in enumerate(need):
                 if n > assigned[slot]:
                     short |= 1 << caps[slot]
+        if self.areas:   # who may go depends on where it lies and whether mutual aid is open
+            return (short, inc.level, inc.priority == 1, inc.call.location.node if self.dispatcher.check_reach else 0,
+                    inc.district, inc.aid)
         return short, inc.level, inc.priority == 1, inc.call.location.node if self.dispatcher.check_reach else 0
 
     def resolve(self, inc: Incident) -> None:
@@ -403,12 +408,13 @@ class _Replication:
                 origin = u.position_one(unit, now)
                 t0 = max(now, u.t0[unit]) if state == MOBILISING else now
             else:
+                ready = u.requested(unit, now) if u.pending[unit] else 0.0   # format 1.1 on_request: once
                 u.take(unit)
                 u.busy_since[unit] = now
                 if state == AT_BASE:
                     mob = u.mob_const[unit]
                     origin = u.base_at[unit]
-                    t0 = now + (mob if mob is not None else u.mobilise(unit))
+                    t0 = now + ready + (mob if mob is not None else u.mobilise(unit))
                 else:   # driving back: sent again from the road, no mobilisation
                     origin, t0 = u.position_one(unit, now), now
                     u.stop_return(unit, MOBILISING)
@@ -421,6 +427,10 @@ class _Replication:
             inc.assigned[slot] += u.crew_list[unit]
             inc.units.append(unit)
             rec.units.append(u.ids[unit])
+            if self.areas:
+                area = u.area[unit]
+                if area is not None and inc.district not in area:
+                    rec.outside_units += 1
             self.log(now, unit, inc, "dispatch")
             self._mark(u.type_list[unit], now)
             if t1 <= now and not by_event:
@@ -494,6 +504,8 @@ class _Replication:
                 u.start_return(unit)
                 u.set_leg(unit, origin, base, now, now + back)
                 Timeout(self.env, back, (unit, token)).callbacks.append(self._on_home)
+        if self.duty_rules:
+            self._after_release(unit, now)
         self._mark(t, now)
 
     def _count_busy(self, t: int, crew: int, since: float, until: float) -> None:

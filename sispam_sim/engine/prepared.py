@@ -28,6 +28,7 @@ from sispam_sim.engine.kinds import Behaviour
 from sispam_sim.engine.records import incident_columns
 from sispam_sim.engine.units import Capabilities, UnitTable
 from sispam_sim.scenario import kinds
+from sispam_sim.scenario.areas import district_at
 
 
 class EntryPrep(NamedTuple):
@@ -75,6 +76,35 @@ class Prepared:
         self.columns = incident_columns(spec.version)
         self.policy = get_policy(spec.dispatch.policy)
         self.eligible: dict = {}
+        # format 1.1: the entries the guards answer first, the TPS whose guarding is recorded, and
+        # each location's district (areas of responsibility), filled as incidents ask
+        ids = {entry.id: i for i, entry in enumerate(spec.incidents) if entry.id is not None}
+        respond = spec.guard.respond
+        self.respond = frozenset(ids[name] for name in respond.incidents if name in ids) if respond else frozenset()
+        self.guard_sites = None
+        if float(spec.version) >= 1.1 and spec.guard.tps:
+            self.guard_sites = frozenset(site.id for site in scenario.sites if site.risk in spec.guard.tps)
+        self._districts = spec.map.districts
+        self._site_district = ({site.id: site.district for site in scenario.sites if site.district}
+                               if self.units.has_area else {})
+        self._district_of: dict = {}
+
+    def district_of(self, location) -> str | None:
+        """The district ``location`` lies in (:mod:`sispam_sim.scenario.areas`): a TPS's own, a
+        district's centre that district, otherwise the circle that holds it (None: outside all)."""
+        key = (location.key, location.site, location.lat, location.lon)
+        found = self._district_of.get(key, False)
+        if found is False:
+            found = self._site_district.get(location.site) if location.site is not None else None
+            if found is None:
+                d = self._districts.get(location.key)
+                if d is not None and (d.lat, d.lon) == (location.lat, location.lon):
+                    found = location.key
+                else:
+                    found = district_at(self._districts, location.lat, location.lon)
+            if len(self._district_of) < 100_000:
+                self._district_of[key] = found
+        return found
 
     def run(self, replication: int, *, record_timeline: bool = True, record_events: bool = True):
         """Replication ``replication`` of the scenario (as :func:`~sispam_sim.engine.model.run_replication`)."""

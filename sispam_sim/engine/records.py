@@ -19,10 +19,12 @@ INCIDENT_COLUMNS = (
     "tps_downtime", "need", "max_level", "units",
     "entry", "label", "site", "level_minutes", "short_minutes",
 )
-#: ``incidents.csv`` of a format 1.1 scenario: one more column, ``triggered_by`` (the id of the
-#: incident that triggered it; empty for a drawn one). A version 1 file's keeps the columns above,
+#: ``incidents.csv`` of a format 1.1 scenario: three more columns, ``triggered_by`` (the id of the
+#: incident that triggered it; empty for a drawn one), ``outside_units`` (units sent from outside
+#: the incident's area of responsibility: mutual aid) and ``unguarded`` (1: at a TPS whose guard
+#: group was not standing guard at the call, 0: it was; empty: not at a guarded TPS). A version 1 file's keeps the columns above,
 #: byte for byte.
-INCIDENT_COLUMNS_1_1 = INCIDENT_COLUMNS + ("triggered_by",)
+INCIDENT_COLUMNS_1_1 = INCIDENT_COLUMNS + ("triggered_by", "outside_units", "unguarded")
 
 
 def incident_columns(version) -> tuple[str, ...]:
@@ -68,6 +70,11 @@ class IncidentRecord:
     short_minutes: float = 0.0
     #: the id of the incident that triggered it (format 1.1 ``trigger``); None for a drawn one
     triggered_by: str | None = None
+    #: units sent from outside the incident's area of responsibility (format 1.1 mutual aid)
+    outside_units: int = 0
+    #: at a guarded TPS (a guard.tps rule for its risk): 1 when its guard group was not standing
+    #: guard at the call (sent to another TPS, escorting, off duty), 0 when it was; None elsewhere
+    unguarded: int | None = None
 
     @property
     def dispatch_delay(self) -> float | None:
@@ -129,7 +136,7 @@ EVENT_COLUMNS = ("replication", "time", "unit", "incident", "action")
 #: incident that was covered is not any more (a unit preempted, or a crowd that outgrew its
 #: crew), logged each time; ``escalate``; ``resolve``.
 EVENT_ACTIONS = ("dispatch", "arrive", "release", "preempt", "base", "call", "full_strength", "short",
-                 "escalate", "resolve")
+                 "escalate", "resolve", "on_duty", "off_duty")
 
 
 class Event(NamedTuple):

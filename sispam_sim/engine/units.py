@@ -15,23 +15,25 @@ mode) or taken as the ``from`` node (matrix mode, see :mod:`sispam_sim.core.geo`
 from __future__ import annotations
 
 import copy
+import math
 import zlib
 
 import numpy as np
 
 from sispam_sim.core import rng as rngmod
 from sispam_sim.core.geo import Location
-from sispam_sim.scenario.sites import GUARD_TYPE, guard_groups, guards_by_risk
+from sispam_sim.scenario.areas import unit_area
+from sispam_sim.scenario.sites import (GUARD_CAPABILITY, GUARD_SPEED_KMH, GUARD_TYPE, guard_groups, guard_members,
+                                       guards_as_units, guards_by_risk)
 
 # Unit states. A dispatched unit is stored as MOBILISING until it arrives; whether it is
 # still mobilising or already driving is ``t < t0`` (see :meth:`UnitTable.phase`), so no
 # event is spent on leaving base.
 AT_BASE, MOBILISING, TRAVELLING, ON_SCENE, RETURNING = range(5)
 STATE_NAMES = ("at_base", "mobilising", "travelling", "on_scene", "returning")
+#: Duty (format 1.1): on duty, off duty, or posted (a guard group standing guard or escorting).
+ON, OFF, POSTED = range(3)
 
-#: TPS guard groups, when ``dispatch.pull_guards`` makes them dispatchable units (type GUARD_TYPE).
-GUARD_SPEED_KMH = 20.0          # on foot or by motorbike through village roads
-GUARD_CAPABILITY = "response"
 
 
 class Capabilities:
@@ -88,19 +90,58 @@ class UnitTable:
                                         utype.max_level))
         rows = []  # (id, type index, Location of base, crew)
         places = spec.map.places
+        groups = spec.forces.units
+        clock = spec.clock
+        self.area: list[frozenset | None] = []     # per unit: the districts it answers in (None: anywhere)
+        self.on_from: list[float] = []            # on duty from (minutes; format 1.1 available.from)
+        self.on_until: list[float] = []           # off duty from, once its incident is resolved
+        self.request: list[object] = []           # format 1.1 on_request: the delay's distribution, or None
         for unit in scenario.units:
             base = places[unit.base]
             rows.append((unit.id, type_of[unit.type], _located(travel, unit.base, base.lat, base.lon),
                          self.types[type_of[unit.type]].crew))
+            group = groups[unit.group] if 0 <= unit.group < len(groups) else None
+            window = None if group is None else group.available
+            self.area.append(None if group is None else unit_area(group, spec))
+            self.on_from.append(clock.minutes(window.start) if window is not None and window.start is not None
+                                else 0.0)
+            self.on_until.append(clock.minutes(window.until, end=True) if window is not None
+                                 and window.until is not None else math.inf)
+            self.request.append(None if group is None or group.on_request is None else group.on_request.delay)
         self.guard_police = 0
-        if not spec.dispatch.pull_guards:   # static guards: only how many police they hold
+        self.guard_rows: list[int] = []           # unit rows of the TPS guard groups (when they move)
+        self.guard_of_site: dict[str, int] = {}   # TPS id -> the row of its guard group
+        self.guard_until = clock.minutes(spec.guard.until, end=True) if spec.guard.until is not None else math.inf
+        escort = spec.guard.escort
+        self.escort = clock.phase_span(escort.phase) if escort is not None else None   # (from, until) minutes
+        self.after_escort = escort.after_escort if escort is not None else None
+        #: guards the general dispatcher may send (pulled): others stand guard, and go only as first responders
+        self.guards_pulled = spec.dispatch.pull_guards
+        if not guards_as_units(spec):   # static guards: only how many police they hold
             self.guard_police = sum(police for _, _, police in guards_by_risk(scenario.sites, spec.guard).values())
         elif guards := guard_groups(scenario.sites, spec.guard):
             type_of[GUARD_TYPE] = len(self.types)   # a reserved name: validation refuses it as a unit type
             self.types.append(_TypeInfo(GUARD_TYPE, guards[0][1], GUARD_SPEED_KMH, 1,
                                         [caps.add(GUARD_CAPABILITY)], None))
-            for gid, police, site in guards:
+            for (gid, police, site), members in zip(guards, guard_members(scenario.sites, spec.guard)):
+                row = len(rows)
                 rows.append((gid, type_of[GUARD_TYPE], _located(travel, site.id, site.lat, site.lon), police))
+                self.guard_rows.append(row)
+                for member in members:
+                    self.guard_of_site[member.id] = row
+                self.area.append(None)
+                self.on_from.append(0.0)
+                self.on_until.append(self.guard_until)
+                self.request.append(None)
+        self.is_guard = [False] * len(rows)
+        for row in self.guard_rows:
+            self.is_guard[row] = True
+        self.has_area = any(a is not None for a in self.area)
+        self.has_request = any(r is not None for r in self.request)
+        self.has_window = any(t > 0 for t in self.on_from) or any(t < math.inf for t in self.on_until)
+        self.duty_rules = (self.has_request or self.has_window or (bool(self.guard_rows) and not self.guards_pulled)
+                           or self.escort is not None)
+        self._area_masks: dict = {}               # district (None: outside every one) -> units whose area holds it
         self.type_index_of = type_of
         n = len(rows)
         self.n = n
@@ -148,6 +189,20 @@ class UnitTable:
             self.count[t] += 1
             for b in self.types[t].caps:
                 self._free_cap0[b] += self.crew_list[u]
+        self.request_mean = np.array([0.0 if r is None else float(r.mean) for r in self.request], dtype=float)
+        self._duty0 = None
+        if self.duty_rules:   # the duty every unit starts the day in (format 1.1), computed once
+            self._reset(replication)
+            for u in range(n):
+                if self.request[u] is not None:
+                    self.pending[u] = True
+                    self.free[self.type_list[u]] -= self.crew_list[u]   # on call, not on duty: not in the timeline
+                if self.on_from[u] > 0 or self.on_until[u] <= 0:
+                    self.go_off(u)
+                elif self.is_guard[u] and not self.guards_pulled:
+                    self.post(u)   # standing guard at its TPS
+            self._duty0 = (self.avail_list[:], self.n_avail, self.free_cap[:], self.committed[:], self.free[:],
+                           self.duty[:], self.pending[:])
         self._reset(replication)
 
     def fresh(self, replication: int) -> UnitTable:
@@ -184,8 +239,85 @@ class UnitTable:
         self.on_scene = [0] * nt
         self.free = self._free0[:]
         self._mobilise_rng: dict[int, np.random.Generator] = {}
+        # format 1.1 duty: ON (available when not committed), OFF, or POSTED (a guard standing guard
+        # or escorting: counted as committed in the timeline, not available); pending: on request,
+        # not yet requested; expired: past its ``until``
+        self.duty = [ON] * n
+        self.pending = [False] * n
+        self.expired = [False] * n
+        self.on_since = self.on_from[:]
+        self.off_at = [math.inf] * n
+        if self._duty0 is not None:
+            avail, self.n_avail, free_cap, committed, free, duty, pending = self._duty0
+            self.avail_list, self.free_cap, self.committed, self.free = avail[:], free_cap[:], committed[:], free[:]
+            self.avail = np.array(avail, dtype=bool)
+            self.duty, self.pending = duty[:], pending[:]
+            self.request_extra = self.request_mean.copy()
+            self.on_since = [math.inf if pending[u] else self.on_from[u] for u in range(n)]
 
     # ------------------------------------------------------------ availability
+
+    def area_mask(self, district: str | None) -> np.ndarray:
+        """Units whose area holds ``district`` (None: a point outside every district), units without
+        an area included (cached: static)."""
+        mask = self._area_masks.get(district)
+        if mask is None:
+            mask = self._area_masks[district] = np.array([a is None or district in a for a in self.area], dtype=bool)
+        return mask
+
+    def _off_counts(self, u: int) -> None:
+        self.avail[u] = self.avail_list[u] = False
+        self.n_avail -= 1
+        crew = self.crew_list[u]
+        for b in self.cap_bits[u]:
+            self.free_cap[b] -= crew
+        if not self.pending[u]:
+            self.free[self.type_list[u]] -= crew
+
+    def _on_counts(self, u: int) -> None:
+        self.avail[u] = self.avail_list[u] = True
+        self.n_avail += 1
+        crew = self.crew_list[u]
+        for b in self.cap_bits[u]:
+            self.free_cap[b] += crew
+        if not self.pending[u]:
+            self.free[self.type_list[u]] += crew
+
+    def go_off(self, u: int) -> None:
+        """An available unit goes off duty (format 1.1 ``available``): not available, not counted."""
+        self._off_counts(u)
+        self.duty[u] = OFF
+
+    def go_on(self, u: int) -> None:
+        """An off-duty unit comes on duty, available where it stands."""
+        self._on_counts(u)
+        self.duty[u] = ON
+
+    def post(self, u: int) -> None:
+        """An available guard group stands guard (or escorts): committed in the timeline, not available."""
+        self._off_counts(u)
+        self.committed[self.type_list[u]] += self.crew_list[u]
+        self.duty[u] = POSTED
+
+    def unpost(self, u: int, on: bool = True) -> None:
+        """A posted guard group leaves its post: available (``on``), or off duty."""
+        self.committed[self.type_list[u]] -= self.crew_list[u]
+        if on:
+            self._on_counts(u)
+            self.duty[u] = ON
+        else:
+            self.duty[u] = OFF   # (while posted it was already out of the free counts)
+
+    def requested(self, u: int, now: float) -> float:
+        """An on-request unit is needed for the first time now: the delay before it is ready at its
+        base (from its own stream, keyed by its id); from then on it is on duty."""
+        self.pending[u] = False
+        self.request_extra[u] = 0.0
+        self.free[self.type_list[u]] += self.crew_list[u]
+        self.on_since[u] = now
+        key = zlib.crc32(self.ids[u].encode("utf-8"))
+        gen = rngmod.stream(self.seed, self.replication, key, rngmod.REQUEST)
+        return float(self.request[u].sample(gen))
 
     def take(self, u: int) -> None:
         """An available unit is committed to an incident."""
