@@ -62,9 +62,9 @@ def compare(
     """Compare plans with a baseline on the same incidents: differences, 95% intervals, verdicts.
 
     Every plan runs the same replications (the baseline's number, or -r N) with the same seed
-    (the files', or --seed for all); --set applies to every plan. Plans that share the baseline's clock, seed, map and
-    incidents are paired (common random numbers); otherwise the differing keys are named and
-    the plans are compared as independent. Exit 0 when done, 1 when --fail-if-worse finds a
+    (the files', or --seed for all); --set applies to every plan. Plans that share the baseline's
+    clock, seed, map and randomly drawn calls are paired (common random numbers), however they
+    meet them; otherwise the differing keys are named and the plans are compared as independent. Exit 0 when done, 1 when --fail-if-worse finds a
     plan significantly worse, 2 for bad input (nothing runs then), 130 when interrupted.
     """
     from rich.console import Console

@@ -142,11 +142,14 @@ def _legend(document: Mapping[str, Any]) -> list[Text]:
 
 
 def _pairing_lines(document: Mapping[str, Any], lang: str) -> list[Text]:
-    if document["paired"]:
-        return [Text(t("compare_paired", lang), style="dim")]
-    lines = []
+    lines = [Text(t("compare_paired", lang), style="dim")] if document["paired"] else []
     for plan in document["plans"]:
         if plan["paired"]:
+            if plan["differs"]["incidents"]:   # paired: the random calls are the same, these are met or told otherwise
+                line = Text("  " + t("compare_paired_entries", lang, entries=", ".join(plan["differs"]["incidents"])),
+                            style="dim")
+                line.append_text(plain(f" ({plan['name']})"))
+                lines.append(line)
             continue
         keys = ", ".join(plan["differs"]["keys"])
         line = Text(t("compare_unpaired", lang, keys=keys), style="bold yellow")

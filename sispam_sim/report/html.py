@@ -304,7 +304,8 @@ def _header(results, scenario, lang: str, scenario_note: str | None) -> str:
 
 def _target_name(row, lang: str) -> str:
     kind = kinds.label(row["kind"], lang) + " · " if row.get("kind") else ""
-    return f"{kind}{t(row['metric'], lang, default=row['metric'])} {t(row['stat'], lang, default=row['stat'])}"
+    phase = f" {t('in_phase', lang, phase=row['phase'])}" if row.get("phase") is not None else ""
+    return f"{kind}{t(row['metric'], lang, default=row['metric'])} {t(row['stat'], lang, default=row['stat'])}{phase}"
 
 
 def _is_time(metric: str) -> bool:
@@ -348,7 +349,8 @@ def _response_charts(results, incidents: _Incidents, lang: str) -> str:
     for kind in by_kind:   # all incidents first (the overall target), then each kind (its own target)
         values = [v for v in by_kind[kind] if v is not None]
         censored = len(by_kind[kind]) - len(values)
-        target = next((r for r in targets if r["metric"] == "response_time" and r.get("kind") == kind), None)
+        target = next((r for r in targets if r["metric"] == "response_time" and r.get("kind") == kind
+                       and r.get("phase") is None), None)   # a phase's target is not the whole day's
         quantile = {"p50": .5, "p90": .9, "p95": .95, "p99": .99}.get(target["stat"]) if target else None
         name = t("all_kinds", lang) if kind is None else kinds.label(kind, lang)
         limit = f" {t('target', lang)}: {_target_name(target, lang)} ≤ {_minutes(target['limit'], lang)}." \
@@ -408,6 +410,11 @@ def _personnel(timeline: Path, scenario, lang: str, days: int) -> str:
     grid = [5.0 * k for k in range(int(end // 5) + 1)]
     means = _personnel_means(timeline, grid, days)
     panels = []
+    if scenario is not None and _has_duty_rules(scenario.spec):
+        # format 1.1 availability: the strength on duty (committed + free) comes and goes over the day
+        on_duty = {u: [c + f for c, f in zip(means["committed"][u], means["free"].get(u, [0.0] * len(grid)))]
+                   for u in means["committed"]}
+        panels.append((t("html_on_duty", lang), {u: v for u, v in on_duty.items() if any(v)}))
     for column, key in (("committed", "html_committed"), ("on_scene", "html_on_scene"), ("free", "html_free")):
         by_type = means[column]
         if column != "free":
@@ -415,16 +422,45 @@ def _personnel(timeline: Path, scenario, lang: str, days: int) -> str:
         panels.append((t(key, lang), by_type))
     hours = [start + g / 60 for g in grid]
     windows = []
-    if scenario is not None:
+    if scenario is not None and scenario.spec.clock.phases:   # format 1.1: the scenario's own phases
+        clock = scenario.spec.clock
+        for name in clock.phases:
+            a, b = (start + m / 60 for m in clock.phase_span(name))
+            lo, hi = max(a, hours[0]), min(b, hours[-1])
+            if lo < hi:
+                windows.append((lo, hi, name))
+    elif scenario is not None:
         for (a, b), key in ((VOTING, "html_voting"), (COUNTING, "html_counting")):
             lo, hi = max(a, hours[0]), min(b, hours[-1])
             if lo < hi:
                 windows.append((lo, hi, t(key, lang)))
     xlabel = t("html_clock_hour", lang) if scenario is not None else t("html_hours_from_start", lang)
-    desc = t("html_personnel_desc", lang, days=days)
+    duty = t("html_personnel_duty", lang) if len(panels) == 4 else ""
+    desc = t("html_personnel_desc", lang, days=days, duty=duty, shaded=_windows_text(windows, lang))
     svg = charts.personnel_chart(hours, panels, windows, xlabel, t("html_personnel", lang), desc)
     return (f'<section><h2 id="personnel">{escape(t("html_personnel", lang))}</h2>'
             + _figure(svg, desc) + "</section>")
+
+
+def _windows_text(windows, lang: str) -> str:
+    """``voting 07:00–13:00 and counting 13:00–19:00`` (Indonesian ``07.00``, ``dan``)."""
+    sep = "." if lang == "id" else ":"
+
+    def clock(hour: float) -> str:
+        minutes = round(hour * 60) % (24 * 60)
+        return f"{minutes // 60:02d}{sep}{minutes % 60:02d}"
+
+    parts = [f"{name} {clock(a)}–{clock(b)}" for a, b, name in windows]
+    if len(parts) < 2:
+        return "".join(parts) or "—"
+    return f"{', '.join(parts[:-1])} {t('html_and', lang)} {parts[-1]}"
+
+
+def _has_duty_rules(spec) -> bool:
+    """Whether units come and go over the day (format 1.1 ``available``, ``on_request``, the
+    guards' ``until`` or escort)."""
+    return (any(g.available is not None or g.on_request is not None for g in spec.forces.units)
+            or spec.guard.until is not None or spec.guard.escort is not None)
 
 
 def _site_districts(scenario) -> dict[str, str]:
@@ -592,6 +628,8 @@ def _slowest_tps(incidents: _Incidents, scenario, lang: str) -> str:
 
 def _utilisation(results, lang: str) -> str:
     by_type = results.get("units", {}).get("by_type", {})
+    # a type never on duty within the day (format 1.1: on request, never requested) has no utilisation
+    by_type = {name: row for name, row in by_type.items() if (row.get("utilisation") or {}).get("value") is not None}
     ordered = sorted(by_type.items(), key=lambda kv: (-kv[1]["utilisation"]["value"], kv[0]))
     cells = []
     for unit, row in ordered:
@@ -706,7 +744,8 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
                  "</section>")
     # CDFs overlaid
     series = [{"label": f"{letter}: {name}", **r} for letter, name, r in zip(letters, names, responses)]
-    target = next((r for r in rows if r["metric"] == "response_time" and r.get("kind") is None), None)
+    target = next((r for r in rows if r["metric"] == "response_time" and r.get("kind") is None
+                   and r.get("phase") is None), None)
     limit = target["plans"][0]["limit"] if target and target["plans"][0] else None
     quantile = {"p50": .5, "p90": .9, "p95": .95, "p99": .99}.get(target["stat"]) if target else None
     desc = t("html_compare_cdf_desc", lang, plans=len(series))

@@ -29,6 +29,8 @@ _EN = {
     "max_level": "Highest level",
     # incident kinds: each kind names itself (scenario/kinds); t() looks them up there
     "all_kinds": "All incidents",
+    # a per-phase target (format 1.1 targets.by_phase): the phase name is the user's, as written
+    "in_phase": "({phase})",
     # escalation levels
     "level_1": "hijau (green)",
     "level_2": "kuning (yellow)",
@@ -171,7 +173,9 @@ _EN = {
     "not_paired": "not paired",
     "title_pairing": "What pairing buys: the same days for every plan (common random numbers)",
     "compare_paired": ("Paired: every plan meets the same incidents as the baseline on every day (same clock, seed, "
-                       "map and incidents: common random numbers)"),
+                       "map and randomly drawn calls: common random numbers)"),
+    "compare_paired_entries": ("entries met otherwise, or single incidents told otherwise (the random calls are the "
+                               "same): {entries}"),
     "compare_unpaired": ("Not paired: differs from the baseline in {keys}, so its days meet other incidents; its "
                          "intervals treat the plans as independent"),
     "compare_differing_entries": "differing incident entries: {entries}",
@@ -257,8 +261,11 @@ _EN = {
     "html_share_reached": "share of calls reached",
     "html_censored_curve": "stops at {share}: the rest never reached",
     "html_personnel": "Personnel over the day by unit type",
-    "html_personnel_desc": "Mean personnel committed (sent), on scene and free, by unit type, over {days} simulated days; shaded: voting 07:00–13:00 and counting 13:00–19:00.",
+    "html_personnel_desc": "Mean personnel committed (sent), on scene and free, by unit type, over {days} simulated days{duty}; shaded: {shaded}.",
+    "html_personnel_duty": ", and on duty (committed + free: units off duty before they arrive, after they leave or until requested are not counted)",
+    "html_and": "and",
     "html_committed": "committed",
+    "html_on_duty": "on duty",
     "html_on_scene": "on scene",
     "html_free": "free",
     "html_voting": "voting",
@@ -305,6 +312,7 @@ _ID = {
     "incidents": "Kejadian",
     "max_level": "Tingkat tertinggi",
     "all_kinds": "Semua kejadian",
+    "in_phase": "(fase {phase})",
     "level_1": "hijau",
     "level_2": "kuning",
     "level_3": "merah",
@@ -439,10 +447,12 @@ _ID = {
     "not_paired": "tidak berpasangan",
     "title_pairing": "Manfaat perbandingan berpasangan: hari yang sama untuk setiap rencana (bilangan acak bersama)",
     "compare_paired": ("Berpasangan: setiap rencana menghadapi kejadian yang sama dengan acuan setiap hari (jam, "
-                       "benih acak, peta dan kejadian sama: bilangan acak bersama)"),
+                       "benih acak, peta dan panggilan acak sama: bilangan acak bersama)"),
     "compare_unpaired": ("Tidak berpasangan: berbeda dari acuan pada {keys}, sehingga harinya menghadapi kejadian lain; "
                          "selangnya menganggap rencana saling bebas"),
     "compare_differing_entries": "entri kejadian yang berbeda: {entries}",
+    "compare_paired_entries": ("entri yang ditangani berbeda, atau kejadian tunggal yang diceritakan berbeda (panggilan "
+                               "acaknya sama): {entries}"),
     "compare_headline_only": "Hanya statistik utama: --detail menampilkan semuanya (comparison.json memuat semuanya).",
     "sweep_col_response": "Tanggap",
     "sweep_col_full_strength": "Penuh",
@@ -525,8 +535,11 @@ _ID = {
     "html_share_reached": "bagian laporan terjangkau",
     "html_censored_curve": "berhenti di {share}: sisanya tidak terjangkau",
     "html_personnel": "Personel sepanjang hari per jenis satuan",
-    "html_personnel_desc": "Rata-rata personel dikerahkan, di lokasi dan siaga, per jenis satuan, atas {days} hari simulasi; arsiran: pemungutan suara 07.00–13.00 dan penghitungan 13.00–19.00.",
+    "html_personnel_desc": "Rata-rata personel dikerahkan, di lokasi dan siaga, per jenis satuan, atas {days} hari simulasi{duty}; arsiran: {shaded}.",
+    "html_personnel_duty": ", serta yang bertugas (dikerahkan + siaga: satuan yang belum tiba, sudah pulang atau belum diminta tidak dihitung)",
+    "html_and": "dan",
     "html_committed": "dikerahkan",
+    "html_on_duty": "bertugas",
     "html_on_scene": "di lokasi",
     "html_free": "siaga",
     "html_voting": "pemungutan",

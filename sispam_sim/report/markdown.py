@@ -117,14 +117,18 @@ def _ci(entry: Mapping[str, Any] | None) -> tuple[Any, Any]:
 
 
 def targets_csv(document: Mapping[str, Any]) -> str:
-    """``targets.csv``: one row per target, raw numbers (minutes; shares as fractions)."""
+    """``targets.csv``: one row per target, raw numbers (minutes; shares as fractions). A column
+    ``phase`` follows ``kind`` when a target is set per phase (format 1.1 ``targets.by_phase``)."""
+    targets = document.get("targets") or []
+    phased = any(row.get("phase") is not None for row in targets)
     rows = []
-    for row in document.get("targets") or []:
+    for row in targets:
         share = row.get("share_within") or {}
-        rows.append([row.get("kind") or "", row["metric"], row["stat"], row["limit"], row.get("value"),
-                     *_ci(row), share.get("value"), *_ci(share), row.get("n"), row["verdict"]])
-    return _csv(("kind", "metric", "stat", "limit", "value", "ci_low", "ci_high", "share_within",
-                 "share_ci_low", "share_ci_high", "incidents", "verdict"), rows)
+        rows.append([row.get("kind") or "", *([row.get("phase") or ""] if phased else []), row["metric"],
+                     row["stat"], row["limit"], row.get("value"), *_ci(row), share.get("value"), *_ci(share),
+                     row.get("n"), row["verdict"]])
+    return _csv(("kind", *(("phase",) if phased else ()), "metric", "stat", "limit", "value", "ci_low", "ci_high",
+                 "share_within", "share_ci_low", "share_ci_high", "incidents", "verdict"), rows)
 
 
 def headline_csv(document: Mapping[str, Any]) -> str:

@@ -255,13 +255,15 @@ def target_value(row: Mapping[str, Any], lang: str, days: bool = True) -> str:
 
 
 def target_name(row: Mapping[str, Any], lang: str, short: bool = False) -> str:
-    """The target's metric (and kind) in words; ``short`` for a table cell that must fit 80 columns."""
+    """The target's metric (and kind, and phase) in words; ``short`` for a table cell that must fit 80 columns."""
     metric = row["metric"]
     name = t(metric, lang, default=t(canonical_metric(metric), lang, default=metric))
     if short:
         name = t(f"short_{canonical_metric(metric)}", lang, default=name)
     if row.get("kind"):
         name = f"{kinds.label(row['kind'], lang, short=short)}: {name}"
+    if row.get("phase") is not None:   # format 1.1 by_phase: "Response time (voting)"
+        name = f"{name} {t('in_phase', lang, phase=row['phase'])}"
     return printable(name)
 
 

@@ -58,11 +58,13 @@ class Job:
         """Run the replications ``indices``: each summarised, and its CSV rows made if wanted."""
         from sispam_sim.runner.output import replication_csv
         from sispam_sim.runner.replications import run_one
+        from sispam_sim.scenario.phases import target_phases
 
+        phases = target_phases(self.scenario.spec)   # format 1.1 per-phase targets split the incidents
         out = []
         for k in indices:
             result = run_one(self.scenario, k, record_timeline=self.with_csv, record_events=self.with_csv)
-            out.append(Done(k, summarise_day(result, self.place_names),
+            out.append(Done(k, summarise_day(result, self.place_names, phases),
                             replication_csv(result) if self.with_csv else None))
         return out
 

@@ -167,6 +167,8 @@ def relative_half_widths(summary: dict) -> list[tuple[str, float]]:
     for row in summary["targets"]:
         if row["verdict"] != "untested" and row.get("value") is not None and "ci" in row and row["ci"] is not None:
             name = f"{row['kind'] + ': ' if row['kind'] else ''}{row['metric']} {row['stat']}"
+            if row.get("phase") is not None:   # format 1.1 by_phase
+                name += f" ({row['phase']})"
             entries.append((name, row))
     if not summary["targets"]:
         rt = summary["metrics"]["all"].get("response_time", {})

@@ -205,7 +205,7 @@ def headline(document: Mapping[str, Any]) -> dict:
         entry = (block.get(metric) or {}).get(stat)
         metrics.setdefault(metric, {})[stat] = entry
     targets = [{key: row.get(key) for key in ("kind", "metric", "stat", "limit", "value", "value_censored", "verdict")}
-               for row in document["targets"]]
+               | ({"phase": row["phase"]} if "phase" in row else {}) for row in document["targets"]]
     return {"metrics": metrics, "targets": targets}
 
 

@@ -39,6 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import DAY_METRICS, INCIDENT_METRICS, INCIDENT_STATS, PERCENTILES, applies_to, \
     canonical_metric
 from sispam_sim.stats.summary import LEVELS
@@ -96,13 +97,34 @@ def _same_matrix(a, b) -> bool:
     return a.ids == b.ids and np.array_equal(a.minutes, b.minutes, equal_nan=True)
 
 
+def _clock(spec) -> tuple:
+    """What of the clock draws the calls: its start, duration and drain (phases draw nothing; a
+    rate keyed by a phase is compared as the rates it resolves to)."""
+    return spec.clock.start, spec.clock.duration, spec.clock.drain
+
+
+def _draws(spec, incident) -> tuple:
+    """What a drawn entry's calls are made of: kind, rate profile (in minutes), where, the
+    distribution its work stream draws and, for a crowd, the crowd itself. How the plan meets
+    the calls (needs, priority, tier, label, id, per_officer, escalation, negotiation) is not."""
+    crowd = getattr(incident, "crowd", None)
+    return (incident.kind, tuple(incident.rate.steps(spec.clock)), incident.where.model_dump(),
+            kinds.get(incident.kind).work_draw(incident), crowd.model_dump() if crowd is not None else None)
+
+
 def pairing(base, plan) -> Pairing:
     """How ``plan`` (a LoadedScenario) differs from ``base`` in what draws the incidents.
 
-    The map is compared as loaded (a sites file or travel matrix named by another relative
-    path is the same when its contents are), the incident entries one by one.
+    Paired when clock (start, duration, drain), seed and map are the same and the entries that
+    draw calls at random (those with a ``rate``) are, index by index, the same calls (see
+    :func:`_draws`): then day k holds the same random calls in both. The map is compared as
+    loaded (a sites file or travel matrix named by another relative path is the same when its
+    contents are). Every entry that differs at all is named, also when the plans stay paired: an
+    entry met otherwise (``needs``, ``priority``...) or a single incident of the storyline (``at``,
+    ``trigger``) told otherwise.
     """
-    keys = [key for key in ("clock", "seed") if getattr(base.spec, key) != getattr(plan.spec, key)]
+    keys = [key for key, mine, theirs in (("clock", _clock(base.spec), _clock(plan.spec)),
+                                          ("seed", base.spec.seed, plan.spec.seed)) if mine != theirs]
     files = {"sites": {"file"}, "travel": {"matrix"}}
     if (base.spec.map.model_dump(exclude=files) != plan.spec.map.model_dump(exclude=files)
             or base.sites != plan.sites or not _same_matrix(base.matrix, plan.matrix)):
@@ -110,7 +132,9 @@ def pairing(base, plan) -> Pairing:
     a, b = base.spec.incidents, plan.spec.incidents
     entries = [f"incidents[{i}] ({(a[i] if i < len(a) else b[i]).kind})"
                for i in range(max(len(a), len(b))) if i >= len(a) or i >= len(b) or a[i] != b[i]]
-    if entries:
+    drawn_a = {i: _draws(base.spec, e) for i, e in enumerate(a) if e.rate is not None}
+    drawn_b = {i: _draws(plan.spec, e) for i, e in enumerate(b) if e.rate is not None}
+    if drawn_a != drawn_b:
         keys.append("incidents")
     return Pairing(tuple(keys), tuple(entries))
 
@@ -287,7 +311,8 @@ def _headline(base: Plan) -> list[tuple[str | None, str, str]]:
     """The statistics whose paired and unpaired intervals are shown side by side: the baseline's
     targeted incident statistics (not max), and the p90 and mean response time of all incidents."""
     out = [(row["kind"], canonical_metric(row["metric"]), row["stat"]) for row in base.summary["targets"]
-           if canonical_metric(row["metric"]) in INCIDENT_METRICS and row["stat"] != "max"]
+           if canonical_metric(row["metric"]) in INCIDENT_METRICS and row["stat"] != "max"
+           and row.get("phase") is None]   # a phase's statistics are not among the compared blocks
     for extra in ((None, "response_time", "p90"), (None, "response_time", "mean")):
         if extra not in out:
             out.append(extra)
@@ -299,18 +324,20 @@ def _width(ci: Sequence[float | None]) -> float | None:
 
 
 def _targets(plans: Sequence[Plan]) -> dict:
-    """Each target (the union over the plans, the baseline's first) with every plan's verdict."""
+    """Each target (the union over the plans, the baseline's first) with every plan's verdict; a
+    per-phase target (format 1.1) carries its ``phase``."""
     keys: dict[tuple, None] = {}
     per_plan = []
     for plan in plans:
-        rows = {(r["kind"], r["metric"], r["stat"]): r for r in plan.summary["targets"]}
+        rows = {(r["kind"], r.get("phase"), r["metric"], r["stat"]): r for r in plan.summary["targets"]}
         keys.update(dict.fromkeys(rows))
         per_plan.append(rows)
     rows = []
     for key in keys:
         cells = [{k: r.get(k) for k in ("limit", "value", "ci", "value_censored", "lower_bound", "verdict")}
                  if (r := plan_rows.get(key)) else None for plan_rows in per_plan]
-        rows.append({"kind": key[0], "metric": key[1], "stat": key[2], "plans": cells})
+        rows.append({"kind": key[0], **({"phase": key[1]} if key[1] is not None else {}), "metric": key[2],
+                     "stat": key[3], "plans": cells})
     met = [sum(1 for row in rows if row["plans"][i] and row["plans"][i]["verdict"] == "pass")
            for i in range(len(plans))]
     best = max(met, default=0)

@@ -88,6 +88,10 @@ class DaySummary:
     units: dict[str, tuple[float, float, float]]
     #: the day's slowest responses, worst first (see :func:`_rank`)
     slowest: list[dict]
+    #: format 1.1 phases that targets are set for (``targets.by_phase``), and per incident the index
+    #: into them of the phase it was called in (-1: none); None when no target names a phase
+    phases: tuple[str, ...] = ()
+    phase: np.ndarray | None = None
 
 
 def _rank(response_time: float | None, replication: int, incident: str) -> tuple:
@@ -99,11 +103,13 @@ def _slow_key(row: Mapping[str, Any]) -> tuple:
     return _rank(row["response_time"], row["replication"], row["id"])
 
 
-def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | None = None) -> DaySummary:
+def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | None = None,
+                  phases: Sequence[tuple[str, float, float]] = ()) -> DaySummary:
     """The map step: one replication's records -> a :class:`DaySummary`.
 
     ``place_names`` maps place and district ids to the names a report shows (sites keep
-    their TPS id).
+    their TPS id). ``phases`` are the ``(name, from, until)`` (minutes) of the phases targets are
+    set for: each incident is marked with the phase it was called in (``from <= call < until``).
     """
     names = place_names or {}
     records = result.incidents
@@ -140,7 +146,14 @@ def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | No
                  float(result.available_crew_minutes.get(t, 0.0))) for t in types}
     slowest = [_slow_row(r, names) for r in heapq.nsmallest(
         SLOWEST, records, key=lambda r: _rank(r.response_time, r.replication, r.id))]
-    return DaySummary(result.replication, kinds, kind, values, censored, crowds, units, slowest)
+    day = DaySummary(result.replication, kinds, kind, values, censored, crowds, units, slowest)
+    if phases:
+        calls = np.array([r.call for r in records], dtype=float)
+        day.phases = tuple(name for name, _, _ in phases)
+        day.phase = np.full(n, -1, dtype=np.int16)
+        for code, (_, start, until) in enumerate(phases):
+            day.phase[(calls >= start) & (calls < until)] = code
+    return day
 
 
 def _slow_row(rec, names: Mapping[str, str]) -> dict:
@@ -249,6 +262,11 @@ class Accumulator:
         # (day, kind, values, censored) of each day, joined every _JOIN_EVERY days into one chunk
         self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # the phase of each incident (global codes into ``phases``, -1 none), beside each part and chunk;
+        # None where no day of it had phases (a run without per-phase targets keeps none)
+        self.phases: list[str] = []
+        self._phase_parts: list[np.ndarray | None] = []
+        self._phase_chunks: list[np.ndarray | None] = []
         # per crowd kind and per unit type, one column of figures per day (0 on a day without it)
         self._crowds: dict[str, tuple[array, ...]] = {}
         self._units: dict[str, tuple[array, ...]] = {}
@@ -268,12 +286,33 @@ class Accumulator:
         n = day.kind.size
         self._parts.append((np.full(n, d, dtype=np.int32), codes[day.kind] if n else day.kind,
                             day.values, day.censored))
+        self._phase_parts.append(self._phase_codes(day))
         if len(self._parts) >= _JOIN_EVERY:
-            self._chunks.append(self._joined())
-            self._parts = []
+            self._flush()
         _append_day(self._crowds, day.crowds, d, 5)
         _append_day(self._units, day.units, d, 3)
         self._slowest = heapq.nsmallest(SLOWEST, (*self._slowest, *day.slowest), key=_slow_key)
+
+    def _phase_codes(self, day: DaySummary) -> np.ndarray | None:
+        if day.phase is None:
+            return None
+        for name in day.phases:
+            if name not in self.phases:
+                self.phases.append(name)
+        codes = np.array([self.phases.index(name) for name in day.phases] + [-1], dtype=np.int16)
+        return codes[day.phase]   # -1 (no phase) picks the appended -1
+
+    def _flush(self) -> None:
+        """Join the parts so far into one chunk (and their phases into the chunk's phases)."""
+        if not self._parts:
+            return
+        phases = None
+        if any(p is not None for p in self._phase_parts):
+            phases = np.concatenate([np.full(part[0].size, -1, dtype=np.int16) if p is None else p
+                                     for part, p in zip(self._parts, self._phase_parts)])
+        self._chunks.append(self._joined())
+        self._phase_chunks.append(phases)
+        self._parts, self._phase_parts = [], []
 
     def _joined(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if not self._parts:
@@ -303,7 +342,7 @@ class Accumulator:
         rows: list[dict | None] = [None] * len(targets)
         for kind in (None, *tables.kind_order):
             # each block's pooled data is used for its targets, then let go: one block in memory at a time
-            mine = [i for i, target in enumerate(targets) if target.kind == kind]
+            mine = [i for i, target in enumerate(targets) if target.kind == kind and _phase(target) is None]
             wanted = {(kind, canonical_metric(targets[i].metric)) for i in mine}
             block, pooled, series = tables.block(kind, wanted)
             if kind is None:
@@ -313,6 +352,13 @@ class Accumulator:
             judged = evaluate_targets(metrics, {kind: pooled}, [targets[i] for i in mine],
                                       {(kind, name): values for name, values in series.items()})
             for i, row in zip(mine, judged):
+                rows[i] = row
+            del pooled
+        for phase in dict.fromkeys(p for target in targets if (p := _phase(target)) is not None):
+            # format 1.1 ``by_phase``: the incidents of every kind called in the phase
+            mine = [i for i, target in enumerate(targets) if _phase(target) == phase]
+            pooled = tables.phase_pooled(phase, {canonical_metric(targets[i].metric) for i in mine})
+            for i, row in zip(mine, evaluate_targets(metrics, {None: pooled}, [targets[i] for i in mine])):
                 rows[i] = row
             del pooled
         left = [i for i, row in enumerate(rows) if row is None]   # kinds no day had: nothing to judge
@@ -347,13 +393,12 @@ class _Tables:
         order = np.argsort(np.array(acc.replications), kind="stable")
         rank = np.empty(order.size, dtype=np.int32)
         rank[order] = np.arange(order.size, dtype=np.int32)
-        if acc._parts:
-            acc._chunks.append(acc._joined())
-            acc._parts = []
+        acc._flush()
         self.days = len(acc.replications)
         # per chunk, never joined into one copy of everything: (day in replication order, kind, values, censored)
         self.chunks = [(rank[day], kind, values, censored) for day, kind, values, censored in acc._chunks]
         self.kinds = acc.kinds
+        self.phases, self.phase_chunks = acc.phases, acc._phase_chunks
         self.crowds = {k: tuple(np.frombuffer(c, dtype=float)[order] for c in cols) for k, cols in acc._crowds.items()}
         self.unit_columns = {t: tuple(np.frombuffer(c, dtype=float)[order] for c in cols)
                              for t, cols in acc._units.items()}
@@ -367,6 +412,24 @@ class _Tables:
         """One column of the rows ``masks`` selects, over all chunks (``field`` 0 day, 2 values, 3 censored)."""
         parts = [(c[field][m] if field < 2 else c[field][m, column]) for c, m in zip(self.chunks, masks)]
         return np.concatenate(parts) if parts else np.empty(0)
+
+    def phase_pooled(self, phase: str, metrics: set) -> dict[str, Pooled]:
+        """The pooled data of ``metrics`` (incident metrics) over the incidents of every kind called in
+        ``phase``; none for a phase no day marked (no incident was called in it)."""
+        if phase not in self.phases:
+            return {}
+        code = self.phases.index(phase)
+        masks = [np.zeros(c[1].size, dtype=bool) if p is None else p == code
+                 for c, p in zip(self.chunks, self.phase_chunks)]
+        pooled = {}
+        for metric in metrics:
+            if metric not in COLUMN:
+                continue
+            j = COLUMN[metric]
+            rows = [m & ~np.isnan(c[2][:, j]) for c, m in zip(self.chunks, masks)]
+            pooled[metric] = Pooled(self.rows(rows, j, 2), self.rows(rows, j, 3).astype(bool),
+                                    self.rows(rows, j, 0).astype(np.int32), self.days)
+        return pooled
 
     def block(self, kind: str | None, wanted: set) -> tuple[dict, dict[str, Pooled], dict[str, list]]:
         """The metrics of the incidents of ``kind`` (``None``: all kinds, with every metric even
@@ -432,6 +495,11 @@ class _Tables:
                 "drain_busy_crew_minutes_per_day": _per_day_entry(drain.tolist()),
             }
         return {"by_type": by_type}
+
+
+def _phase(target: Any) -> str | None:
+    """The phase a target is judged in (format 1.1 ``by_phase``), or None."""
+    return getattr(target, "phase", None)
 
 
 def _append_day(store: dict[str, tuple[array, ...]], figures: Mapping[str, tuple], day: int, width: int) -> None:

@@ -15,7 +15,9 @@ How a target is judged (the verdict is one of ``pass``, ``fail``, ``untested``):
   ``max_level`` — ``max`` passes only when no day exceeded the level (``days_exceeding``
   says how many did), ``mean`` is the mean over days with a crowd.
 * A target with nothing to judge (no incident of its kind or metric in any day; no
-  crowd for ``max_level``) is **untested**, never a pass.
+  crowd for ``max_level``; no incident called in its phase) is **untested**, never a pass.
+* **Per phase** (format 1.1 ``targets.by_phase``, incident metrics only): the incidents of every
+  kind called in the phase, from its start up to (not including) its end.
 
 The point estimate is judged; the 95 % interval is reported so a reader sees how close
 the call is. Judging the interval instead would make a plan fail merely because too
@@ -80,7 +82,8 @@ def evaluate_targets(metrics: Mapping[str, Any], pooled: Mapping[str | None, Map
 
     ``metrics`` is the summary's ``metrics`` section, ``pooled`` maps a kind (``None``: all
     kinds) to ``{metric: Pooled}``, ``targets`` the scenario's rows (``kind``, ``metric``,
-    ``stat``, ``limit`` in minutes or a count). ``day_values`` maps ``(kind, metric)`` of a
+    ``stat``, ``limit`` in minutes or a count; a row with a ``phase``, format 1.1, is judged on
+    the ``pooled`` data given for it and its result row carries ``"phase"``). ``day_values`` maps ``(kind, metric)`` of a
     day metric to its per-day values (for ``days_exceeding``).
     """
     rows: list[dict] = []
@@ -89,7 +92,12 @@ def evaluate_targets(metrics: Mapping[str, Any], pooled: Mapping[str | None, Map
         name = canonical_metric(metric)
         if name not in METRICS or stat not in TARGET_STATS_FOR.get(metric, ()):
             raise ValueError(f"unknown target {metric}.{stat}: the scenario validator should have rejected it")
-        row: dict[str, Any] = {"kind": kind, "metric": metric, "stat": stat, "limit": limit}
+        phase = getattr(target, "phase", None)
+        row: dict[str, Any] = {"kind": kind, **({"phase": phase} if phase is not None else {}),
+                               "metric": metric, "stat": stat, "limit": limit}
+        if phase is not None and METRICS[name].per != "incident":
+            raise ValueError(f"{metric} is a day metric and has no phase: the scenario validator should have "
+                             "rejected it")
         if METRICS[name].per == "incident":
             rows.append(_incident_row(row, pooled.get(kind, {}).get(name), stat, limit))
         else:

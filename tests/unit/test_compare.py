@@ -153,3 +153,40 @@ def test_check_names(name, expected):
 def test_bad_check_names_say_what_was_meant(name, message):
     with pytest.raises(ValueError, match=message):
         parse_check(name, ["rapid_response"])
+
+
+def _loaded(data: dict):
+    return scenario_from_dict(data)
+
+
+def test_a_plan_that_meets_the_same_random_calls_otherwise_stays_paired_with_the_entries_named():
+    """Needs, priority and an id change how the calls are met, not which calls come; phases in the
+    clock and a rate keyed by a phase that resolves to the same minutes draw the same calls; a
+    scripted incident moved is the storyline told otherwise. All stay paired, each entry named."""
+    base = _busy(4)
+    base["incidents"].append({"kind": "rapid_response", "at": "10:00", "where": {"sites": "any"},
+                              "needs": {"response": 4}, "work": "20min"})
+    plan = _busy(4, version=1.1)
+    plan["clock"]["phases"] = {"day": ["06:00", "10:00"]}
+    plan["incidents"][0].update({"id": "calls", "needs": {"response": 2}, "priority": 1})
+    plan["incidents"].append({"kind": "rapid_response", "at": "11:00", "where": {"sites": "any"},
+                              "needs": {"response": 4}, "work": "20min"})
+    same = pairing(_loaded(base), _loaded(plan))
+    assert same.paired and same.keys == ()
+    assert same.incidents == ("incidents[0] (rapid_response)", "incidents[1] (rapid_response)")
+
+
+def test_a_rate_or_where_that_draws_other_calls_unpairs_and_a_phase_rate_with_the_same_minutes_does_not():
+    base = _busy(4)
+    base["incidents"][0]["rate"] = {"06:00": "4/h", "10:00": "0/h"}
+    phased = _busy(4, version=1.1)
+    phased["clock"]["phases"] = {"morning": ["06:00", "10:00"]}
+    phased["incidents"][0]["rate"] = {"morning": "4/h"}
+    assert pairing(_loaded(base), _loaded(phased)).paired
+    faster = _busy(4)
+    faster["incidents"][0]["rate"] = {"06:00": "5/h", "10:00": "0/h"}
+    other = pairing(_loaded(base), _loaded(faster))
+    assert other.keys == ("incidents",) and other.incidents == ("incidents[0] (rapid_response)",)
+    longer = _busy(4)
+    longer["clock"]["drain"] = "1h"
+    assert pairing(_loaded(_busy(4)), _loaded(longer)).keys == ("clock",)
