@@ -4,8 +4,9 @@ Every file is loaded and checked first: one bad file stops the check before anyt
 (exit 2). Then each scenario with targets is run as ``run`` runs it (the same options,
 executors and progress: :mod:`sispam_sim.cli.common`), and its targets are judged from the
 run's results.json (:mod:`sispam_sim.report.check`). Exit 0 when every target of every file
-passes, 1 when one fails, is not tested, or (``--strict``) is borderline, or when a file sets
-no targets (unless ``--allow-no-targets``).
+passes (a target too close to call counts as passing, named in the summary), 1 when one fails,
+is not tested, or (``--strict``) is too close to call, or when a file sets no targets (unless
+``--allow-no-targets``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def check(
     replications: ReplicationsOpt = None,
     seed: SeedOpt = None,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Borderline targets fail too: a pass whose 95% interval straddles the limit.")] = False,
+        "--strict", help="Targets too close to call fail too (their 95% interval holds the limit).")] = False,
     allow_no_targets: Annotated[bool, typer.Option(
         "--allow-no-targets", help="A scenario without targets passes (by default it fails: a check that checks "
                                    "nothing is not a pass).")] = False,
@@ -53,8 +54,9 @@ def check(
 ) -> None:
     """Check scenarios' targets: run each one and judge every target it sets.
 
-    Exit 0 when every target of every file passes, 1 when a target fails, is not tested
-    (nothing to judge), is borderline with --strict, or a file sets no targets (unless
+    Exit 0 when every target of every file passes or is too close to call (its 95% interval
+    holds the limit; named in the summary), 1 when a target fails, is not tested (nothing to
+    judge), is too close with --strict, or a file sets no targets (unless
     --allow-no-targets); 2 for bad input (nothing runs if any file is invalid); 130 when
     interrupted.
     """

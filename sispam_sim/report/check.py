@@ -3,10 +3,10 @@
 :func:`check_document` gathers, for each file, the targets of its run (results.json's
 ``targets``: value, interval, share within the limit, verdict) with where each limit was
 written, and decides what the gate says: a target **passes the check** when its verdict
-is ``pass`` (and, with ``strict``, it is not borderline); a file passes when every target
-does, and a file without targets passes only with ``allow_no_targets``. Verdicts come from
-the run, borderline and margin from :mod:`sispam_sim.stats.targets`; nothing is computed
-here. :func:`render_table` and :func:`problems` (one located line or annotation per target
+is ``pass``, or ``too_close`` (its 95 % interval holds the limit) without ``strict``; a file
+passes when every target does, and a file without targets passes only with
+``allow_no_targets``. Verdicts come from the run, the margin from
+:mod:`sispam_sim.stats.targets`; nothing is computed here. :func:`render_table` and :func:`problems` (one located line or annotation per target
 that did not pass) render that document, so the screen, the JSON and the GitHub annotations
 never disagree.
 """
@@ -27,13 +27,13 @@ from sispam_sim.report.terminal import (
     target_value, target_within,
 )
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, canonical_metric
-from sispam_sim.stats.targets import borderline, margin
+from sispam_sim.stats.targets import margin
 
 __all__ = ["CheckedFile", "check_document", "render_table", "problems", "summary", "RESULTS"]
 
 #: What a target's line says, from best to worst.
-RESULTS = ("pass", "borderline", "fail", "untested")
-RESULT_STYLE = {**VERDICT_STYLE, "borderline": "bold yellow"}
+RESULTS = ("pass", "too_close", "fail", "untested")
+RESULT_STYLE = VERDICT_STYLE
 
 
 @dataclass(frozen=True)
@@ -50,25 +50,20 @@ class CheckedFile:
     paths: Sequence[tuple] = ()
 
 
-def _result(row: Mapping[str, Any]) -> str:
-    """pass, borderline (a pass whose interval straddles the limit), fail or untested."""
-    return "borderline" if row["verdict"] == "pass" and borderline(row) else row["verdict"]
-
-
 def _target(row: Mapping[str, Any], where: tuple[str, int, int], path: tuple, strict: bool) -> dict:
-    result = _result(row)
+    result = row["verdict"]
     return {"target": format_path(path), "file": where[0], "line": where[1], "col": where[2], **row,
-            "borderline": borderline(row), "margin": margin(row), "result": result,
-            "passes": result == "pass" or (result == "borderline" and not strict)}
+            "margin": margin(row), "result": result,
+            "passes": result == "pass" or (result == "too_close" and not strict)}
 
 
 def check_document(files: Sequence[CheckedFile], strict: bool = False, allow_no_targets: bool = False) -> dict:
     """The check's JSON document: per file its targets and verdict, and the verdict of all (pass or fail).
 
     Each target is its results.json row plus ``target`` (the key path of its limit),
-    ``file``/``line``/``col`` (where the limit was written), ``borderline``, ``margin``
-    (``limit - value``), ``result`` (pass, borderline, fail, untested) and ``passes`` (whether
-    it lets the check pass).
+    ``file``/``line``/``col`` (where the limit was written), ``margin`` (``limit - value``),
+    ``result`` (the verdict: pass, too_close, fail, untested) and ``passes`` (whether it lets the
+    check pass).
     """
     out = []
     for checked in files:
@@ -123,8 +118,8 @@ def _details(row: Mapping[str, Any], lang: str) -> str:
     parts.append(t("check_margin", lang, margin=_fmt_margin(row) + _unit(row, lang)))
     if row.get("reason"):
         parts.append(row["reason"])
-    if row["result"] == "fail" and row["borderline"]:   # more replications might turn it
-        parts.append(t("check_straddles", lang))
+    if row["result"] == "too_close":   # more replications might turn it either way
+        parts.append(t("check_straddles", lang, leaning=t(row.get("leaning") or "fail", lang)))
     return ", ".join(parts)
 
 
@@ -133,8 +128,9 @@ def problems(document: Mapping[str, Any], lang: str = "en") -> Iterator[Problem]
 
     A limit written in an ``extends`` base is located there, and its message starts with the
     file that was checked (``plans/b.yaml: Response time p90 ...``): plans that share a base
-    put their lines on the same target, and each must say which plan it judges. Severity ``error`` when it fails the check, ``warning`` when it does not (a borderline
-    pass without ``--strict``; a file without targets with ``--allow-no-targets``).
+    put their lines on the same target, and each must say which plan it judges. Severity
+    ``error`` when it fails the check, ``warning`` when it does not (too close without
+    ``--strict``; a file without targets with ``--allow-no-targets``).
     """
     for entry in document["files"]:
         if entry.get("reason") == "no targets":
@@ -148,7 +144,7 @@ def problems(document: Mapping[str, Any], lang: str = "en") -> Iterator[Problem]
             if row["result"] == "pass":
                 continue
             result = t(row["result"], lang)
-            if row["result"] == "borderline" and not row["passes"]:
+            if row["result"] == "too_close" and not row["passes"]:
                 result += f" ({t('check_strict', lang)})"
             message = t("check_line", lang, name=target_name(row, lang),
                         limit=target_limit(row, lang) + _unit(row, lang), result=result,
@@ -197,9 +193,9 @@ def _file_verdict(entry: Mapping[str, Any], lang: str) -> Text:
     if entry["verdict"] == "fail":
         failed = sum(not row["passes"] for row in entry["targets"])
         return Text(t("check_file_failed", lang, file=file, failed=failed, total=total), style="bold red")
-    if counts["borderline"]:
-        return Text(t("check_file_borderline", lang, file=file, borderline=counts["borderline"], total=total),
-                    style="bold yellow")
+    if counts["too_close"]:
+        return Text(t("check_file_too_close", lang, file=file, close=counts["too_close"], total=total),
+                    style=RESULT_STYLE["too_close"])
     return Text(t("check_file_passed", lang, file=file, total=total), style="bold green")
 
 
@@ -207,9 +203,13 @@ def summary(document: Mapping[str, Any], lang: str = "en") -> list[Text]:
     """A verdict line per file, then the verdict of all."""
     files = document["files"]
     lines = [_file_verdict(entry, lang) for entry in files]
+    close = sum(entry["counts"]["too_close"] for entry in files)
     if document["verdict"] == "pass":
         targets = sum(len(entry["targets"]) for entry in files)
-        lines.append(Text(t("check_summary_passed", lang, files=len(files), targets=targets), style="bold green"))
+        line = Text(t("check_summary_passed", lang, files=len(files), targets=targets), style="bold green")
+        if close:   # passing, but not proven: say so on the line a CI log ends with
+            line.append(f"; {t('check_summary_too_close', lang, close=close)}", style=RESULT_STYLE["too_close"])
+        lines.append(line)
     else:
         failed = sum(entry["verdict"] == "fail" for entry in files)
         lines.append(Text(t("check_summary_failed", lang, failed=failed, files=len(files)), style="bold red"))

@@ -34,7 +34,7 @@ VOTING = (7.0, 13.0)
 COUNTING = (13.0, 19.0)
 
 _CSS = """
-:root{--ink:#1d2733;--muted:#52606d;--line:#d5dbe1;--fail:#b3261e;--pass:#1e7b34;--warn:#8a5a00}
+:root{--ink:#1d2733;--muted:#52606d;--line:#d5dbe1;--fail:#b3261e;--pass:#1e7b34;--warn:#8a5a00;--close:#7b2d8e}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1100px;padding:1.2rem 1.5rem;font:16px/1.45 system-ui,-apple-system,"Segoe UI",
 Roboto,"Noto Sans",sans-serif;color:var(--ink);background:#fff}
@@ -49,6 +49,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 .verdict-pass{color:#fff;background:var(--pass);font-weight:700;padding:.05rem .4rem;border-radius:3px}
 .verdict-untested,.verdict-other{color:#fff;background:var(--warn);font-weight:700;padding:.05rem .4rem;
 border-radius:3px}
+.verdict-too_close{color:#fff;background:var(--close);font-weight:700;padding:.05rem .4rem;border-radius:3px}
 figure{margin:.6rem 0 1rem}figure svg{width:100%;max-width:860px;height:auto;display:block}
 figcaption{color:var(--muted);font-size:.9rem}
 .scroll{overflow-x:auto}
@@ -58,7 +59,7 @@ dl.manifest dt{color:var(--muted)}dl.manifest dd{margin:0;overflow-wrap:anywhere
 @media (min-width:1600px){body{max-width:1400px;font-size:18px}}
 @media print{@page{size:A4;margin:14mm}body{max-width:none;padding:0;font-size:10.5pt}
 h2{break-after:avoid}figure,table,tr{break-inside:avoid}section{break-inside:auto}
-.verdict-fail,.verdict-pass,.verdict-untested{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+.verdict-fail,.verdict-pass,.verdict-untested,.verdict-too_close{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
 
 
@@ -261,7 +262,7 @@ def _clock_hours(scenario) -> float:
 
 
 def _verdict(verdict: str, lang: str) -> str:
-    cls = verdict if verdict in ("pass", "fail", "untested") else "other"
+    cls = verdict if verdict in ("pass", "too_close", "fail", "untested") else "other"
     return f'<span class="verdict-{cls}">{escape(t(verdict, lang, default=verdict))}</span>'
 
 
@@ -317,11 +318,14 @@ def _targets(results, lang: str) -> str:
     title = f'<h2 id="targets">{escape(t("title_targets", lang))}</h2>'
     if not rows:
         return f'<section>{title}<p>{escape(t("no_targets", lang))}</p></section>'
-    order = {"fail": 0, "untested": 2}
-    failed = sum(1 for r in rows if r["verdict"] == "fail")
-    summary = t("targets_failed", lang, failed=failed, total=len(rows)) if failed else t("targets_met", lang)
+    order = {"fail": 0, "too_close": 1, "untested": 3}
+    counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("fail", "too_close", "untested")}
+    parts = [t(key, lang, **{arg: counts[v], "total": len(rows)})
+             for v, key, arg in (("fail", "targets_failed", "failed"), ("too_close", "targets_too_close", "close"),
+                                 ("untested", "targets_untested", "untested")) if counts[v]]
+    summary = "; ".join(parts) or t("targets_met", lang)
     cells = []
-    for row in sorted(rows, key=lambda r: order.get(r["verdict"], 1)):
+    for row in sorted(rows, key=lambda r: order.get(r["verdict"], 2)):
         time = _is_time(row["metric"])
         value = row.get("value")
         shown = (_minutes(value, lang, bool(row.get("value_censored"))) if time else _fmt(value, 2)) \

@@ -37,7 +37,7 @@ TOP_UNIT_TYPES = 8
 LEVEL_NAMES = {1: "hijau", 2: "kuning", 3: "merah"}
 #: Percentiles a kind's table shows (p99 and max are in results.json).
 TABLE_STATS = ("p50", "p90", "p95", "p99")
-VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "untested": "bold yellow"}
+VERDICT_STYLE = {"pass": "bold green", "too_close": "bold magenta", "fail": "bold red", "untested": "bold yellow"}
 
 
 def plain(text: object) -> Text:
@@ -308,13 +308,16 @@ def _targets_verdict(rows: Sequence[Mapping[str, Any]], lang: str) -> Text:
     if all_met(rows):
         return Text(t("targets_met", lang), style="bold green")
     failed = sum(1 for row in rows if row["verdict"] == "fail")
+    close = sum(1 for row in rows if row["verdict"] == "too_close")
     untested = sum(1 for row in rows if row["verdict"] == "untested")
     parts = []
     if failed:
         parts.append(t("targets_failed", lang, failed=failed, total=len(rows)))
+    if close:
+        parts.append(t("targets_too_close", lang, close=close, total=len(rows)))
     if untested:
         parts.append(t("targets_untested", lang, untested=untested, total=len(rows)))
-    return Text("; ".join(parts), style="bold red" if failed else "bold yellow")
+    return Text("; ".join(parts), style="bold red" if failed else VERDICT_STYLE["too_close"] if close else "bold yellow")
 
 
 def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table | None:

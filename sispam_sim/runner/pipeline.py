@@ -37,8 +37,10 @@ STATISTICS_METHOD = {
     "over": "incidents of all replications pooled",
     "percentile_method": f"numpy {PERCENTILE_METHOD}",
     "confidence": CONFIDENCE,
-    "intervals": "replications as independent days: ratio estimator over days with Student-t (means, shares); "
-                 "Woodruff's method (percentiles); Wilson score (shares of days)",
+    "intervals": "replications as independent days: ratio estimator over days with a studentised day bootstrap "
+                 "(bootstrap-t, 2000 resamples, never narrower than Student-t; Student-t below 5 or above 1000 days) "
+                 "for means and shares; Woodruff's method with the same studentisation (percentiles); Wilson score "
+                 "(shares of days)",
     "censored": "not reached by the end of the run: counted, ranked above every finite value",
 }
 
@@ -166,10 +168,7 @@ def relative_half_widths(summary: dict) -> list[tuple[str, float]]:
     entries: list[tuple[str, dict]] = []
     for row in summary["targets"]:
         if row["verdict"] != "untested" and row.get("value") is not None and "ci" in row and row["ci"] is not None:
-            name = f"{row['kind'] + ': ' if row['kind'] else ''}{row['metric']} {row['stat']}"
-            if row.get("phase") is not None:   # format 1.1 by_phase
-                name += f" ({row['phase']})"
-            entries.append((name, row))
+            entries.append((_target_label(row), row))
     if not summary["targets"]:
         rt = summary["metrics"]["all"].get("response_time", {})
         entries = [(f"response_time {stat}", rt[stat]) for stat in ("mean", "p90") if rt.get(stat, {}).get("ci")]
@@ -194,7 +193,10 @@ def simulate_to_precision(scenario: LoadedScenario, precision: float, *, max_rep
 
     The next batch size comes from the worst statistic: a half-width shrinks as 1/√n, so
     ``n × (worst ÷ precision)²`` replications should do (plus 10%, and at least half again as
-    many as before). ``RunOutput.precision`` says how many it took and why it stopped.
+    many as before). A target too close to call (its interval holds the limit) asks for more too,
+    as many as should shrink its interval off the limit, within ``max_replications``.
+    ``RunOutput.precision`` says how many it took, why it stopped and which targets were still too
+    close then.
     """
     if not 0 < precision < 1:
         raise ValueError(f"precision must be between 0 and 1, found {precision}")
@@ -206,12 +208,40 @@ def simulate_to_precision(scenario: LoadedScenario, precision: float, *, max_rep
         summary = run.summary()
         widths = relative_half_widths(summary)
         worst_name, worst = max(widths, key=lambda w: w[1], default=(None, 0.0))
-        if worst <= precision or n >= max_replications:
+        close = too_close_factors(summary)
+        if (worst <= precision and not close) or n >= max_replications:
             break
         wanted = n * (worst / precision) ** 2 * 1.1 if math.isfinite(worst) else 2 * n
+        for _, factor in close:   # the interval must shrink by ``factor`` to leave the limit out
+            wanted = max(wanted, n * factor ** 2 * 1.1 if math.isfinite(factor) else 2 * n)
         target = min(max_replications, max(math.ceil(n * 1.5), math.ceil(wanted)))
-    stopped = "precision reached" if worst <= precision else "max-replications reached"
+    stopped = "precision reached" if worst <= precision and not close else "max-replications reached"
     info = {"asked": precision, "replications": n, "stopped": stopped, "max_replications": max_replications,
             "worst": None if worst_name is None else {"statistic": worst_name,
-                                                      "relative_half_width": worst if math.isfinite(worst) else None}}
+                                                      "relative_half_width": worst if math.isfinite(worst) else None},
+            # targets still too close to call when the budget ran out (none: every one was resolved)
+            "too_close": [name for name, _ in close]}
     return run.output(command, info)
+
+
+def too_close_factors(summary: dict) -> list[tuple[str, float]]:
+    """``(name, half-width ÷ distance to the limit)`` of every target too close to call: how many
+    times narrower its 95% interval must get to leave the limit out (``inf`` at the limit itself)."""
+    out = []
+    for row in summary["targets"]:
+        if row["verdict"] != "too_close":
+            continue
+        name = _target_label(row)
+        value, limit, ci = row.get("value"), row["limit"], row.get("ci")
+        if value is None or not ci or ci[0] is None or ci[1] is None:
+            out.append((name, math.inf))
+            continue
+        gap = abs(value - limit)
+        half = max(ci[1] - value, value - ci[0], 0.0)
+        out.append((name, half / gap if gap else math.inf))
+    return out
+
+
+def _target_label(row: dict) -> str:
+    name = f"{row['kind'] + ': ' if row['kind'] else ''}{row['metric']} {row['stat']}"
+    return name + (f" ({row['phase']})" if row.get("phase") is not None else "")

@@ -334,7 +334,7 @@ def _targets(plans: Sequence[Plan]) -> dict:
         per_plan.append(rows)
     rows = []
     for key in keys:
-        cells = [{k: r.get(k) for k in ("limit", "value", "ci", "value_censored", "lower_bound", "verdict")}
+        cells = [{k: r.get(k) for k in ("limit", "value", "ci", "value_censored", "lower_bound", "verdict", "leaning")}
                  if (r := plan_rows.get(key)) else None for plan_rows in per_plan]
         rows.append({"kind": key[0], **({"phase": key[1]} if key[1] is not None else {}), "metric": key[2],
                      "stat": key[3], "plans": cells})

@@ -1,6 +1,6 @@
 """Judge a scenario's ``targets:`` against the pooled statistics of a run.
 
-How a target is judged (the verdict is one of ``pass``, ``fail``, ``untested``):
+How a target is judged (the verdict is one of ``pass``, ``too_close``, ``fail``, ``untested``):
 
 * **Incident metrics** (times, pooled over all incidents of all days):
   ``p50`` .. ``p99`` pass when the pooled percentile is at or under the limit, which is
@@ -19,10 +19,13 @@ How a target is judged (the verdict is one of ``pass``, ``fail``, ``untested``):
 * **Per phase** (format 1.1 ``targets.by_phase``, incident metrics only): the incidents of every
   kind called in the phase, from its start up to (not including) its end.
 
-The point estimate is judged; the 95 % interval is reported so a reader sees how close
-the call is. Judging the interval instead would make a plan fail merely because too
-few replications were run; :func:`borderline` says when more replications could turn the
-verdict (``check --strict`` fails on it), and :func:`margin` how far the value is from the limit.
+The point estimate says on which side of the limit the statistic lies, and the 95 % interval
+whether the data can say so: when the interval contains the limit (:func:`borderline`; for a
+percentile, also when the interval of the share within the limit contains the percentile's share)
+the verdict is **too_close** ("too close to call": more days could turn it either way), and
+``leaning`` keeps the side the point estimate is on (``pass`` or ``fail``). A verdict that rests on
+censored incidents, and a statistic without an interval (``max``; a run of one day), is never too
+close. :func:`margin` says how far the value is from the limit.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sispam_sim.scenario.metrics import METRICS, PERCENTILES, TARGET_STATS_FOR, 
 
 __all__ = ["VERDICTS", "evaluate_targets", "all_met", "borderline", "margin"]
 
-VERDICTS = ("pass", "fail", "untested")
+VERDICTS = ("pass", "too_close", "fail", "untested")
 
 
 def _incident_row(row: dict, pooled, stat: str, limit: float) -> dict:
@@ -60,6 +63,14 @@ def _incident_row(row: dict, pooled, stat: str, limit: float) -> dict:
     row["verdict"] = "pass" if ok else "fail"
     if reason and not ok:
         row["reason"] = reason
+    return _too_close(row)
+
+
+def _too_close(row: dict) -> dict:
+    """A judged row whose interval contains its limit becomes ``too_close``, leaning its point's way."""
+    if borderline(row):
+        row["leaning"] = row["verdict"]
+        row["verdict"] = "too_close"
     return row
 
 
@@ -73,7 +84,7 @@ def _day_row(row: dict, block: Mapping[str, Any] | None, metric: str, stat: str,
         row.update(value=block["worst_day"], ci=None)
         row["days_exceeding"] = sum(1 for v in levels if v > limit)
     row["verdict"] = "pass" if row["value"] <= limit else "fail"
-    return row
+    return _too_close(row)
 
 
 def evaluate_targets(metrics: Mapping[str, Any], pooled: Mapping[str | None, Mapping[str, Any]],
@@ -115,7 +126,8 @@ def all_met(rows: Sequence[Mapping[str, Any]]) -> bool:
 def borderline(row: Mapping[str, Any]) -> bool:
     """True when a judged target's 95 % interval straddles its limit: more days could turn the verdict.
 
-    A pass is borderline when its interval reaches above the limit, a fail when its interval
+    Asked of the verdict the point estimate gives (``pass`` or ``fail``; a ``too_close`` row already
+    is). A pass is borderline when its interval reaches above the limit, a fail when its interval
     reaches down to the limit. For a percentile target the share of incidents within the limit
     is judged too, against the percentile's share (p90: 90 %): a target is borderline when
     either interval the report shows straddles. A verdict that rests on censored incidents
@@ -123,6 +135,8 @@ def borderline(row: Mapping[str, Any]) -> bool:
     statistic without an interval (``max``; a run of one day) are never borderline.
     """
     verdict = row.get("verdict")
+    if verdict == "too_close":
+        return True
     if verdict not in ("pass", "fail") or row.get("value_censored") or row.get("lower_bound"):
         return False
     passed = verdict == "pass"

@@ -1,4 +1,4 @@
-"""``sispam-sim check``: exit codes, the failing target named and located, borderline, formats, bad input.
+"""``sispam-sim check``: exit codes, the failing target named and located, too close to call, formats, bad input.
 
 The scenarios are small and their numbers known: one sabhara unit, one scripted call at
 08:00 about 6 km away (response ``EXPECTED_RESPONSE`` ≈ 16.0 min, resolution 30 min later,
@@ -95,7 +95,7 @@ def test_a_censored_percentile_fails_and_says_why(cli, write):
     result = cli("check", path, "-r", "2", "--format", "json")
     assert result.code == EXIT_CHECK_FAILED
     row = json.loads(result.out)["files"][0]["targets"][0]
-    assert (row["result"], row["value_censored"], row["borderline"]) == ("fail", True, False)
+    assert (row["result"], row["value_censored"]) == ("fail", True)   # censored: never too close
     table = cli("check", path, "-r", "2").out
     assert "the percentile lies among censored incidents" in table
     assert "margin < " in table   # the value is a lower bound, so the margin is an upper bound
@@ -113,7 +113,7 @@ def test_no_targets_fails_unless_allowed(cli, write):
     assert f"{path}: warning: targets: the scenario sets no targets: nothing to check" in allowed.out
 
 
-# ------------------------------------------------------------------ borderline
+# ------------------------------------------------------------------ too close to call
 
 
 @pytest.fixture
@@ -131,24 +131,45 @@ def borderline_file(write):
     return write(text), limit, where(text, str(limit))
 
 
-def test_borderline_passes_without_strict(cli, borderline_file):
+def test_too_close_passes_without_strict_and_says_so(cli, borderline_file):
     path, _, (line, col) = borderline_file
     result = cli("check", path)
     assert result.code == EXIT_OK, result.out
-    assert "BORDERLINE" in result.out
+    assert "TOO CLOSE" in result.out and "leans PASS" in result.out
     assert f"{path}:{line}:{col}: warning: targets.resolution_time.mean: " in result.out
-    assert "1 of 1 targets borderline" in result.out
+    assert "1 of 1 target(s) too close to call" in result.out
+    assert result.out.splitlines()[-1].startswith("check passed") and "too close to call" in result.out.splitlines()[-1]
 
 
-def test_borderline_fails_with_strict(cli, borderline_file):
+def test_too_close_fails_with_strict(cli, borderline_file):
     path, _, _ = borderline_file
     result = cli("check", path, "--strict")
     assert result.code == EXIT_CHECK_FAILED
-    assert "BORDERLINE (borderline fails with --strict)" in result.out
+    assert "TOO CLOSE (too close fails with --strict)" in result.out
     assert f"{path}: 1 of 1 targets did not pass" in result.out
 
 
-def test_borderline_annotations(cli, borderline_file):
+def test_a_point_over_the_limit_with_the_limit_in_its_interval_is_too_close_not_a_fail(cli, write):
+    """The resolution mean of 6 days, with the limit set between the interval's bottom and the value:
+    the point fails, but the data cannot say so (exit 0, leaning fail); --strict fails it."""
+    from sispam_sim.runner.pipeline import simulate
+    from sispam_sim.scenario.loader import load_scenario
+
+    text = MINIMAL_YAML.replace("work: 30min", "work: {dist: lognormal, mean: 30min, sd: 15min}")
+    text += "seed: 5\nreplications: 6\n"
+    mean = simulate(load_scenario(write(text)), 6).document["metrics"]["all"]["resolution_time"]["mean"]
+    limit = round((mean["value"] + mean["ci"][0]) / 2, 3)
+    assert mean["ci"][0] < limit < mean["value"]
+    path = write(text + f"targets:\n  resolution_time: {{mean: {limit}}}\n")
+    result = cli("check", path, "--format", "json")
+    assert result.code == EXIT_OK, result.out
+    row = json.loads(result.out)["files"][0]["targets"][0]
+    assert (row["verdict"], row["leaning"], row["passes"]) == ("too_close", "fail", True)
+    assert cli("check", path, "--strict").code == EXIT_CHECK_FAILED
+    assert "leans FAIL" in cli("check", path).out
+
+
+def test_too_close_annotations(cli, borderline_file):
     path, _, (line, col) = borderline_file
     plain_run = cli("check", path, "--format", "github")
     assert plain_run.out.startswith(f"::warning file={path},line={line},col={col}::targets.resolution_time.mean: ")
@@ -157,7 +178,7 @@ def test_borderline_annotations(cli, borderline_file):
     assert strict.code == EXIT_CHECK_FAILED
 
 
-def test_a_pass_with_single_point_intervals_is_not_borderline(cli, passing):
+def test_a_pass_with_single_point_intervals_is_not_too_close(cli, passing):
     path, _ = passing
     assert cli("check", path, "-r", "3", "--strict").code == EXIT_OK
 
@@ -235,14 +256,14 @@ def test_json_is_one_document_for_all_files(cli, passing, failing):
     assert [(f["file"], f["verdict"]) for f in doc["files"]] == [(str(good), "pass"), (str(bad), "fail")]
     entry = doc["files"][1]
     assert (entry["scenario"], entry["replications"], entry["seed"]) == ("minimal", 2, 3)
-    assert entry["counts"] == {"pass": 1, "borderline": 0, "fail": 1, "untested": 0}
+    assert entry["counts"] == {"pass": 1, "too_close": 0, "fail": 1, "untested": 0}
     row = entry["targets"][1]
     line, col = where(bad_text, f"{FAIL_LIMIT}min")
     assert {k: row[k] for k in ("target", "file", "line", "col", "kind", "metric", "stat", "limit", "verdict",
-                                "result", "borderline", "passes")} == {
+                                "result", "passes")} == {
         "target": "targets.response_time.p90", "file": str(bad), "line": line, "col": col, "kind": None,
         "metric": "response_time", "stat": "p90", "limit": FAIL_LIMIT, "verdict": "fail", "result": "fail",
-        "borderline": False, "passes": False}
+        "passes": False}
     assert row["value"] == pytest.approx(EXPECTED_RESPONSE, abs=1e-6)
     assert row["margin"] == pytest.approx(FAIL_LIMIT - EXPECTED_RESPONSE, abs=1e-6)
     assert entry["targets"][0]["value"] == pytest.approx(EXPECTED_RESPONSE + WORK, abs=1e-6)

@@ -45,7 +45,7 @@ def run(tmp_path_factory):
     def read(name):
         with open(out / name, newline="", encoding="utf-8") as fh:
             return list(csv.DictReader(fh))
-    return read("incidents.csv"), read("events.csv"), console.export_text(), scenario
+    return read("incidents.csv"), read("events.csv"), console.export_text(), scenario, result.document
 
 
 def column(rows, name):
@@ -72,6 +72,11 @@ def test_response_claim(run):
     share = float(np.mean(column(rows, "response_time") <= 15.0))
     said(f"{fmt_percent(share)} of calls are reached within 15 minutes")   # as the table prints it
     assert share < 0.90
+    (target,) = [t for t in run[4]["targets"] if (t["metric"], t["stat"]) == ("response_time", "p90")]
+    lo, hi = target["ci"]
+    assert (target["verdict"], target["leaning"]) == ("too_close", "fail") and lo <= 15.0 <= hi
+    said(f"the 95% interval of that p90 ({lo:.1f} to {hi:.1f} minutes) holds the limit")
+    said("TOO CLOSE, not FAIL")
 
 
 def test_tps_downtime_claim(run):
@@ -89,7 +94,7 @@ def test_kpu_protest_claim(run):
 
 
 def test_hostage_claim(run):
-    rows, events, _, scenario = run
+    rows, events, _, scenario, _ = run
     spec = scenario.spec
     entry = next(e for e in spec.incidents if e.label == "KPU chair taken hostage (drill storyline)")
     assert dict(entry.needs) == {"enforcement": 12}

@@ -155,7 +155,9 @@ def test_level_minutes_are_means_per_crowd(summary):
 def test_targets_are_judged_on_pooled_statistics(summary):
     rows = {(r["kind"], r["metric"], r["stat"]): r for r in summary["targets"]}
     p90 = rows[(None, "response_time", "p90")]
-    assert (p90["value"], p90["verdict"]) == (20.0, "pass")
+    # 20.0 <= limit, but over 3 days its 95% interval holds the limit: too close to call, leaning pass
+    assert (p90["value"], p90["verdict"], p90["leaning"]) == (20.0, "too_close", "pass")
+    assert p90["ci"][1] is None or p90["ci"][1] > p90["limit"] or p90["share_within"]["ci"][0] < 0.9
     assert p90["share_within"]["value"] == pytest.approx(11 / 12)   # at least 90 % within: consistent
     p95 = rows[(None, "response_time", "p95")]
     assert p95["verdict"] == "fail" and p95["value_censored"] is True
@@ -167,7 +169,9 @@ def test_targets_are_judged_on_pooled_statistics(summary):
     level = rows[(None, "max_level", "max")]
     assert (level["value"], level["days_exceeding"], level["days"], level["verdict"]) == (3, 1, 2, "fail")
     unresolved = rows[(None, "unresolved", "mean")]
-    assert unresolved["verdict"] == "pass" and unresolved["value"] == pytest.approx(2 / 3)
+    # 2/3 a day against its limit, but 3 days give an interval that holds the limit
+    assert (unresolved["verdict"], unresolved["leaning"]) == ("too_close", "pass")
+    assert unresolved["value"] == pytest.approx(2 / 3) and unresolved["ci"][1] > unresolved["limit"]
     assert not all_met(summary["targets"])
 
 
@@ -183,7 +187,9 @@ def test_a_percentile_target_passes_exactly_when_its_share_within_reaches_it():
     for limit in (1.0, 2.0, 5.0, 6.0, 9.0, 10.0, 19.0, 20.0, 25.0):
         for stat, share in (("p50", 0.5), ("p90", 0.9)):
             row = aggregate(days, [Target(None, "response_time", stat, limit)])["targets"][0]
-            assert (row["verdict"] == "pass") == (row["share_within"]["value"] >= share), (stat, limit)
+            # the point's side (too close to call keeps it as leaning)
+            side = row.get("leaning", row["verdict"])
+            assert (side == "pass") == (row["share_within"]["value"] >= share), (stat, limit)
 
 
 def test_a_target_with_nothing_to_judge_is_untested_never_a_pass():
