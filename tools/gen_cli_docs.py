@@ -94,9 +94,9 @@ FORMATS = {
                         "for all; labels in English or Indonesian with `--lang`",
     ("check", "json"): "one JSON document for all files on standard output: the verdict of all, and per file "
                        "its verdict, counts and targets (each its `results.json` row with `target`, `file`, "
-                       "`line`, `col`, `borderline`, `margin`, `result` and `passes`)",
+                       "`line`, `col`, `margin`, `result` and `passes`)",
     ("check", "github"): "GitHub Actions workflow annotations at the line of each target's limit (`::error` "
-                         "for a target that fails the check, `::warning` for a borderline pass), then a verdict "
+                         "for a target that fails the check, `::warning` for one too close to call), then a verdict "
                          "line per file and for all",
     ("run", "table"): "a summary for people on standard output (tables of response times, targets and "
                       "unit load); labels in English or Indonesian with `--lang`",

@@ -4,7 +4,8 @@ Every point of the grid is loaded and checked before the first one runs (a bad v
 and nothing runs); then each runs on the same seed and replication indices (common random
 numbers) through one executor, and the headline statistics of every point are printed (table,
 json or csv) and, with ``--out``, written as sweep.csv and sweep.json. ``--until`` stops a
-one-dimensional sweep at the first point that breaks its condition. The computing is
+one-dimensional sweep at the first point that clearly breaks its condition (its 95% interval wholly
+beyond the limit), runs past points too close to call and brackets the break. The computing is
 :mod:`sispam_sim.runner.sweep`; the rendering :mod:`sispam_sim.report.sweep`.
 """
 
@@ -89,12 +90,15 @@ def sweep(
         show_default=False)],
     until: Annotated[Optional[str], typer.Option(
         "--until", metavar="CONDITION",
-        help='Stop a one-dimensional sweep at the first value that breaks CONDITION: "[by_kind.KIND.]METRIC.STAT '
-             'OP LIMIT" with OP one of > >= < <= and LIMIT a duration or number (response_time.p90 > 15min, '
-             'unresolved.per_day > 0, max_level >= merah), or "targets" (any target fails).')] = None,
+        help='Stop a one-dimensional sweep at the first value that clearly breaks CONDITION (its 95% interval '
+             'wholly beyond the limit; points whose interval holds the limit are too close to call, and the '
+             'break is bracketed between the last that clearly holds and the first that clearly breaks): '
+             '"[by_kind.KIND.]METRIC.STAT OP LIMIT" with OP one of > >= < <= and LIMIT a duration or number '
+             '(response_time.p90 > 15min, unresolved.per_day > 0, max_level >= merah), or "targets" (any target '
+             'fails).')] = None,
     fail_if_broken: Annotated[bool, typer.Option(
-        "--fail-if-broken", help="Exit 1 when a point breaks the --until condition (a CI gate: the plan must hold "
-                                 "over the whole range).")] = False,
+        "--fail-if-broken", help="Exit 1 when a point clearly breaks the --until condition (a CI gate: the plan "
+                                 "must hold over the whole range; too close to call does not count).")] = False,
     replications: ReplicationsOpt = None,
     seed: SeedOpt = None,
     output: SweepFormatOpt = Format.table,

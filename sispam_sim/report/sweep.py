@@ -33,7 +33,7 @@ _LABELS = {"response_time": "sweep_col_response", "full_strength_time": "sweep_c
 
 
 def _counts(targets) -> dict[str, int]:
-    counts = {"pass": 0, "fail": 0, "untested": 0}
+    counts = {"pass": 0, "too_close": 0, "fail": 0, "untested": 0}
     for row in targets:
         counts[row["verdict"]] += 1
     return counts
@@ -56,7 +56,7 @@ def _targets_cell(targets, lang: str) -> Text:
     if not targets:
         return Text(DASH)
     counts = _counts(targets)
-    verdict = "fail" if counts["fail"] else "untested" if counts["untested"] else "pass"
+    verdict = next((v for v in ("fail", "too_close", "untested") if counts[v]), "pass")
     # "2/4 passed", coloured by the worst verdict (the words would not fit 80 columns beside the grid)
     return Text(t("sweep_targets", lang, passed=counts["pass"], total=len(targets)), style=VERDICT_STYLE[verdict])
 
@@ -115,33 +115,48 @@ def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en"
     console.print(table)
     if until:
         console.print(Text(printable(_until_message(document, lang)),
-                           style="bold red" if until["broken_at"] else "bold green"))
+                           style="bold red" if until["broken_at"] else
+                           VERDICT_STYLE["too_close"] if until.get("too_close") else "bold green"))
 
 
 def _until_message(document: Mapping[str, Any], lang: str) -> str:
-    """Where the sweep broke, in the reader's language (the document keeps the runner's English line)."""
+    """Where the sweep broke, bracketed, in the reader's language (the document keeps the runner's
+    English line)."""
     until, points = document["until"], document["points"]
     if lang == "en":
         return until["message"]
     label = lambda point: ", ".join(f"{k}={v}" for k, v in point["settings"].items())   # noqa: E731
-    broken = next((i for i, p in enumerate(points) if (p.get("until") or {}).get("broken")), None)
+    state = lambda point: (point.get("until") or {}).get("state")                       # noqa: E731
+    close = [label(p) for p in points if state(p) == "too_close"]
+    broken = next((i for i, p in enumerate(points) if state(p) == "breaks"), None)
     if broken is None:
-        return t("sweep_no_break", lang, condition=until["condition"].strip(), run=len(points),
+        text = t("sweep_no_break", lang, condition=until["condition"].strip(), run=len(points),
                  planned=document["points_planned"])
+        return text + ("; " + t("sweep_too_close_at", lang, points=", ".join(close)) if close else "")
     judged = points[broken]["until"]
     value = judged["value"]
     shown = DASH if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
-    text = t("sweep_broke", lang, point=label(points[broken]), condition=until["condition"].strip(),
-             value=f"> {shown}" if judged["censored"] else shown)
-    if broken > 0:
-        text += " " + t("sweep_last_holding", lang, point=label(points[broken - 1]))
+    shown = f"> {shown}" if judged["censored"] else shown
+    holding = next((i for i in range(broken - 1, -1, -1) if state(points[i]) == "holds"), None)
+    between = [label(p) for p in points[(holding + 1 if holding is not None else 0):broken]]
+    if between and holding is not None:
+        return t("sweep_broke_between", lang, low=label(points[holding]), point=label(points[broken]),
+                 condition=until["condition"].strip(), value=shown) + "; " + \
+            t("sweep_too_close_at", lang, points=", ".join(between))
+    text = t("sweep_broke", lang, point=label(points[broken]), condition=until["condition"].strip(), value=shown)
+    if between:
+        return text + "; " + t("sweep_too_close_at", lang, points=", ".join(between))
+    if holding is not None:
+        text += " " + t("sweep_last_holding", lang, point=label(points[holding]))
     return text
 
 
 def _until_cell(judged: Mapping[str, Any], lang: str) -> Text:
-    """holds / BREAKS: the value itself is in its column, or in the line under the table."""
-    return Text(t("sweep_breaks" if judged["broken"] else "sweep_holds", lang),
-                style="bold red" if judged["broken"] else "green")
+    """holds / TOO CLOSE / BREAKS: the value itself is in its column, or in the line under the table."""
+    state = judged.get("state") or ("breaks" if judged["broken"] else "holds")
+    key, style = {"breaks": ("sweep_breaks", "bold red"), "too_close": ("too_close", VERDICT_STYLE["too_close"]),
+                  "holds": ("sweep_holds", "green")}[state]
+    return Text(t(key, lang), style=style)
 
 
 def sweep_csv(document: Mapping[str, Any]) -> str:
@@ -152,10 +167,10 @@ def sweep_csv(document: Mapping[str, Any]) -> str:
         header.append(f"{metric}.{stat}")
         if metric not in ("unresolved", "max_level"):
             header.append(f"{metric}.{stat}.censored")
-    header += ["targets.pass", "targets.fail", "targets.untested"]
+    header += ["targets.pass", "targets.too_close", "targets.fail", "targets.untested"]
     until = document.get("until")
     if until:
-        header += ["until.value", "until.censored", "until.broken"]
+        header += ["until.value", "until.censored", "until.state", "until.broken"]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([spreadsheet_safe(name) for name in header])   # a swept --set path is the user's text
@@ -169,10 +184,10 @@ def sweep_csv(document: Mapping[str, Any]) -> str:
                 row += [None if entry is None else entry.get("value"),
                         None if entry is None else bool(entry.get("censored"))]
         counts = _counts(point["targets"])
-        row += [counts["pass"], counts["fail"], counts["untested"]]
+        row += [counts["pass"], counts["too_close"], counts["fail"], counts["untested"]]
         if until:
             judged = point["until"]
-            row += [judged["value"], judged["censored"], judged["broken"]]
+            row += [judged["value"], judged["censored"], judged["state"], judged["broken"]]
         writer.writerow([format_cell(value) for value in row])
     return buf.getvalue()
 

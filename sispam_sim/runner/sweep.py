@@ -103,39 +103,69 @@ class Condition:
         base = f"{self.metric}.{self.stat}" if self.stat else self.metric
         return f"by_kind.{self.kind}.{base}" if self.kind else base
 
-    def value(self, document: Mapping[str, Any]) -> tuple[float | None, bool]:
-        """The point's value of the condition's statistic, and whether it is censored (a lower bound)."""
+    def value(self, document: Mapping[str, Any]) -> tuple[float | None, bool, list | None]:
+        """The point's value of the condition's statistic, whether it is censored (a lower bound),
+        and its 95% interval (None where it has none: a worst day, one day)."""
         metrics = document["metrics"]
         block = metrics["all"] if self.kind is None else metrics["by_kind"].get(self.kind)
         entry = (block or {}).get(self.metric)
         if entry is None:
-            return None, False
+            return None, False, None
         if self.metric in _DAY_METRICS:
             entry = entry.get(self.stat)
-            return (entry.get("value") if isinstance(entry, dict) else entry), False
+            if isinstance(entry, dict):
+                return entry.get("value"), False, entry.get("ci")
+            return entry, False, None
         entry = entry.get(self.stat) or {}
-        return entry.get("value"), bool(entry.get("censored") or entry.get("lower_bound"))
+        return entry.get("value"), bool(entry.get("censored") or entry.get("lower_bound")), entry.get("ci")
 
     def judge(self, document: Mapping[str, Any]) -> dict:
-        """``{"value", "censored", "broken", "message"}`` at one point."""
+        """``{"value", "ci", "censored", "state", "broken", "message"}`` at one point. ``state``:
+        ``holds`` (the 95% interval lies wholly on the holding side), ``too_close`` (it holds the
+        limit: the data cannot say) or ``breaks`` (wholly beyond); ``broken`` is ``state == "breaks"``.
+        Without an interval the value decides. For ``targets``: breaks when a target fails, too close
+        when none fails and one is too close to call."""
         if self.metric == "targets":
             failed = [row for row in document["targets"] if row["verdict"] == "fail"]
+            close = [row for row in document["targets"] if row["verdict"] == "too_close"]
             names = ", ".join(f"{row['kind'] + ' ' if row['kind'] else ''}{row['metric']} {row['stat']}"
                               for row in failed)
             total = len(document["targets"])
             message = f"targets: {len(failed)} of {total} failed" + (f" ({names})" if failed else "")
-            return {"value": len(failed), "censored": False, "broken": bool(failed), "message": message}
-        value, censored = self.value(document)
+            if close:
+                message += f", {len(close)} too close to call"
+            state = "breaks" if failed else "too_close" if close else "holds"
+            return {"value": len(failed), "ci": None, "censored": False, "state": state,
+                    "broken": state == "breaks", "message": message}
+        value, censored, ci = self.value(document)
         if value is None:
-            return {"value": None, "censored": False, "broken": False,
+            return {"value": None, "ci": None, "censored": False, "state": "holds", "broken": False,
                     "message": f"{self.name}: nothing to judge (no such incident at this point)"}
         # A censored statistic is known only to exceed its value: it counts as infinite.
-        broken = _OPS[self.op](math.inf if censored else value, self.limit)
+        op = _OPS[self.op]
+        point = op(math.inf if censored else value, self.limit)
+        state = "breaks" if point else "holds"
+        if ci and ci[0] is not None and not censored:
+            lo, hi = ci[0], math.inf if ci[1] is None else ci[1]
+            beyond_high = self.op in (">", ">=")      # breaking values lie above the limit
+            near, far = (lo, hi) if beyond_high else (hi, lo)
+            if op(near, self.limit):
+                state = "breaks"        # even the interval's holding end is beyond
+            elif not op(far, self.limit):
+                state = "holds"         # even its breaking end holds
+            else:
+                state = "too_close"
         shown = self._fmt(value)
         shown = f"more than {shown}" if censored else shown
-        return {"value": value, "censored": censored, "broken": broken,
-                "message": f"{self.name} = {shown} {self.op} {self._fmt(self.limit)}" if broken else
-                           f"{self.name} = {shown}, not {self.op} {self._fmt(self.limit)}"}
+        if state == "breaks":
+            message = f"{self.name} = {shown} {self.op} {self._fmt(self.limit)}"
+        elif state == "too_close":
+            message = (f"{self.name} = {shown}, too close to {self._fmt(self.limit)} to call "
+                       f"(95% interval {self._fmt(ci[0])} to {self._fmt(ci[1]) if ci[1] is not None else '?'})")
+        else:
+            message = f"{self.name} = {shown}, not {self.op} {self._fmt(self.limit)}"
+        return {"value": value, "ci": ci, "censored": censored, "state": state, "broken": state == "breaks",
+                "message": message}
 
     def _fmt(self, number: float) -> str:
         return f"{number:.1f} min" if self.minutes else f"{number:g}"
@@ -224,7 +254,7 @@ class SweepResult:
     planned: int                      # points in the grid
     replications: int
     until: Condition | None = None
-    broken_at: int | None = None      # index in ``points`` of the first point that broke ``until``
+    broken_at: int | None = None      # index in ``points`` of the first point wholly beyond ``until``
     first: dict | None = field(default=None, repr=False)   # the first point's results.json (scenario, manifest)
 
 
@@ -234,8 +264,9 @@ def sweep(load: Callable[[Point], Any], axes: Sequence[Axis], points: Sequence[P
           keep_runs: bool = False) -> SweepResult:
     """Run every point (``load(point)`` gives its scenario) on replications ``0 .. replications-1``.
 
-    With ``until``, stop at the first point that breaks it (meant for one axis). ``progress(point)``
-    may return the progress callback of that point's run.
+    With ``until``, stop at the first point that clearly breaks it (its interval wholly beyond the
+    limit; meant for one axis): points too close to call on the way are run past, so the result
+    brackets the break. ``progress(point)`` may return the progress callback of that point's run.
     """
     result = SweepResult(tuple(axes), [], len(points), replications, until)
     for point in points:
@@ -261,8 +292,11 @@ def sweep_document(result: SweepResult, fixed: Sequence[str]) -> dict:
     until = None
     if result.until is not None:
         broken = result.points[result.broken_at] if result.broken_at is not None else None
+        holding = _last_holding(result)
         until = {"condition": result.until.text,
                  "broken_at": None if broken is None else dict(broken.point.settings),
+                 "last_holding": None if holding is None else dict(result.points[holding].point.settings),
+                 "too_close": [dict(p.point.settings) for p in result.points if p.until["state"] == "too_close"],
                  "message": sweep_verdict(result)}
     return {
         "scenario": {k: v for k, v in document["scenario"].items() if k in ("name", "file", "sha256", "inputs")},
@@ -275,16 +309,36 @@ def sweep_document(result: SweepResult, fixed: Sequence[str]) -> dict:
     }
 
 
+def _last_holding(result: SweepResult) -> int | None:
+    """Index of the last point before the break (or of all run) whose interval wholly holds."""
+    end = result.broken_at if result.broken_at is not None else len(result.points)
+    return next((i for i in range(end - 1, -1, -1) if result.points[i].until["state"] == "holds"), None)
+
+
 def sweep_verdict(result: SweepResult) -> str | None:
-    """``breaks at KEY=V: ...`` or that no point breaks the condition; None without ``--until``."""
+    """Where the condition breaks, bracketed: ``breaks between A and B`` when points too close to
+    call lie between the last that clearly holds and the first that clearly breaks, ``breaks at B``
+    when none does; or that no point clearly breaks it. None without ``--until``."""
     if result.until is None:
         return None
+    holding = _last_holding(result)
+    close = [p.point.label for p in result.points if p.until["state"] == "too_close"]
     if result.broken_at is None:
-        return (f"no point breaks {result.until.text.strip()} "
+        text = (f"no point clearly breaks {result.until.text.strip()} "
                 f"({len(result.points)} of {result.planned} point{'s' if result.planned != 1 else ''} run)")
+        if close:
+            text += f"; too close to call at {', '.join(close)}"
+        return text
     broken = result.points[result.broken_at]
-    text = f"breaks at {broken.point.label}: {broken.until['message']}"
-    if result.broken_at > 0:
-        text += f" (last holding: {result.points[result.broken_at - 1].point.label})"
+    between = [p.point.label for p in result.points[(holding + 1 if holding is not None else 0):result.broken_at]]
+    if between and holding is not None:
+        text = (f"breaks between {result.points[holding].point.label} and {broken.point.label}: "
+                f"{broken.until['message']}; too close to call at {', '.join(between)}")
+    elif between:
+        text = f"breaks at {broken.point.label} or before: {broken.until['message']}; too close to call at " \
+               f"{', '.join(between)}"
+    else:
+        text = f"breaks at {broken.point.label}: {broken.until['message']}"
+        if holding is not None:
+            text += f" (last holding: {result.points[holding].point.label})"
     return text
-
