@@ -61,3 +61,77 @@ def coverage() -> dict[str, float]:
 @pytest.mark.parametrize("statistic", sorted(TRUTH))
 def test_95_percent_interval_covers_the_known_answer(coverage, statistic):
     assert 0.92 <= coverage[statistic] <= 0.98, coverage
+
+
+# ---------------------------------------------------------------- congested days (M/M/3, load 0.8)
+
+CONGESTED = {"servers": 3, "work": 10.0, "load": 0.8, "hours": 8, "limit": 10.0}
+
+
+def _independent_day(rng) -> list[float]:
+    """One M/M/3 day written apart from the engine: Poisson calls over 8 h, exponential work, first
+    come first served, each call taking the server that frees first (a heap of free times); the
+    waits. The day starts empty, as the engine's do, so nothing here is steady state."""
+    import heapq
+
+    import numpy as np
+
+    c, work, load, hours = (CONGESTED[k] for k in ("servers", "work", "load", "hours"))
+    n = rng.poisson(load * c / work * hours * 60)
+    calls = np.sort(rng.uniform(0, hours * 60, n))
+    works = rng.exponential(work, n)
+    free = [0.0] * c
+    waits = []
+    for call, w in zip(calls, works):
+        start = max(heapq.heappop(free), call)
+        waits.append(start - call)
+        heapq.heappush(free, start + w)
+    return waits
+
+
+@pytest.fixture(scope="module")
+def congested_truth() -> dict[str, float]:
+    """The pooled statistics of 20,000 independent days (2.3 million calls): the mean wait per call,
+    the pooled 90th percentile and the share within 10 min (about 8.55, 25.6 and 0.701; their own
+    error is about a fiftieth of a 20-day interval's half-width)."""
+    import numpy as np
+
+    rng = np.random.default_rng(20241127)
+    waits = np.concatenate([_independent_day(rng) for _ in range(20000)])
+    return {"mean": float(waits.mean()), "p90": float(np.percentile(waits, 90, method="inverted_cdf")),
+            "share_within": float(np.mean(waits <= CONGESTED["limit"]))}
+
+
+def congested_scenario(seed: int):
+    """The same M/M/3 day in the engine: three one-person units at the calls' place (no travel, no
+    mobilisation), calls needing one of them, exponential work."""
+    c, work, load, hours = (CONGESTED[k] for k in ("servers", "work", "load", "hours"))
+    return scenario_from_dict({
+        "version": 1, "name": "congested", "seed": seed,
+        "clock": {"start": "2024-11-27 06:00", "duration": f"{hours}h", "drain": "12h"},
+        "map": {"places": {"hq": {"lat": -8.17, "lon": 113.70}}},
+        "forces": {"types": {"officer": {"crew": 1, "speed_kmh": 40, "capabilities": ["response"]}},
+                   "units": [{"id": "o", "type": "officer", "count": c, "base": "hq"}]},
+        "incidents": [{"kind": "rapid_response", "rate": f"{load * c / work * 60:.6g}/h", "where": {"place": "hq"},
+                       "needs": {"response": 1}, "work": {"dist": "exponential", "mean": f"{work}min"}}],
+        "targets": {"response_time": {"p90": f"{CONGESTED['limit']}min"}},
+    })
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("days, runs", [(10, 200), (40, 200)])
+def test_intervals_cover_on_congested_days(congested_truth, days, runs):
+    """Skewed days (a few with long queues) made the linearised t-interval miss on the optimistic side
+    (about 87% at 10 days, 91% at 40, nearly every miss below the truth); the studentised day bootstrap
+    (never narrower than Student's t) must cover the mean, the p90 and the share within the limit in
+    92-98% of runs, each run on its own seed (measured: 92.0, 94.0, 94.5% at 10 days; 93.0, 96.0,
+    95.0% at 40; the mean at 10 days is at the band's edge)."""
+    hits = {name: 0 for name in congested_truth}
+    for seed in range(1, runs + 1):
+        summary = simulate(congested_scenario(seed), days).summary
+        rt = summary["metrics"]["all"]["response_time"]
+        share = summary["targets"][0]["share_within"]
+        for name, ci in (("mean", rt["mean"]["ci"]), ("p90", rt["p90"]["ci"]), ("share_within", share["ci"])):
+            hits[name] += ci[0] <= congested_truth[name] <= ci[1]
+    coverage = {name: count / runs for name, count in hits.items()}
+    assert all(0.92 <= c <= 0.98 for c in coverage.values()), coverage
