@@ -138,8 +138,8 @@ class UnitTable:
             self.is_guard[row] = True
         self.has_area = any(a is not None for a in self.area)
         self.has_request = any(r is not None for r in self.request)
-        self.has_window = any(t > 0 for t in self.on_from) or any(t < math.inf for t in self.on_until)
-        self.duty_rules = (self.has_request or self.has_window or (bool(self.guard_rows) and not self.guards_pulled)
+        has_window = any(t > 0 for t in self.on_from) or any(t < math.inf for t in self.on_until)
+        self.duty_rules = (self.has_request or has_window or (bool(self.guard_rows) and not self.guards_pulled)
                            or self.escort is not None)
         self._area_masks: dict = {}               # district (None: outside every one) -> units whose area holds it
         self.type_index_of = type_of

@@ -63,6 +63,9 @@ MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 100_000
 #: ``clock.duration`` and ``clock.drain``, in minutes: an operation of a week at most each.
 MAX_CLOCK_MINUTES = 7 * 1440.0
+#: ``clock.phases`` (format 1.1): a day has a handful; the overlap check compares each with those
+#: before it, so a stranger's file with tens of thousands must be refused before it is checked.
+MAX_PHASES = 100
 #: Expected incidents in one replication (integral of every rate over the incident
 #: window, plus scripted events): above the hard bound a replication would hold millions
 #: of records; above the soft one validate warns.

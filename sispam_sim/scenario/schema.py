@@ -62,7 +62,7 @@ class ClockBlock(Strict):
     # Optional only so that the JSON Schema allows the null that removes an entry: validated, never None
     phases: Annotated[Optional[dict[Id, Optional[Annotated[list[Clock], Field(min_length=2, max_length=2)]]]],
                       BeforeValidator(_without_nulls)] = Field(
-        default_factory=dict, json_schema_extra=since("1.1"),
+        default_factory=dict, max_length=limits.MAX_PHASES, json_schema_extra=since("1.1"),
         description='Format 1.1: named phases of the day, {NAME: ["HH:MM", "HH:MM"]} (from, until; they may '
                     'not overlap); rates, availability, guards and targets may name a phase')
 

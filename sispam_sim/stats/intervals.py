@@ -53,8 +53,7 @@ def mean_ci(values, confidence: float = CONFIDENCE) -> tuple[float, list[float] 
     mean = float(arr.mean())
     if arr.size < 2:
         return mean, None
-    value, ci = ratio_ci(arr, np.ones(arr.size), confidence)   # a mean per day: the ratio with one per day
-    return mean, ci
+    return mean, ratio_ci(arr, np.ones(arr.size), confidence)[1]   # a mean per day: the ratio with one per day
 
 
 def _ratio_se(num: np.ndarray, den: np.ndarray, ratio: float) -> float:

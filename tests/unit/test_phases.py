@@ -171,3 +171,18 @@ def test_a_profile_by_phases_gives_the_calls_of_the_same_profile_by_clock():
                  for s in (by_phase, by_clock)]
         assert calls[0] == calls[1] and len(calls[0]) > 10
         assert all(60 <= call < 720 for call, _ in calls[0])
+
+
+def test_the_number_of_phases_is_bounded_before_they_are_checked(write):
+    """Each phase's overlap check looks at the phases before it: tens of thousands of phases in a
+    stranger's file would run for hours, so more than MAX_PHASES is refused at clock.phases."""
+    from sispam_sim.scenario.limits import MAX_PHASES
+
+    many = ", ".join(f'p{i}: ["06:00", "06:01"]' for i in range(20000))
+    text = MINIMAL_YAML.replace("version: 1\n", "version: 1.1\n").replace(
+        'clock: {start: "2024-11-27 06:00", duration: 12h}', f'clock: {{start: "2024-11-27 06:00", duration: 12h, '
+                                                              f"phases: {{{many}}}}}")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(write(text, "s.yaml"))
+    (problem,) = [p for p in caught.value.problems if p.path == "clock.phases"]
+    assert str(MAX_PHASES) in problem.message and problem.line == 3
