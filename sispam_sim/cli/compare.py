@@ -52,7 +52,9 @@ def compare(
         "--out", "-o", metavar="DIR", help="Write comparison.json, comparison.csv and comparison.html (the briefing) here.")] = None,
     output: CompareFormatOpt = Format.table,
     detail: Annotated[bool, typer.Option(
-        "--detail", help="Show every statistic of every metric in the table, not only the headline ones.")] = False,
+        "--detail", help="Show every statistic of every metric: the headline rows (the planned tests) first, "
+                         "then the others apart, each tested alone (about one in twenty reads better or worse "
+                         "by chance).")] = False,
     lang: LangOpt = Lang.en,
     jobs: JobsOpt = None,
     cluster: ClusterOpt = None,
@@ -64,8 +66,10 @@ def compare(
     Every plan runs the same replications (the baseline's number, or -r N) with the same seed
     (the files', or --seed for all); --set applies to every plan. Plans that share the baseline's
     clock, seed, map and randomly drawn calls are paired (common random numbers), however they
-    meet them; otherwise the differing keys are named and the plans are compared as independent. Exit 0 when done, 1 when --fail-if-worse finds a
-    plan significantly worse, 2 for bad input (nothing runs then), 130 when interrupted.
+    meet them; otherwise the differing keys are named and the plans are compared as independent.
+    Intervals are corrected for few days (see docs/model.md); below 20 days every output warns.
+    Exit 0 when done, 1 when --fail-if-worse finds a plan significantly worse, 2 for bad input
+    (nothing runs then), 130 when interrupted.
     """
     from rich.console import Console
 
@@ -105,7 +109,7 @@ def compare(
     # --out is checked and held before the runs: a typo must not cost them, and a second run
     # into the same folder is refused before either has done any work
     with claimed_out_dir(out):
-        comparison = compare_plans(scenarios, count, run_plan=run_plan)
+        comparison = compare_plans(scenarios, count, run_plan=run_plan, planned=checks)
         document = comparison.document
         if out is not None:
             from sispam_sim.report.html import build_comparison

@@ -4,7 +4,9 @@
 How a difference reads: plan − baseline in minutes (a count for unresolved incidents, a level,
 a share of days in points), its 95% interval in brackets, and a verdict where lower is better.
 A ``*`` marks a difference that depends on incidents not reached or not resolved by the end of
-the run: the value is not exact there.
+the run: the value is not exact there. Headline rows (planned tests) come first; ``--detail``
+adds the other rows below them, each tested alone, with a note on what that means together.
+Below :data:`~sispam_sim.stats.compare.FEW_DAYS` days every output carries a warning.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from sispam_sim.report.terminal import (
 )
 from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import INCIDENT_METRICS
+from sispam_sim.stats.compare import HEADLINE_ROWS
 
 __all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS"]
 
 COMPARISON_FILES = ("comparison.json", "comparison.csv")
 CSV_COLUMNS = ("plan", "kind", "metric", "stat", "baseline", "value", "difference", "ci_low", "ci_high",
-               "verdict", "p_value", "censored", "paired")
+               "verdict", "p_value", "censored", "paired", "row")
 #: Statistics the tables show per incident metric (results.json and the CSV have max too).
 TABLE_STATS = ("mean", "p50", "p90", "p95", "p99")
 _VERDICT_STYLE = {"better": "bold green", "worse": "bold red", "no difference": "dim"}
@@ -71,26 +74,26 @@ def _verdict(verdict: str, lang: str) -> Text:
     return Text(t(_VERDICT_KEY[verdict], lang), style=_VERDICT_STYLE[verdict])
 
 
-#: The rows a plan's table shows by default, per block (all incidents, then each kind): what a
-#: briefing asks of a plan. ``--detail`` shows every statistic of every metric.
-HEADLINE_ROWS = (
-    ("response_time", "mean"), ("response_time", "p90"), ("full_strength_time", "p90"),
-    ("resolution_time", "mean"), ("tps_downtime", "p95"), ("short_minutes", "mean"),
-    ("unresolved", "per_day"), ("levels", "2"), ("levels", "3"),
-)
+def _is_headline(block: Mapping[str, Any], metric: str, stat: str) -> bool:
+    return block[metric][stat].get("row", "headline") == "headline"
 
 
 def block_rows(block: Mapping[str, Any], kind: str | None, detail: bool) -> list[tuple[str, str]]:
-    """The (metric, stat) rows of one block (``kind`` "all": all incidents) that the table shows."""
+    """The (metric, stat) rows of one block (``kind`` "all": all incidents) that the table shows:
+    the headline rows (:data:`~sispam_sim.stats.compare.HEADLINE_ROWS` in their order, then any
+    ``--fail-if-worse`` named), and with ``detail`` every other row after them."""
     of = None if kind == "all" else kind   # the kind that decides what is shown (None: all incidents)
-    if not detail:
-        return [(m, st) for m, st in HEADLINE_ROWS if st in (block.get(m) or {}) and kinds.shows(m, of)]
-    rows = []
+    shown = []
     for metric, stats in block.items():
         if metric == "short_minutes" and not kinds.shows(metric, of):
             continue   # short minutes repeat the time to full strength for most kinds (as in `run`)
-        rows += [(metric, stat) for stat in stats if stat in TABLE_STATS or metric in ("levels", "unresolved")]
-    return rows
+        shown += [(metric, stat) for stat in stats if stat in TABLE_STATS or metric in ("levels", "unresolved")
+                  or _is_headline(block, metric, stat)]
+    order = {row: i for i, row in enumerate(HEADLINE_ROWS)}
+    heads = sorted((row for row in shown if _is_headline(block, *row)), key=lambda row: order.get(row, len(order)))
+    if not detail:
+        return heads
+    return heads + [row for row in shown if not _is_headline(block, *row)]
 
 
 def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool) -> Table:
@@ -113,9 +116,14 @@ def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool
         if len(blocks) > 1:
             name = t("all_kinds", lang) if kind == "all" else kinds.label(kind, lang)
             table.add_row(Text(printable(name), style="bold italic"), end_section=False)
+        apart = False
         for metric, stat in rows:
+            if not apart and not _is_headline(block, metric, stat):
+                apart = True
+                table.add_row(Text("  " + t("compare_detail_rows", lang), style="dim italic"), end_section=False)
             label, base, value, difference, verdict = difference_cells(block, metric, stat, lang)
-            table.add_row("  " + label, base, value, difference, _verdict(block[metric][stat]["verdict"], lang))
+            table.add_row(("    " if apart else "  ") + label, base, value, difference,
+                          _verdict(block[metric][stat]["verdict"], lang))
     return table
 
 
@@ -224,6 +232,8 @@ def render_comparison(document: Mapping[str, Any], console: Console, lang: str =
     console.print(title)
     console.print(Text(f"{t('replications', lang)}: {fmt_count(document['replications'])} · "
                        f"{t('seed', lang)}: {document['seed']}"))
+    for line in warning_lines(document, lang):
+        console.print(Text(line, style="bold yellow"))
     for line in _pairing_lines(document, lang):
         console.print(line)
     console.print(Text(t("compare_note", lang), style="dim"))
@@ -236,6 +246,8 @@ def render_comparison(document: Mapping[str, Any], console: Console, lang: str =
     for index in range(len(document["plans"])):
         console.print()
         console.print(_plan_table(document, index, lang, detail))
+    if detail and document.get("rows", {}).get("detail"):
+        console.print(Text(detail_note(document, lang), style="dim"))
     if any(entry.get("censored") for plan in document["plans"]
            for block in (plan["differences"], *plan["by_kind"].values())
            for stats in block.values() for entry in stats.values()):
@@ -254,6 +266,18 @@ def render_comparison(document: Mapping[str, Any], console: Console, lang: str =
         console.print(targets[1])
 
 
+def warning_lines(document: Mapping[str, Any], lang: str) -> list[str]:
+    """The comparison's warnings as sentences (every output prints them)."""
+    return [t("compare_few_days", lang, days=w["days"], fewest=w["fewest"])
+            for w in document.get("warnings", []) if w.get("code") == "few_days"]
+
+
+def detail_note(document: Mapping[str, Any], lang: str) -> str:
+    """What the detail rows' verdicts mean together."""
+    rows = document["rows"]
+    return t("compare_detail_note", lang, rows=rows["detail"], chance=f"{rows['detail_by_chance']:g}")
+
+
 def comparison_csv(document: Mapping[str, Any]) -> str:
     """One row per plan, kind (empty: all incidents), metric and statistic (``CSV_COLUMNS``)."""
     buf = io.StringIO()
@@ -265,7 +289,7 @@ def comparison_csv(document: Mapping[str, Any]) -> str:
                 for stat, e in stats.items():
                     writer.writerow([format_cell(v) for v in (
                         plan["name"], kind, metric, stat, e["base"], e["plan"], e["value"], e["ci"][0], e["ci"][1],
-                        e["verdict"], e["p_value"], e["censored"], plan["paired"])])
+                        e["verdict"], e["p_value"], e["censored"], plan["paired"], e.get("row"))])
     return buf.getvalue()
 
 

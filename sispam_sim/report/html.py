@@ -41,6 +41,7 @@ Roboto,"Noto Sans",sans-serif;color:var(--ink);background:#fff}
 h1{font-size:1.7rem;margin:.2rem 0 .4rem}h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:2px solid var(--line);
 padding-bottom:.2rem}h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
 p.note,.note{color:var(--muted);font-size:.9rem}
+p.warning{color:var(--warn);border-left:4px solid var(--warn);padding:.2rem .6rem;margin:.4rem 0}
 table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.95rem}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top;
 overflow-wrap:anywhere}
@@ -695,6 +696,7 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
     verdict) and their response-time CDFs overlaid. ``responses``: per plan, baseline first,
     ``{"values": finite response times pooled over all days, "n": incidents, censored included}``."""
     from sispam_sim.report import charts
+    from sispam_sim.report.compare import detail_note, warning_lines
 
     plans = [document["baseline"], *document["plans"]]
     names = [p["name"] for p in plans]
@@ -710,7 +712,9 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
     manifest = document.get("manifest", {})
     parts.append(f'<p class="note">{escape(t("replications", lang))}: {escape(str(document.get("replications")))} · '
                  f'{escape(t("seed", lang))}: {escape(str(document.get("seed")))} · '
-                 f'{escape(str(manifest.get("command", "")))}</p></header>')
+                 f'{escape(str(manifest.get("command", "")))}</p>')
+    parts += [f'<p class="warning"><strong>{escape(line)}</strong></p>' for line in warning_lines(document, lang)]
+    parts.append('</header>')
     # targets side by side
     rows = document.get("targets", {}).get("rows", [])
     if rows:
@@ -728,8 +732,8 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
             cells.append(line)
         parts.append(f'<section><h2 id="targets">{escape(t("title_targets", lang))}</h2>'
                      + _table([escape(t("target", lang)), *(escape(x) for x in letters)], cells) + "</section>")
-    # differences
-    cells = []
+    # differences: the headline rows (planned tests), then every other row apart, with what it means
+    cells: dict[str, list] = {"headline": [], "detail": []}
     for letter, plan in zip(letters[1:], document["plans"]):
         blocks = [(None, plan.get("differences", {}))] + sorted(plan.get("by_kind", {}).items())
         for kind, block in blocks:
@@ -737,15 +741,20 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
                 for stat, d in stats.items():
                     name = _target_name({"kind": kind, "metric": metric, "stat": stat}, lang)
                     mark = "*" if d.get("censored") else ""
-                    cells.append([escape(letter), escape(name), escape(_fmt(d.get("base"), 2)),
-                                  escape(_fmt(d.get("plan"), 2)), escape(f"{_fmt(d.get('value'), 2)}{mark}"),
-                                  escape(_ci(d.get("ci"), 2)), _verdict(d.get("verdict", ""), lang)])
+                    cells[d.get("row", "headline")].append([
+                        escape(letter), escape(name), escape(_fmt(d.get("base"), 2)), escape(_fmt(d.get("plan"), 2)),
+                        escape(f"{_fmt(d.get('value'), 2)}{mark}"), escape(_ci(d.get("ci"), 2)),
+                        _verdict(d.get("verdict", ""), lang)])
     headers = [escape(x) for x in (t("plan", lang), t("metric", lang), t("baseline", lang), t("value", lang),
                                    t("difference", lang), t("html_interval", lang), t("verdict", lang))]
     parts.append(f'<section><h2 id="differences">{escape(t("difference", lang))}</h2>'
-                 f'{_table(headers, cells, numeric=(2, 3, 4, 5))}'
+                 f'{_table(headers, cells["headline"], numeric=(2, 3, 4, 5))}'
                  f'<p class="note">{escape(t("compare_note", lang))} {escape(t("compare_censored", lang))}</p>'
                  "</section>")
+    if cells["detail"]:
+        parts.append(f'<section><h2 id="detail">{escape(t("compare_detail_rows", lang))}</h2>'
+                     f'<p class="note">{escape(detail_note(document, lang))}</p>'
+                     f'{_table(headers, cells["detail"], numeric=(2, 3, 4, 5))}</section>')
     # CDFs overlaid
     series = [{"label": f"{letter}: {name}", **r} for letter, name, r in zip(letters, names, responses)]
     target = next((r for r in rows if r["metric"] == "response_time" and r.get("kind") is None

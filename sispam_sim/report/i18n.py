@@ -181,6 +181,12 @@ _EN = {
                          "intervals treat the plans as independent"),
     "compare_differing_entries": "differing incident entries: {entries}",
     "compare_headline_only": "Headline statistics only: --detail shows every one (comparison.json has them all).",
+    "compare_few_days": ("Warning: only {days} days. Below {fewest} the intervals rest on few days and a rare bad day "
+                         "is often in none of them: run at least {fewest} (-r {fewest}) before acting on a difference."),
+    "compare_detail_rows": "More statistics (each tested alone)",
+    "compare_detail_note": ("The {rows} rows under \"More statistics\" are each tested alone at 5%: between plans "
+                            "that do not differ, about {chance} of them read better or worse by chance. Read them "
+                            "as leads to look into; the headline rows above are the planned tests."),
     "sweep_col_response": "Resp.",
     "sweep_col_full_strength": "Full",
     "sweep_col_tps_downtime": "TPS down",
@@ -461,6 +467,14 @@ _ID = {
     "compare_paired_entries": ("entri yang ditangani berbeda, atau kejadian tunggal yang diceritakan berbeda (panggilan "
                                "acaknya sama): {entries}"),
     "compare_headline_only": "Hanya statistik utama: --detail menampilkan semuanya (comparison.json memuat semuanya).",
+    "compare_few_days": ("Peringatan: hanya {days} hari. Di bawah {fewest} hari selang bertumpu pada sedikit hari dan "
+                         "hari buruk yang jarang sering tidak termuat: jalankan paling sedikit {fewest} (-r {fewest}) "
+                         "sebelum bertindak atas suatu selisih."),
+    "compare_detail_rows": "Statistik lain (masing-masing diuji sendiri)",
+    "compare_detail_note": ("{rows} baris di bawah \"Statistik lain\" masing-masing diuji sendiri pada 5%: antara "
+                            "rencana yang tidak berbeda, sekitar {chance} di antaranya tampak lebih baik atau lebih "
+                            "buruk karena kebetulan. Bacalah sebagai petunjuk untuk ditelusuri; baris utama di atas "
+                            "adalah uji yang direncanakan."),
     "sweep_col_response": "Tanggap",
     "sweep_col_full_strength": "Penuh",
     "sweep_col_tps_downtime": "Henti TPS",

@@ -81,10 +81,11 @@ def check_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
 
 def compare_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
     """compare's headline differences, one table per plan against the baseline."""
-    from sispam_sim.report.compare import block_rows, difference_cells, letters
+    from sispam_sim.report.compare import block_rows, difference_cells, letters, warning_lines
 
     names = [document["baseline"], *document["plans"]]
     parts = [f"## {md_text(t('title_compare', lang))}: {md_text(document['baseline']['name'])}\n",
+             *(f"> **{md_text(line)}**\n" for line in warning_lines(document, lang)),
              "\n".join(f"- **{letter}**: {md_text(plan['name'])} ({md_text(plan['file'])})"
                        for letter, plan in zip(letters(document), names)) + "\n"]
     for index, plan in enumerate(document["plans"]):

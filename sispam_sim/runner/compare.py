@@ -51,12 +51,13 @@ class ComparisonRun:
 
 
 def compare_plans(scenarios: Sequence[LoadedScenario], replications: int | None = None, *,
-                  run_plan: RunPlan | None = None) -> ComparisonRun:
+                  run_plan: RunPlan | None = None, planned: Sequence[tuple] = ()) -> ComparisonRun:
     """Run the baseline ``scenarios[0]`` and every plan after it on the same ``replications``
     (default: the baseline's), and compare each plan with the baseline.
 
     ``run_plan(scenario, replications)`` runs one of them, in order (default: serially, here);
-    ``lambda s, n: simulate(s, n, executor=pool)`` runs them on an executor.
+    ``lambda s, n: simulate(s, n, executor=pool)`` runs them on an executor. ``planned``: the
+    ``(kind, metric, stat)`` rows tested as headline rows besides the usual ones (``--fail-if-worse``).
     """
     if len(scenarios) < 2:
         raise ValueError("give a baseline and at least one plan to compare with it")
@@ -65,6 +66,6 @@ def compare_plans(scenarios: Sequence[LoadedScenario], replications: int | None 
     runs = [run_plan(scenario, count) for scenario in scenarios]
     base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s))
                     for s, r in zip(scenarios, runs))
-    document = compare(base, plans)
+    document = compare(base, plans, planned)
     document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}
     return ComparisonRun(list(scenarios), runs, document)

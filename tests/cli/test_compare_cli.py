@@ -171,3 +171,58 @@ def test_compare_bounds_its_plans_and_replications_before_running(cli, write):
         in many.err
     long = cli("compare", path, path, path, "-r", "100000")
     assert long.code == 2 and "found 2 plan(s) x 100,000" in long.err
+
+
+def test_fewer_than_20_days_warn_on_every_output(cli, files, tmp_path):
+    """Below compare's FEW_DAYS (20) every output says how many days it rests on; at 20 none does."""
+    args = ("compare", files["base"], files["more"], "-q")
+    table = cli(*args, "-r", "10")
+    assert table.code == 0 and "only 10 days" in table.out and "-r 20" in table.out
+    document = json.loads(cli(*args, "-r", "10", "-f", "json").out)
+    assert document["warnings"] == [{"code": "few_days", "days": 10, "fewest": 20}]
+    assert "only 10 days" in cli(*args, "-r", "10", "-f", "markdown").out
+    assert "hanya 10 hari" in cli(*args, "-r", "10", "--lang", "id").out.lower()
+    out = tmp_path / "few"
+    assert cli(*args, "-r", "10", "--out", str(out)).code == 0
+    assert "only 10 days" in (out / "comparison.html").read_text(encoding="utf-8")
+    enough = cli(*args, "-r", "20", "-f", "json")
+    assert json.loads(enough.out)["warnings"] == []
+    assert "only 20 days" not in cli(*args, "-r", "20").out
+
+
+def test_detail_rows_are_set_apart_with_their_family_wise_meaning(cli, files, tmp_path):
+    """Headline rows are the planned tests; --detail lists the others under their own heading and
+    says how many of them would read better or worse by chance (each at 5%: N/20)."""
+    result = cli("compare", files["base"], files["more"], "-r", "20", "-q", "--detail")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    heading = next(i for i, line in enumerate(lines) if "More statistics" in line)
+    assert heading > next(i for i, line in enumerate(lines) if "Response time p90" in line)
+    assert any("Response time" in line for line in lines[heading + 1:])      # detail rows under it
+    document = json.loads(cli("compare", files["base"], files["more"], "-r", "20", "-q", "-f", "json").out)
+    rows = document["rows"]
+    plan = document["plans"][0]
+    entries = [e for block in (plan["differences"], *plan["by_kind"].values()) for t in block.values()
+               for e in t.values()]
+    assert rows["headline"] + rows["detail"] == len(entries)
+    assert rows["detail_by_chance"] == round(rows["detail"] * 0.05, 1)
+    assert plan["differences"]["response_time"]["p90"]["row"] == "headline"
+    assert plan["differences"]["response_time"]["p50"]["row"] == "detail"
+    assert f"{rows['detail']} rows" in " ".join(result.out.split())
+    out = tmp_path / "c"
+    assert cli("compare", files["base"], files["more"], "-r", "20", "-q", "--out", str(out)).code == 0
+    with (out / "comparison.csv").open(encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    assert {r["row"] for r in table} == {"headline", "detail"}
+    assert 'id="detail"' in (out / "comparison.html").read_text(encoding="utf-8")
+
+
+def test_a_fail_if_worse_statistic_is_a_headline_row(cli, files):
+    """What --fail-if-worse names is a planned test: shown in the default table and marked headline."""
+    args = ("compare", files["base"], files["fewer"], "-r", "20", "-q")
+    plain_run = json.loads(cli(*args, "-f", "json").out)
+    assert plain_run["plans"][0]["differences"]["response_time"]["p95"]["row"] == "detail"
+    named = cli(*args, "-f", "json", "--fail-if-worse", "response_time.p95")
+    assert json.loads(named.out)["plans"][0]["differences"]["response_time"]["p95"]["row"] == "headline"
+    table = cli(*args, "--fail-if-worse", "response_time.p95")
+    assert "Response time p95" in table.out and "More statistics" not in table.out

@@ -130,8 +130,10 @@ def test_the_paired_comparison_with_the_reference(tmp_path):
     mean, p90 = (plan["differences"]["response_time"][s] for s in ("mean", "p90"))
     said(f"the mean response is {-mean['value']:.1f} minutes shorter than the reference's (paired 95% "
          f"interval {mean['ci'][0]:.2f} to {mean['ci'][1]:.2f})".replace("-", "−"))
-    assert mean["ci"][1] < 0 < p90["ci"][0]
-    said(f"the p90 {p90['value']:.1f} minutes longer ({p90['ci'][0]:+.2f} to {p90['ci'][1]:+.2f})")
+    assert mean["ci"][1] < 0 and mean["verdict"] == "better"
+    assert p90["ci"][0] < 0 < p90["ci"][1] and p90["verdict"] == "no difference"
+    said(f"the p90 is {p90['value']:.1f} minutes longer, but its interval ({p90['ci'][0]:+.2f} to "
+         f"{p90['ci'][1]:+.2f}) holds 0".replace("-", "−"))
     (row,) = [r for r in document["targets"]["rows"]
               if (r["metric"], r["stat"], r.get("phase")) == ("response_time", "p90", None)]
     doctrine = row["plans"][1]

@@ -135,3 +135,94 @@ def test_intervals_cover_on_congested_days(congested_truth, days, runs):
             hits[name] += ci[0] <= congested_truth[name] <= ci[1]
     coverage = {name: count / runs for name, count in hits.items()}
     assert all(0.92 <= c <= 0.98 for c in coverage.values()), coverage
+
+
+# ---------------------------------------------------------------- a paired difference (c = 10 against 11)
+
+PAIRED = {"servers": 10, "work": 10.0, "rate": 0.8, "hours": 8}   # load 0.8 with 10 units, 0.73 with 11
+
+
+def _paired_day(rng) -> tuple[list[float], list[float]]:
+    """One day of the same calls (Poisson, 0.8 a minute over 8 h, exponential work of 10 min) met by
+    10 and by 11 one-person units, first come first served, written apart from the engine: the
+    waits under each (common random numbers, as `compare` pairs plans)."""
+    import heapq
+
+    import numpy as np
+
+    work, rate, hours = PAIRED["work"], PAIRED["rate"], PAIRED["hours"]
+    n = rng.poisson(rate * hours * 60)
+    calls = np.sort(rng.uniform(0, hours * 60, n))
+    works = rng.exponential(work, n)
+    out = []
+    for c in (PAIRED["servers"], PAIRED["servers"] + 1):
+        free, waits = [0.0] * c, []
+        for call, w in zip(calls, works):
+            start = max(heapq.heappop(free), call)
+            waits.append(start - call)
+            heapq.heappush(free, start + w)
+        out.append(waits)
+    return out[0], out[1]
+
+
+@pytest.fixture(scope="module")
+def paired_truth() -> dict[str, float]:
+    """The differences (11 units minus 10) of the pooled mean wait and p90 over 20,000 paired days
+    (7.7 million calls each): about -1.06 and -3.65 min."""
+    import numpy as np
+
+    rng = np.random.default_rng(20241209)
+    days = [_paired_day(rng) for _ in range(20000)]
+    a, b = (np.concatenate([d[k] for d in days]) for k in (0, 1))
+    p90 = [float(np.percentile(x, 90, method="inverted_cdf")) for x in (a, b)]
+    return {"mean": float(b.mean() - a.mean()), "p90": p90[1] - p90[0]}
+
+
+def _compared(days: list[tuple[list[float], list[float]]], seed: int) -> dict[str, list[float]]:
+    """The 95% intervals `compare` gives the paired differences of mean and p90 over these days:
+    its own resampling, linearisations and interval rule (stats/compare.py), on the days' waits."""
+    import numpy as np
+
+    from sispam_sim.stats import compare as cmp
+    from sispam_sim.stats.intervals import quantiles
+    from sispam_sim.stats.summary import Pooled
+
+    weights = cmp._weights(len(days), seed, 0)
+    wanted = [("response_time", "mean"), ("response_time", "p90")]
+    boots, points = [], []
+    for k in (0, 1):
+        values = np.concatenate([d[k] for d in days])
+        day_of = np.concatenate([np.full(len(d[k]), i) for i, d in enumerate(days)])
+        pooled = Pooled(values, np.zeros(values.size, dtype=bool), day_of, len(days))
+        boots.append(cmp._resampled({"response_time": pooled}, {}, weights, wanted))
+        points.append({"mean": float(values.mean()), "p90": float(quantiles(pooled.ranked, [0.9])[0])})
+    out = {}
+    for _, stat in wanted:
+        key = ("response_time", stat)
+        entry = cmp._difference(points[0][stat], None, points[1][stat], None, boots[0][key], boots[1][key],
+                                boots[0].get((*key, "linear")), boots[1].get((*key, "linear")), weights, weights, True)
+        out[stat] = entry["ci"]
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("days", [10, 40])
+def test_paired_difference_covers_on_congested_days(paired_truth, days):
+    """The gain of an eleventh unit at load 0.8: the percentile bootstrap of paired differences covered
+    the true difference of the mean wait in 83% of 400 runs of 10 days and the p90's in 84% (93%
+    and 92% at 40 days), short on the side that understates the gain. `compare` now takes the wider,
+    on each side, of that interval widened by sqrt(R/(R-1)) t(R-1)/z and a bootstrap-t on the days'
+    linearisations; over 200 runs each on its own seed, coverage must lie in 92-98%. The days come
+    from the independent simulator above (the engine's days are checked against it by
+    test_intervals_cover_on_congested_days); what is tested is compare's interval rule, exactly as
+    compare applies it."""
+    import numpy as np
+
+    hits = {name: 0 for name in paired_truth}
+    runs = 200
+    for seed in range(1, runs + 1):
+        rng = np.random.default_rng([seed, days])
+        for name, (lo, hi) in _compared([_paired_day(rng) for _ in range(days)], seed).items():
+            hits[name] += lo <= paired_truth[name] <= hi
+    coverage = {name: count / runs for name, count in hits.items()}
+    assert all(0.92 <= c <= 0.98 for c in coverage.values()), coverage

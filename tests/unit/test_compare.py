@@ -190,3 +190,29 @@ def test_a_rate_or_where_that_draws_other_calls_unpairs_and_a_phase_rate_with_th
     longer = _busy(4)
     longer["clock"]["drain"] = "1h"
     assert pairing(_loaded(_busy(4)), _loaded(longer)).keys == ("clock",)
+
+
+def test_the_small_sample_factor_by_hand():
+    """sqrt(R/(R-1)) t(R-1)/z: at 10 days sqrt(10/9) = 1.05409, t(9) = 2.26216, z = 1.95996, so
+    1.05409 x 1.15419 = 1.2166; at 40 days 1.01274 x 2.02269/1.95996 = 1.0452; 1 for one day."""
+    assert cmp.small_sample_factor(10) == pytest.approx(1.2166, abs=1e-4)
+    assert cmp.small_sample_factor(40) == pytest.approx(1.0452, abs=1e-4)
+    assert cmp.small_sample_factor(1) == 1.0
+
+
+def test_a_difference_interval_is_never_narrower_than_the_widened_bootstrap():
+    """The widened percentile interval (value + f (d* - value)) is a floor on each side; with a
+    linearisation the bootstrap-t may only widen it, and the p-value is the larger one."""
+    rng = np.random.default_rng(3)
+    days = 10
+    weights = cmp._weights(days, 1, 0)
+    base_boot, plan_boot = rng.normal(10, 1, cmp.BOOTSTRAP), rng.normal(11, 1, cmp.BOOTSTRAP)
+    plain = cmp._difference(10, None, 11, None, base_boot, plan_boot, None, None, weights, weights, True)
+    spread = 1 + cmp.small_sample_factor(days) * ((plan_boot - base_boot) - 1)
+    assert plain["ci"] == pytest.approx(list(np.sort(spread)[[49, 1950]]))
+    z = rng.normal(0, 3, days)
+    linear = cmp._Linear(z, np.tile(z, (cmp.BOOTSTRAP, 1)))
+    other = cmp._Linear(-z, np.tile(-z, (cmp.BOOTSTRAP, 1)))
+    both = cmp._difference(10, None, 11, None, base_boot, plan_boot, linear, other, weights, weights, True)
+    assert both["ci"][0] <= plain["ci"][0] and both["ci"][1] >= plain["ci"][1]
+    assert both["p_value"] >= plain["p_value"]
