@@ -29,7 +29,7 @@ from sispam_sim.report.terminal import (
 )
 from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import INCIDENT_METRICS
-from sispam_sim.stats.compare import HEADLINE_ROWS
+from sispam_sim.stats.compare import ALPHA, HEADLINE_ROWS
 
 __all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS"]
 
@@ -246,8 +246,11 @@ def render_comparison(document: Mapping[str, Any], console: Console, lang: str =
     for index in range(len(document["plans"])):
         console.print()
         console.print(_plan_table(document, index, lang, detail))
-    if detail and document.get("rows", {}).get("detail"):
-        console.print(Text(detail_note(document, lang), style="dim"))
+    shown = sum(1 for plan in document["plans"]
+                for kind, block in [("all", plan["differences"]), *plan["by_kind"].items()]
+                for row in block_rows(block, kind, detail) if not _is_headline(block, *row))
+    if shown:   # the rows this table shows (it leaves out the maxima that comparison.json has)
+        console.print(Text(detail_note(shown, lang, document["rows"]["detail"]), style="dim"))
     if any(entry.get("censored") for plan in document["plans"]
            for block in (plan["differences"], *plan["by_kind"].values())
            for stats in block.values() for entry in stats.values()):
@@ -272,10 +275,16 @@ def warning_lines(document: Mapping[str, Any], lang: str) -> list[str]:
             for w in document.get("warnings", []) if w.get("code") == "few_days"]
 
 
-def detail_note(document: Mapping[str, Any], lang: str) -> str:
-    """What the detail rows' verdicts mean together."""
-    rows = document["rows"]
-    return t("compare_detail_note", lang, rows=rows["detail"], chance=f"{rows['detail_by_chance']:g}")
+def detail_note(rows: int, lang: str, total: int | None = None) -> str:
+    """What ``rows`` detail rows' verdicts mean together: each at 5 %, about one in twenty by chance
+    (``total``: how many the document has, when the output shows fewer)."""
+    more = t("compare_detail_more", lang, rows=total) if total is not None and total != rows else ""
+    return t("compare_detail_note", lang, rows=rows, chance=_about(rows * ALPHA), more=more)
+
+
+def _about(count: float) -> str:
+    """An expected count as a person says it: whole from one up, a tenth below."""
+    return f"{count:.0f}" if count >= 1 else f"{count:.1f}"
 
 
 def comparison_csv(document: Mapping[str, Any]) -> str:

@@ -753,7 +753,7 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
                  "</section>")
     if cells["detail"]:
         parts.append(f'<section><h2 id="detail">{escape(t("compare_detail_rows", lang))}</h2>'
-                     f'<p class="note">{escape(detail_note(document, lang))}</p>'
+                     f'<p class="note">{escape(detail_note(len(cells["detail"]), lang))}</p>'
                      f'{_table(headers, cells["detail"], numeric=(2, 3, 4, 5))}</section>')
     # CDFs overlaid
     series = [{"label": f"{letter}: {name}", **r} for letter, name, r in zip(letters, names, responses)]

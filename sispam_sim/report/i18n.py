@@ -185,8 +185,9 @@ _EN = {
                          "is often in none of them: run at least {fewest} (-r {fewest}) before acting on a difference."),
     "compare_detail_rows": "More statistics (each tested alone)",
     "compare_detail_note": ("The {rows} rows under \"More statistics\" are each tested alone at 5%: between plans "
-                            "that do not differ, about {chance} of them read better or worse by chance. Read them "
-                            "as leads to look into; the headline rows above are the planned tests."),
+                            "that do not differ, about {chance} of them read better or worse by chance{more}. Read "
+                            "them as leads to look into; the headline rows above are the planned tests."),
+    "compare_detail_more": " (comparison.json has {rows} rows, the maxima too)",
     "sweep_col_response": "Resp.",
     "sweep_col_full_strength": "Full",
     "sweep_col_tps_downtime": "TPS down",
@@ -473,8 +474,9 @@ _ID = {
     "compare_detail_rows": "Statistik lain (masing-masing diuji sendiri)",
     "compare_detail_note": ("{rows} baris di bawah \"Statistik lain\" masing-masing diuji sendiri pada 5%: antara "
                             "rencana yang tidak berbeda, sekitar {chance} di antaranya tampak lebih baik atau lebih "
-                            "buruk karena kebetulan. Bacalah sebagai petunjuk untuk ditelusuri; baris utama di atas "
-                            "adalah uji yang direncanakan."),
+                            "buruk karena kebetulan{more}. Bacalah sebagai petunjuk untuk ditelusuri; baris utama di "
+                            "atas adalah uji yang direncanakan."),
+    "compare_detail_more": " (comparison.json memuat {rows} baris, termasuk nilai maksimum)",
     "sweep_col_response": "Tanggap",
     "sweep_col_full_strength": "Penuh",
     "sweep_col_tps_downtime": "Henti TPS",

@@ -233,6 +233,20 @@ class _Linear:
     boot: np.ndarray
 
 
+class _Lazy:
+    """A linearisation computed when first asked for (a difference that is 0 on every resample, or
+    lies among censored incidents, never asks), then kept: the baseline's serves every plan."""
+
+    def __init__(self, make, *args):
+        self._make, self._args, self._value, self._done = make, args, None, False
+
+    def get(self) -> _Linear | None:
+        if not self._done:
+            self._value, self._done = self._make(*self._args), True
+            self._make = self._args = None
+        return self._value
+
+
 def _ratio_linear(num: np.ndarray, den: np.ndarray, weights: np.ndarray, boot: np.ndarray) -> _Linear | None:
     """``Σ num / Σ den``: ``z_d = (num_d − r · den_d) / mean(den)``, at the sample and per resample."""
     days = num.size
@@ -246,12 +260,38 @@ def _ratio_linear(num: np.ndarray, den: np.ndarray, weights: np.ndarray, boot: n
     return _Linear(z, zb)
 
 
-def _percentile_linear(p, share: float, weights: np.ndarray, boot: np.ndarray) -> _Linear | None:
+class _DayCounts:
+    """How many of each day's values lie at or under a threshold, for many thresholds at once
+    (thresholds × days). Per-day counts are summed once at block ends; only the one block a
+    threshold falls in is counted value by value. The block size balances the two
+    (``sqrt(n · days / thresholds)``), as :func:`_weighted_percentiles` does with √n."""
+
+    def __init__(self, ranked: np.ndarray, ranked_day: np.ndarray, days: int, thresholds: int):
+        n = ranked.size
+        self.ranked, self.days, self.n = ranked, days, n
+        self.size = size = max(1, min(n, math.isqrt(max(1, n * days // max(1, thresholds)))))
+        self.blocks = blocks = -(-n // size)
+        flat = np.bincount((np.arange(n) // size + 1) * days + ranked_day, minlength=(blocks + 1) * days)
+        self.before = np.cumsum(flat.reshape(blocks + 1, days), axis=0, dtype=float)   # row j: the first j blocks
+        self.day = np.append(ranked_day, 0)
+
+    def at(self, thresholds: np.ndarray) -> np.ndarray:
+        size, days, n = self.size, self.days, self.n
+        at_or_under = np.searchsorted(self.ranked, thresholds, side="right")
+        block = at_or_under // size
+        position = block[:, None] * size + np.arange(size)
+        inside = position < at_or_under[:, None]
+        cells = np.arange(thresholds.size)[:, None] * days + self.day[np.minimum(position, n)]
+        partial = np.bincount(cells[inside], minlength=thresholds.size * days).reshape(thresholds.size, days)
+        return self.before[np.minimum(block, self.blocks)] + partial
+
+
+def _percentile_linear(p, share: float, weights: np.ndarray, boot: np.ndarray, counted: _Lazy) -> _Linear | None:
     """A pooled percentile ``Q(share)``: ``z_d = (share · n_d − #{day d's values ≤ Q}) / (mean(n) · f)``
     with ``f`` the density at ``Q`` read off Woodruff's interval (Francisco and Fuller 1991):
     the share of values at or under ``Q`` moves by ``±h`` over ``Q(F ± h)``. None where ``Q`` lies
     among censored incidents or the values are flat around it (an atom: no density to divide by)."""
-    from sispam_sim.stats.intervals import quantiles
+    from sispam_sim.stats.intervals import quantiles, ratio_se
     from sispam_sim.stats.tdist import t_critical
 
     days, n = p.days, p.ranked.size
@@ -262,22 +302,14 @@ def _percentile_linear(p, share: float, weights: np.ndarray, boot: np.ndarray) -
         return None
     per_day = np.bincount(p.ranked_day, minlength=days).astype(float)
     within = np.bincount(p.ranked_day[:int(np.searchsorted(p.ranked, q, side="right"))], minlength=days).astype(float)
-    mean_n = n / days
     f_share = float(within.sum()) / n
-    zf = within - f_share * per_day
-    h = t_critical(days - 1) * math.sqrt(float(zf @ zf) / (days * (days - 1))) / mean_n
+    h = t_critical(days - 1) * ratio_se(within, per_day, f_share)
     lo, hi = quantiles(p.ranked, [f_share - h, f_share + h])
     if not (h > 0 and math.isfinite(hi) and hi > lo):
         return None
     density = 2.0 * h / float(hi - lo)
-    z = (share * per_day - within) / (mean_n * density)
-    # per resample: each day's count at or under that resample's percentile (one search per day)
-    counts = np.empty((boot.size, days))
-    order = np.argsort(p.ranked_day, kind="stable")   # stable: each day's values stay ascending
-    by_day = p.ranked[order]
-    starts = np.searchsorted(p.ranked_day[order], np.arange(days + 1))
-    for d in range(days):
-        counts[:, d] = np.searchsorted(by_day[starts[d]:starts[d + 1]], boot, side="right")
+    z = (share * per_day - within) / (n / days * density)
+    counts = counted.get().at(boot)   # at each resample's own percentile, day by day
     mean_nb = (weights @ per_day) / days
     with np.errstate(invalid="ignore", divide="ignore"):
         zb = (share * per_day[None, :] - counts) / (mean_nb[:, None] * density)
@@ -287,8 +319,8 @@ def _percentile_linear(p, share: float, weights: np.ndarray, boot: np.ndarray) -
 def _resampled(pooled: Mapping[str, Any], series: Mapping[str, Sequence[float]], weights: np.ndarray,
                wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
     """Each ``(metric, stat)`` of ``wanted`` once per resample (weights: resamples × days); under
-    ``(metric, stat, "linear")`` the statistic's :class:`_Linear` where it has one (means, shares,
-    percentiles; not a maximum)."""
+    ``(metric, stat, "linear")`` the statistic's :class:`_Linear` (as a :class:`_Lazy`) where it
+    has one (means, shares, percentiles; not a maximum)."""
     out: dict[tuple, Any] = {}
     metrics = dict.fromkeys(metric for metric, _ in wanted)
     for metric in metrics:
@@ -297,12 +329,15 @@ def _resampled(pooled: Mapping[str, Any], series: Mapping[str, Sequence[float]],
             p = pooled[metric]
             if "mean" in stats:
                 out[metric, "mean"] = _ratio(weights @ p.day_sums, weights @ p.day_counts)
-                out[metric, "mean", "linear"] = _ratio_linear(p.day_sums, p.day_counts, weights, out[metric, "mean"])
+                out[metric, "mean", "linear"] = _Lazy(_ratio_linear, p.day_sums, p.day_counts, weights,
+                                                      out[metric, "mean"])
             shares = [s for s in stats if s in PERCENTILES]
+            counted = _Lazy(_DayCounts, p.ranked, p.ranked_day, p.days, weights.shape[0])
             for stat, values in zip(shares, _weighted_percentiles(p.ranked, p.ranked_day, weights,
                                                                   [PERCENTILES[s] / 100.0 for s in shares])):
                 out[metric, stat] = values
-                out[metric, stat, "linear"] = _percentile_linear(p, PERCENTILES[stat] / 100.0, weights, values)
+                out[metric, stat, "linear"] = _Lazy(_percentile_linear, p, PERCENTILES[stat] / 100.0, weights, values,
+                                                    counted)
             if "max" in stats:
                 top = np.full(p.days, -np.inf)
                 np.maximum.at(top, p.ranked_day, p.ranked)
@@ -313,13 +348,14 @@ def _resampled(pooled: Mapping[str, Any], series: Mapping[str, Sequence[float]],
             for stat in stats:
                 reached = (per_day >= int(stat)).astype(float)
                 out[metric, stat] = (weights @ reached) / weights.sum(axis=1)
-                out[metric, stat, "linear"] = _ratio_linear(reached, np.ones_like(reached), weights, out[metric, stat])
+                out[metric, stat, "linear"] = _Lazy(_ratio_linear, reached, np.ones_like(reached), weights,
+                                                    out[metric, stat])
             continue
         counted = per_day > 0 if metric == "max_level" else np.ones_like(per_day, dtype=bool)
         if "per_day" in stats:
             out[metric, "per_day"] = _ratio(weights @ per_day, weights @ counted)
-            out[metric, "per_day", "linear"] = _ratio_linear(np.where(counted, per_day, 0.0), counted.astype(float),
-                                                             weights, out[metric, "per_day"])
+            out[metric, "per_day", "linear"] = _Lazy(_ratio_linear, np.where(counted, per_day, 0.0),
+                                                     counted.astype(float), weights, out[metric, "per_day"])
         if "worst_day" in stats:
             out[metric, "worst_day"] = _masked_max(np.where(counted, per_day, -np.inf), weights)
     return out
@@ -429,8 +465,8 @@ def _studentised(value: float, diff: np.ndarray, base: _Linear, plan: _Linear, b
 
 
 def _difference(base_value: float, base_flag: str | None, plan_value: float, plan_flag: str | None,
-                base_boot: np.ndarray, plan_boot: np.ndarray, base_linear: _Linear | None = None,
-                plan_linear: _Linear | None = None, base_w: np.ndarray | None = None,
+                base_boot: np.ndarray, plan_boot: np.ndarray, base_linear: _Lazy | None = None,
+                plan_linear: _Lazy | None = None, base_w: np.ndarray | None = None,
                 plan_w: np.ndarray | None = None, paired: bool = True) -> dict:
     """One statistic's difference ``plan − base`` with its 95 % interval, p-value and verdict.
 
@@ -452,8 +488,11 @@ def _difference(base_value: float, base_flag: str | None, plan_value: float, pla
         spread = diff
     lower, higher = int((spread <= 0).sum()), int((spread >= 0).sum())
     ci, p_value = _interval(spread), _two_sided(lower / BOOTSTRAP, higher / BOOTSTRAP)
-    if base_linear is not None and plan_linear is not None and days >= 2 and not (base_flag or plan_flag):
-        studentised = _studentised(value, diff, base_linear, plan_linear, base_w, plan_w, paired)
+    if (base_linear is not None and plan_linear is not None and days >= 2 and not (base_flag or plan_flag)
+            and np.any(diff != value)):
+        base_z, plan_z = base_linear.get(), plan_linear.get()
+        studentised = None if base_z is None or plan_z is None else \
+            _studentised(value, diff, base_z, plan_z, base_w, plan_w, paired)
         if studentised is not None:
             (lo, hi), p = studentised
             ci = [lo if ci[0] is None else min(ci[0], lo), hi if ci[1] is None else max(ci[1], hi)]
@@ -536,7 +575,7 @@ def headline_row(kind: str | None, metric: str, stat: str, planned: Sequence[tup
     return (kind, metric, stat) in planned or ((metric, stat) in HEADLINE_ROWS and kinds.shows(metric, kind))
 
 
-def _rows(out_plans: Sequence[dict], days: int) -> dict:
+def _rows(out_plans: Sequence[dict]) -> dict:
     """How many headline and detail rows the comparison has, and what a detail verdict means."""
     entries = [entry for plan in out_plans for block in (plan["differences"], *plan["by_kind"].values())
                for stats in block.values() for entry in stats.values()]
@@ -623,7 +662,7 @@ def compare(base: Plan, plans: Sequence[Plan], planned: Sequence[tuple[str | Non
                         "comparisons": len(plans)} if len(plans) > 1 else None),
         "method": METHOD,
         "warnings": _warnings(days),
-        "rows": _rows(out_plans, days),
+        "rows": _rows(out_plans),
         "plans": out_plans,
         "targets": _targets([base, *plans]),
     }

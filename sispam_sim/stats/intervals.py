@@ -37,7 +37,7 @@ import numpy as np
 
 from sispam_sim.stats.tdist import t_critical
 
-__all__ = ["CONFIDENCE", "PERCENTILE_METHOD", "mean_ci", "ratio_ci", "quantiles", "woodruff_ci", "wilson_ci"]
+__all__ = ["CONFIDENCE", "PERCENTILE_METHOD", "mean_ci", "ratio_ci", "ratio_se", "quantiles", "woodruff_ci", "wilson_ci"]
 
 CONFIDENCE = 0.95
 #: numpy's percentile method: the smallest value with at least p % of incidents at or under it,
@@ -56,7 +56,8 @@ def mean_ci(values, confidence: float = CONFIDENCE) -> tuple[float, list[float] 
     return mean, ratio_ci(arr, np.ones(arr.size), confidence)[1]   # a mean per day: the ratio with one per day
 
 
-def _ratio_se(num: np.ndarray, den: np.ndarray, ratio: float) -> float:
+def ratio_se(num: np.ndarray, den: np.ndarray, ratio: float) -> float:
+    """The ratio estimator's standard error over days: ``sqrt(Σ_d z_d² / (R (R − 1))) / n̄``, ``z_d = num_d − r den_d``."""
     days = num.size
     z = num - ratio * den
     return math.sqrt(float(np.dot(z, z)) / (days * (days - 1))) / (float(den.sum()) / days)
@@ -120,7 +121,7 @@ def ratio_ci(num, den, confidence: float = CONFIDENCE, bounds: tuple[float, floa
     ratio = float(num.sum()) / total
     if num.size < 2:
         return ratio, None
-    se = _ratio_se(num, den, ratio)
+    se = ratio_se(num, den, ratio)
     q = _t_quantiles(num, den, ratio, se, confidence)
     if q is None:   # Student's t: too few days to resample, or so many that it is as good
         half = t_critical(num.size - 1, confidence) * se
@@ -157,7 +158,7 @@ def woodruff_ci(sorted_values: np.ndarray, day_of: np.ndarray, days: int, share:
     within = np.bincount(day_of[:at_or_under], minlength=days).astype(float)
     per_day = np.bincount(day_of, minlength=days).astype(float)
     ratio = float(within.sum()) / float(per_day.sum())
-    se = _ratio_se(within, per_day, ratio)
+    se = ratio_se(within, per_day, ratio)
     q = _t_quantiles(within, per_day, ratio, se, confidence)
     if q is None:
         half = t_critical(days - 1, confidence) * se

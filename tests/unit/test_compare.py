@@ -211,8 +211,8 @@ def test_a_difference_interval_is_never_narrower_than_the_widened_bootstrap():
     spread = 1 + cmp.small_sample_factor(days) * ((plan_boot - base_boot) - 1)
     assert plain["ci"] == pytest.approx(list(np.sort(spread)[[49, 1950]]))
     z = rng.normal(0, 3, days)
-    linear = cmp._Linear(z, np.tile(z, (cmp.BOOTSTRAP, 1)))
-    other = cmp._Linear(-z, np.tile(-z, (cmp.BOOTSTRAP, 1)))
+    linear = cmp._Lazy(cmp._Linear, z, np.tile(z, (cmp.BOOTSTRAP, 1)))
+    other = cmp._Lazy(cmp._Linear, -z, np.tile(-z, (cmp.BOOTSTRAP, 1)))
     both = cmp._difference(10, None, 11, None, base_boot, plan_boot, linear, other, weights, weights, True)
     assert both["ci"][0] <= plain["ci"][0] and both["ci"][1] >= plain["ci"][1]
     assert both["p_value"] >= plain["p_value"]
