@@ -133,19 +133,30 @@ _EN = {
     "verify_case": "Case",
     "verify_measure": "Measure",
     "verify_theory": "Theory",
-    "verify_simulated": "Simulated [95% CI]",
+    "verify_simulated": "Simulated [{level} CI]",
     "verify_wait": "Wait in queue",
+    "verify_waits": "Share that waits",
+    "verify_waits_over": "Share waiting > {t} min",
     "verify_kuning": "Call to kuning",
     "verify_response": "Response time",
     "verify_downtime": "TPS downtime",
     "verify_erlang_c": "Erlang C",
     "verify_cobham": "Cobham",
     "verify_by_hand": "by hand",
-    "verify_rule": ("Minutes; n replications. Under each measure, the theory it is checked against: Erlang C "
-                    "(M/M/c wait), Cobham's priority formula (non-preemptive priority M/M/c, per class) or "
-                    "hand arithmetic (haversine travel, work, crowd growth). PASS: the "
-                    "theory lies inside the 95% interval and the interval's half-width is at most the allowed "
-                    "share of the theory (exact cases: equal within 1e-6 min)."),
+    "verify_rule": ("Minutes (shares in %); n replications. Under each measure, the theory it is checked "
+                    "against: Erlang C (M/M/c: the wait, the share that waits, and P(W > t) = C e^-(c mu - "
+                    "lambda) t, which only first come, first served meets), Cobham's priority formula "
+                    "(non-preemptive priority M/M/c, per class) or hand arithmetic (haversine travel, work, "
+                    "crowd growth). PASS: the theory lies inside the interval and its half-width is at most the "
+                    "allowed share of the theory (exact cases: equal within 1e-6 min)."),
+    "verify_bonferroni": ("Bonferroni: {m} random checks, each interval (per call, pooled over replications; a "
+                          "studentised bootstrap over them) at {level} = 1 - {rate}/{m}, so a correct engine fails "
+                          "any of them with probability at most {rate}."),
+    "verify_warmup": ("Warm-up: a replication starts with every unit free, so the calls in its first part are "
+                      "not counted: {warmups}."),
+    "verify_warmup_part": "{warmup} of {duration} ({cases})",
+    "verify_seed": "Seed {seed}: every case on a seed drawn from it.",
+    "verify_seed_files": "Seeds: those of the case files (--seed S draws every random number afresh).",
     "verify_replications": "n",
     "verify_allowed": "Allowed ±",
     "verify_passed": "verify passed: all {total} checks",
@@ -421,19 +432,30 @@ _ID = {
     "verify_case": "Kasus",
     "verify_measure": "Ukuran",
     "verify_theory": "Teori",
-    "verify_simulated": "Simulasi [IK 95%]",
+    "verify_simulated": "Simulasi [IK {level}]",
     "verify_wait": "Tunggu antrean",
+    "verify_waits": "Bagian yang menunggu",
+    "verify_waits_over": "Bagian menunggu > {t} menit",
     "verify_kuning": "Panggilan sampai kuning",
     "verify_response": "Waktu tanggap",
     "verify_downtime": "Henti pemungutan TPS",
     "verify_erlang_c": "Erlang C",
     "verify_cobham": "Cobham",
     "verify_by_hand": "hitungan tangan",
-    "verify_rule": ("Menit; n replikasi. Di bawah tiap ukuran: teori pembandingnya, yaitu Erlang C (tunggu "
-                    "M/M/c), rumus prioritas Cobham (M/M/c prioritas tanpa sela, per kelas) atau hitungan "
-                    "tangan (perjalanan haversine, kerja, pertumbuhan massa). LULUS: "
-                    "nilai teori berada di dalam interval 95% dan setengah lebar "
-                    "interval paling banyak batas bagian dari teori (kasus pasti: sama sampai 1e-6 menit)."),
+    "verify_rule": ("Menit (bagian dalam %); n replikasi. Di bawah tiap ukuran: teori pembandingnya, yaitu "
+                    "Erlang C (M/M/c: tunggu, bagian yang menunggu, dan P(W > t) = C e^-(c mu - lambda) t, yang "
+                    "hanya dipenuhi antrean datang pertama dilayani pertama), rumus prioritas Cobham (M/M/c "
+                    "prioritas tanpa sela, per kelas) atau hitungan tangan (perjalanan haversine, kerja, "
+                    "pertumbuhan massa). LULUS: nilai teori berada di dalam interval dan setengah lebar interval "
+                    "paling banyak batas bagian dari teori (kasus pasti: sama sampai 1e-6 menit)."),
+    "verify_bonferroni": ("Bonferroni: {m} pemeriksaan acak, tiap interval (per panggilan, digabung atas "
+                          "replikasi; bootstrap terstudentkan atas replikasi) pada {level} = 1 - {rate}/{m}, "
+                          "sehingga mesin yang benar gagal di salah satunya dengan peluang paling banyak {rate}."),
+    "verify_warmup": ("Pemanasan: replikasi dimulai dengan semua unit bebas, jadi panggilan di bagian awalnya "
+                      "tidak dihitung: {warmups}."),
+    "verify_warmup_part": "{warmup} dari {duration} ({cases})",
+    "verify_seed": "Benih {seed}: tiap kasus memakai benih yang diturunkan darinya.",
+    "verify_seed_files": "Benih: milik berkas kasus (--seed S menarik ulang semua bilangan acak).",
     "verify_replications": "n",
     "verify_allowed": "Batas ±",
     "verify_passed": "verifikasi lulus: semua {total} pemeriksaan",

@@ -6,6 +6,8 @@ Used by ``sispam-sim verify`` and by ``tests/theory/``: one implementation of ea
   no power of a, so it is stable for c in the thousands; then Erlang C from B,
   C = c B / (c - a (1 - B)).
 * M/M/c wait in queue (FCFS): Wq = C(c, a) / (c mu - lambda), a = lambda / mu.
+* Its whole distribution (FCFS): P(W > t) = C(c, a) exp(-(c mu - lambda) t), the tail that tells
+  the queue's discipline (the mean is the same under any order that keeps units busy).
 * Non-preemptive priority M/M/c (Cobham), classes 1 (first) to K:
   Wq_k = C(c, a) / (c mu) / ((1 - sigma_{k-1}) (1 - sigma_k)), sigma_k = sum_{i<=k} lambda_i / (c mu).
 * Travel: great-circle km (haversine, R = 6371.0 km) x road factor / speed (km/h) x 60.
@@ -37,6 +39,25 @@ def erlang_c(c: int, a: float) -> float:
 def mmc_wait(c: int, lam: float, mu: float) -> float:
     """Mean wait in queue of M/M/c, FCFS."""
     return erlang_c(c, lam / mu) / (c * mu - lam)
+
+
+def mmc_wait_tail(c: int, lam: float, mu: float, t: float) -> float:
+    """P(W > t): the share of calls that wait longer than ``t`` in M/M/c, FCFS.
+
+    A call waits at all with probability C(c, a) (Erlang C, a = lambda / mu). While all c units
+    are busy they finish work at rate c mu, and a waiting call is served once the calls ahead of
+    it have gone; with first come, first served the wait of a call that waits is then exponential
+    with rate c mu - lambda, so
+
+        P(W > t) = C(c, a) exp(-(c mu - lambda) t),  t >= 0
+
+    (its mean is :func:`mmc_wait`). Any order that keeps units busy (last come first served,
+    random) has the same mean wait but another distribution: under LCFS the calls that wait long
+    are fewer at a moderate ``t`` and far more at a large one.
+    """
+    if t < 0:
+        raise ValueError(f"a wait is never negative; got t={t}")
+    return erlang_c(c, lam / mu) * math.exp(-(c * mu - lam) * t)
 
 
 def cobham_waits(c: int, rates: list[float], mu: float) -> list[float]:
