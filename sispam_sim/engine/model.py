@@ -55,7 +55,10 @@ Model choices that DESIGN.md leaves open (docs/model.md explains each at length)
   x duration) and after it, in the drain (``drain_busy_crew_minutes``).
 * Travel matrix — a unit on the road is taken to be at the node it left (geo.py).
 * Records — ``call`` is the simulation clock at the call: the drawn time, up to float
-  rounding of the chained delays (< 1e-12 min).
+  rounding of the chained delays (< 1e-12 min). Of the first unit on scene the record keeps when
+  it was (last) sent to the incident and when it left: the response splits into waiting for it,
+  its mobilisation (an on-request unit's delay included) and its travel (``IncidentRecord.unit_wait``,
+  ``mobilise_minutes``, ``travel_minutes``); each unit sent has its dispatch time in ``sent``.
 * Triggers (format 1.1) — when its condition happens to a triggering incident (a crowd reaches
   kuning or merah: :meth:`_Replication.level_changed`; it is resolved; it is still open
   ``unresolved_after`` its call), the triggered entry's draws decide at once whether it fires and
@@ -427,6 +430,7 @@ class _Replication(ForcesInTime, Triggers):
             inc.assigned[slot] += u.crew_list[unit]
             inc.units.append(unit)
             rec.units.append(u.ids[unit])
+            rec.sent.append(now)
             if self.areas:
                 area = u.area[unit]
                 if area is not None and inc.district not in area:
@@ -460,8 +464,23 @@ class _Replication(ForcesInTime, Triggers):
         rec = inc.record
         if rec.first_arrival is None:
             rec.first_arrival = now
+            self._first_on_scene(rec, unit, now)
         self.log(now, unit, inc, "arrive")
         inc.kind.on_arrive(self, inc, unit, now)
+
+    def _first_on_scene(self, rec: IncidentRecord, unit: int, now: float) -> None:
+        """Record the first unit on scene: its id and type, its (last) dispatch to this incident and
+        when it left, so that wait + mobilise + travel make up the response (the findings' split)."""
+        u = self.units
+        uid = rec.first_unit = u.ids[unit]
+        rec.first_unit_type = self._type_names[u.type_list[unit]]
+        units = rec.units
+        k = len(units) - 1
+        while units[k] != uid:   # its last dispatch here (a unit taken away and sent back comes twice)
+            k -= 1
+        rec.first_unit_dispatch = rec.sent[k]
+        leave = u.t0[unit]
+        rec.first_unit_leave = leave if leave < now else now   # an instant arrival leaves and arrives now
 
     def detach(self, inc: Incident, unit: int, action: str) -> None:
         """``unit`` stops counting for ``inc`` (released or preempted; ``action`` is logged).

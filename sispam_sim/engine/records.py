@@ -19,12 +19,15 @@ INCIDENT_COLUMNS = (
     "tps_downtime", "need", "max_level", "units",
     "entry", "label", "site", "level_minutes", "short_minutes",
 )
-#: ``incidents.csv`` of a format 1.1 scenario: three more columns, ``triggered_by`` (the id of the
+#: ``incidents.csv`` of a format 1.1 scenario: six more columns, ``triggered_by`` (the id of the
 #: incident that triggered it; empty for a drawn one), ``outside_units`` (units sent from outside
-#: the incident's area of responsibility: mutual aid) and ``unguarded`` (1: at a TPS whose guard
-#: group was not standing guard at the call, 0: it was; empty: not at a guarded TPS). A version 1 file's keeps the columns above,
-#: byte for byte.
-INCIDENT_COLUMNS_1_1 = INCIDENT_COLUMNS + ("triggered_by", "outside_units", "unguarded")
+#: the incident's area of responsibility: mutual aid), ``unguarded`` (1: at a TPS whose guard
+#: group was not standing guard at the call, 0: it was; empty: not at a guarded TPS), then of the
+#: unit that reached the scene first ``first_unit`` (its id), ``mobilise_minutes`` (its dispatch to
+#: leaving) and ``travel_minutes`` (leaving to arriving): the wait for it (call to its dispatch) is
+#: ``response_time`` minus both. A version 1 file's keeps the columns above, byte for byte.
+INCIDENT_COLUMNS_1_1 = INCIDENT_COLUMNS + ("triggered_by", "outside_units", "unguarded",
+                                           "first_unit", "mobilise_minutes", "travel_minutes")
 
 
 def incident_columns(version) -> tuple[str, ...]:
@@ -75,6 +78,33 @@ class IncidentRecord:
     #: at a guarded TPS (a guard.tps rule for its risk): 1 when its guard group was not standing
     #: guard at the call (sent to another TPS, escorting, off duty), 0 when it was; None elsewhere
     unguarded: int | None = None
+    #: when each unit of ``units`` was sent, in the same order (not a column: the findings measure
+    #: a single point of failure's wait for its one unit with it)
+    sent: list[float] = field(default_factory=list)
+    #: the unit that reached the scene first: its id and type, when it was sent to this incident and
+    #: when it left (after mobilising; a unit sent from the road leaves at once); None: none arrived
+    first_unit: str | None = None
+    first_unit_type: str | None = None
+    first_unit_dispatch: float | None = None
+    first_unit_leave: float | None = None
+
+    @property
+    def unit_wait(self) -> float | None:
+        """Minutes from the call to the dispatch of the unit that arrived first (waiting for a unit)."""
+        return _since(self.first_unit_dispatch, self.call)
+
+    @property
+    def mobilise_minutes(self) -> float | None:
+        """Minutes the first unit on scene took from its dispatch to leaving."""
+        dispatch = self.first_unit_dispatch
+        return None if dispatch is None else _since(self.first_unit_leave, dispatch)
+
+    @property
+    def travel_minutes(self) -> float | None:
+        """Minutes the first unit on scene drove, from leaving to arriving. With :attr:`unit_wait` and
+        :attr:`mobilise_minutes` it makes up ``response_time``: the three differences telescope."""
+        leave = self.first_unit_leave
+        return None if leave is None else _since(self.first_arrival, leave)
 
     @property
     def dispatch_delay(self) -> float | None:

@@ -115,10 +115,11 @@ def test_incidents_csv_has_triggered_by_only_in_a_version_1_1_file(write, tmp_pa
     assert incidents_csv([run_replication(v1, 0)]).splitlines()[0] == ",".join(INCIDENT_COLUMNS)
     results = [run_replication(v11, k) for k in range(2)]
     text = incidents_csv(results)
-    assert text.splitlines()[0] == ",".join(INCIDENT_COLUMNS + ("triggered_by", "outside_units", "unguarded"))
+    assert text.splitlines()[0] == ",".join(INCIDENT_COLUMNS + ("triggered_by", "outside_units", "unguarded",
+                                                                "first_unit", "mobilise_minutes", "travel_minutes"))
     triggered = [r for result in results for r in result.incidents if r.triggered_by]
-    # no area and no guard rule in this file: 0 units from outside, no guarded TPS
-    assert triggered and all(f",{r.triggered_by},0,\n" in text for r in triggered)
+    # no area and no guard rule in this file: 0 units from outside, no guarded TPS (then the first unit on scene)
+    assert triggered and all(f",{r.triggered_by},0,,{r.first_unit or ''}," in text for r in triggered)
     with OutputWriter(tmp_path / "out") as writer:
         for result in results:
             writer.add(replication_csv(result))
