@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from sispam_sim.errors import UsageError
 from sispam_sim.scenario.loader import LoadedScenario
+from sispam_sim.stats.findings import FindingsPlan
 from sispam_sim.stats.summary import DaySummary, summarise_day
 
 __all__ = ["Job", "Done", "run_chunk", "Executor", "Serial", "Pool", "Dask", "make_executor",
@@ -47,12 +48,13 @@ CONNECT_TIMEOUT = "10s"
 
 @dataclass(frozen=True)
 class Job:
-    """What every worker needs, sent once: the scenario, the place names reports use, and
-    whether the CSV rows are wanted."""
+    """What every worker needs, sent once: the scenario, the place names reports use, whether
+    the CSV rows are wanted, and what the findings keep of each day (None: no findings)."""
 
     scenario: LoadedScenario
     place_names: dict[str, str]
     with_csv: bool
+    findings: FindingsPlan | None = None
 
     def run(self, indices: Sequence[int]) -> list["Done"]:
         """Run the replications ``indices``: each summarised, and its CSV rows made if wanted."""
@@ -64,7 +66,7 @@ class Job:
         out = []
         for k in indices:
             result = run_one(self.scenario, k, record_timeline=self.with_csv, record_events=self.with_csv)
-            out.append(Done(k, summarise_day(result, self.place_names, phases),
+            out.append(Done(k, summarise_day(result, self.place_names, phases, self.findings),
                             replication_csv(result) if self.with_csv else None))
         return out
 

@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 from sispam_sim.runner.executors import Executor, Job, Serial
 from sispam_sim.runner.replications import replication_indices
 from sispam_sim.scenario.loader import LoadedScenario
+from sispam_sim.stats.findings import FindingsPlan
 from sispam_sim.stats.intervals import CONFIDENCE, PERCENTILE_METHOD
 from sispam_sim.stats.summary import Accumulator, DaySummary
 
@@ -107,7 +108,8 @@ class _Run:
                  on_day: Callable[[DaySummary], None] | None = None):
         self.scenario, self.writer, self.progress, self.on_day = scenario, writer, progress, on_day
         self.executor = executor or Serial()
-        self.job = Job(scenario, place_names(scenario), writer is not None)
+        self.findings = FindingsPlan.of(scenario)
+        self.job = Job(scenario, place_names(scenario), writer is not None, self.findings)
         self.days = Accumulator()
         self.total = total
 
@@ -122,7 +124,7 @@ class _Run:
                 self.progress(len(self.days), self.total)
 
     def summary(self) -> dict:
-        return self.days.summary(self.scenario.spec.targets.rows())
+        return self.days.summary(self.scenario.spec.targets.rows(), findings=self.findings)
 
     def output(self, command: str | None, precision: dict | None = None) -> RunOutput:
         summary = self.summary()
@@ -132,6 +134,7 @@ class _Run:
             "metrics": summary["metrics"],
             "units": summary["units"],
             "targets": summary["targets"],
+            **({"findings": summary["findings"]} if "findings" in summary else {}),
             "slowest": summary["slowest"],
         }
         if precision is not None:

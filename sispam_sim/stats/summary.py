@@ -44,6 +44,7 @@ from sispam_sim.stats.intervals import (
 )
 from sispam_sim.scenario import kinds as kind_registry
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, PERCENTILES, applies_to, canonical_metric
+from sispam_sim.stats import findings as findings_mod
 from sispam_sim.stats.targets import evaluate_targets
 
 __all__ = ["DaySummary", "Accumulator", "Pooled", "summarise_day", "aggregate", "SLOWEST", "LEVELS"]
@@ -92,6 +93,8 @@ class DaySummary:
     #: into them of the phase it was called in (-1: none); None when no target names a phase
     phases: tuple[str, ...] = ()
     phase: np.ndarray | None = None
+    #: what the findings keep of the day (:mod:`~sispam_sim.stats.findings`); None when not asked for
+    findings: findings_mod.FindingsDay | None = None
 
 
 def _rank(response_time: float | None, replication: int, incident: str) -> tuple:
@@ -104,12 +107,15 @@ def _slow_key(row: Mapping[str, Any]) -> tuple:
 
 
 def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | None = None,
-                  phases: Sequence[tuple[str, float, float]] = ()) -> DaySummary:
+                  phases: Sequence[tuple[str, float, float]] = (),
+                  findings: findings_mod.FindingsPlan | None = None) -> DaySummary:
     """The map step: one replication's records -> a :class:`DaySummary`.
 
     ``place_names`` maps place and district ids to the names a report shows (sites keep
     their TPS id). ``phases`` are the ``(name, from, until)`` (minutes) of the phases targets are
     set for: each incident is marked with the phase it was called in (``from <= call < until``).
+    ``findings`` (the scenario's :class:`~sispam_sim.stats.findings.FindingsPlan`) adds what the
+    findings need of the day.
     """
     names = place_names or {}
     records = result.incidents
@@ -153,6 +159,8 @@ def summarise_day(result: ReplicationResult, place_names: Mapping[str, str] | No
         day.phase = np.full(n, -1, dtype=np.int16)
         for code, (_, start, until) in enumerate(phases):
             day.phase[(calls >= start) & (calls < until)] = code
+    if findings is not None:
+        day.findings = findings_mod.day_findings(result, findings)
     return day
 
 
@@ -271,6 +279,8 @@ class Accumulator:
         self._crowds: dict[str, tuple[array, ...]] = {}
         self._units: dict[str, tuple[array, ...]] = {}
         self._slowest: list[dict] = []
+        # the findings' columns, joined into chunks with the parts above (stats/findings.py)
+        self._findings = findings_mod.FindingsStore()
 
     def __len__(self) -> int:
         return len(self.replications)
@@ -287,6 +297,7 @@ class Accumulator:
         self._parts.append((np.full(n, d, dtype=np.int32), codes[day.kind] if n else day.kind,
                             day.values, day.censored))
         self._phase_parts.append(self._phase_codes(day))
+        self._findings.add(day.findings, day.replication)
         if len(self._parts) >= _JOIN_EVERY:
             self._flush()
         _append_day(self._crowds, day.crowds, d, 5)
@@ -312,6 +323,7 @@ class Accumulator:
                                      for part, p in zip(self._parts, self._phase_parts)])
         self._chunks.append(self._joined())
         self._phase_chunks.append(phases)
+        self._findings.flush()
         self._parts, self._phase_parts = [], []
 
     def _joined(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -329,11 +341,13 @@ class Accumulator:
         censored = np.concatenate([c[3][:, j] for c in chunks])
         return values[~censored & ~np.isnan(values)], int(censored.sum())
 
-    def summary(self, targets: Sequence[Any] = ()) -> dict:
+    def summary(self, targets: Sequence[Any] = (), findings: findings_mod.FindingsPlan | None = None) -> dict:
         """``{"metrics", "units", "targets", "slowest"}`` over the days added so far.
 
         ``targets`` are the scenario's target rows (``Targets.rows()``: kind, metric, stat,
         limit in minutes or a count), judged by :func:`sispam_sim.stats.targets.evaluate_targets`.
+        With ``findings`` (the plan the days were summarised with) it adds ``"findings"``
+        (:func:`sispam_sim.stats.findings.build`) when every day has them.
         """
         if not self.replications:
             raise ValueError("a summary needs at least one day")
@@ -364,12 +378,17 @@ class Accumulator:
         left = [i for i, row in enumerate(rows) if row is None]   # kinds no day had: nothing to judge
         for i, row in zip(left, evaluate_targets(metrics, {}, [targets[i] for i in left])):
             rows[i] = row
-        return {
+        out = {
             "metrics": metrics,
             "units": tables.units(),
             "targets": rows,
             "slowest": list(self._slowest),
         }
+        if findings is not None:
+            found = findings_mod.build(tables, self._findings, rows, out["units"], findings)
+            if found is not None:
+                out["findings"] = found
+        return out
 
     def resamplable(self) -> dict[str | None, tuple[dict[str, Pooled], dict[str, list]]]:
         """Per kind (``None``: all kinds), what a comparison resamples day by day: the

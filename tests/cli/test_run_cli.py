@@ -87,7 +87,7 @@ def test_table_summary_in_indonesian(cli):
     assert f"Hasil simulasi: {RAPID_NAME}" in out
     assert "Replikasi: 3 · Benih acak: 110" in out
     for label in ("Respons cepat", "Waktu tanggap", "Tunda pemberangkatan", "Waktu penyelesaian",
-                  "rata-rata [IK 95%]", "Sasaran", "LULUS", "GAGAL", "1 dari 3 sasaran tidak tercapai",
+                  "rata-rata [selang 95%]", "Sasaran", "LULUS", "GAGAL", "1 dari 3 sasaran tidak tercapai",
                   "Jenis satuan tersibuk", "Waktu tanggap terlama"):
         assert label in out, label
     for english in ("PASS", "FAIL", "Response time", "Targets", "Simulation results", "targets failed"):
@@ -117,7 +117,8 @@ def test_json_is_one_document_with_the_contract_keys(cli):
     # json.loads rejects trailing data, so this proves stdout is exactly one document.
     doc = json.loads(result.out)
     assert result.out.endswith("}\n")
-    assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets", "slowest"]
+    assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets", "findings", "slowest"]
+    assert set(doc["findings"]) == {"rule", "targets", "single_points"}
 
     assert doc["scenario"]["name"] == RAPID_NAME
     assert doc["scenario"]["file"] == str(RAPID)
@@ -250,10 +251,10 @@ def test_out_writes_the_output_files_consistently(cli, tmp_path, name):
     out = tmp_path / "out" / "nested"           # created, parents too
     result = cli("run", SCENARIOS / f"{name}.yaml", "-r", "2", "--out", out, "--format", "json")
     assert result.code == EXIT_OK, result.err
-    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "headline.csv", "incidents.csv", "report.html",
-                                                     "results.json", "targets.csv", "timeline.csv"]
-    assert (f"Wrote results.json, incidents.csv, timeline.csv, events.csv, targets.csv, headline.csv, report.html "
-            f"to {out}") in result.err
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv", "headline.csv", "incidents.csv", "replay.html",
+                                                     "report.html", "results.json", "targets.csv", "timeline.csv"]
+    assert (f"Wrote results.json, incidents.csv, timeline.csv, events.csv, targets.csv, headline.csv, report.html, "
+            f"replay.html to {out}") in result.err
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert (out / "results.json").read_text(encoding="utf-8") == result.out
 
@@ -301,7 +302,8 @@ def test_wrote_message_keeps_paths_whole(cli, small, tmp_path):
     result = cli("run", small, "-r", "1", "--out", out)
     assert result.code == EXIT_OK
     assert result.err.splitlines() == [
-        f"Wrote results.json, incidents.csv, timeline.csv, events.csv, targets.csv, headline.csv, report.html to {out}"]
+        f"Wrote results.json, incidents.csv, timeline.csv, events.csv, targets.csv, headline.csv, report.html, "
+        f"replay.html to {out}"]
 
 
 def test_out_pointing_at_a_file_exits_2_and_leaves_it_alone(cli, small, tmp_path):
@@ -361,7 +363,8 @@ def test_out_replaces_existing_results_whole(cli, small, tmp_path):
     assert "stale" not in (out / "timeline.csv").read_text()
     assert (out / "keep.txt").read_text() == "not ours"
     assert sorted(p.name for p in out.iterdir()) == ["events.csv", "headline.csv", "incidents.csv", "keep.txt",
-                                                     "report.html", "results.json", "targets.csv", "timeline.csv"]
+                                                     "replay.html", "report.html", "results.json", "targets.csv",
+                                                     "timeline.csv"]
 
 
 # ------------------------------------------------------------------ bad input: exit 2, a message, nothing written

@@ -150,7 +150,7 @@ def test_golden_documents_keep_the_contract_shape():
         if not path.exists():
             pytest.skip(f"{path} not generated yet")
         doc = json.loads(path.read_text(encoding="utf-8"))
-        assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets", "slowest", "files"]
+        assert list(doc) == ["scenario", "manifest", "metrics", "units", "targets", "findings", "slowest", "files"]
         # each CSV's rows and sha256, recorded while streaming: the same as the bytes the golden run wrote
         assert doc["files"] == json.loads(
             (EXPECTED / f"{name}.files.json").read_text(encoding="utf-8"))
