@@ -28,8 +28,8 @@ from sispam_sim.scenario.limits import MAX_COMPARE_PLANS, MAX_SEED, MAX_SWEEP_RE
 
 CompareFormatOpt = format_option(
     Format.table, Format.json, Format.markdown,
-    help="table (for people), json (the comparison on stdout) or markdown (the headline differences, for a "
-         "briefing).")
+    help="table (for people), json (the comparison on stdout) or markdown (the decision table and the headline "
+         "differences, for a briefing).")
 
 
 @app.command()
@@ -49,7 +49,8 @@ def compare(
              "correction): METRIC.STAT for all incidents (response_time.p90, unresolved.per_day, levels.3), "
              "KIND.METRIC.STAT or by_kind.KIND.METRIC.STAT for one kind. Repeatable.")] = None,
     out: Annotated[Optional[str], typer.Option(
-        "--out", "-o", metavar="DIR", help="Write comparison.json, comparison.csv and comparison.html (the briefing) here.")] = None,
+        "--out", "-o", metavar="DIR",
+        help="Write comparison.json, comparison.csv, decision.csv and comparison.html (the briefing) here.")] = None,
     output: CompareFormatOpt = Format.table,
     detail: Annotated[bool, typer.Option(
         "--detail", help="Show every statistic of every metric: the headline rows (the planned tests) first, "

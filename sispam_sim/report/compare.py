@@ -3,8 +3,11 @@
 
 How a difference reads: plan − baseline in minutes (a count for unresolved incidents, a level,
 a share of days in points), its 95% interval in brackets, and a verdict where lower is better.
-A ``*`` marks a difference that depends on incidents not reached or not resolved by the end of
-the run: the value is not exact there. Headline rows (planned tests) come first; ``--detail``
+A value among incidents not reached or not resolved by the end of the run prints ``> X`` (a mean
+that counts them at their wait so far ``≥ X``), and so does a difference only the plan's side of
+which lies among them (``< X`` when only the baseline's does); ``*`` marks a difference both sides
+of which do: it is not exact. The decision table (:mod:`sispam_sim.report.decision`) comes first
+and the recommendation last, so that it stays on screen. Headline rows (planned tests) come first; ``--detail``
 adds the other rows below them, each tested alone, with a note on what that means together.
 Below :data:`~sispam_sim.stats.compare.FEW_DAYS` days every output carries a warning.
 """
@@ -23,44 +26,69 @@ from rich.text import Text
 
 from sispam_sim.errors import printable
 from sispam_sim.runner.output import format_cell, results_json
+from sispam_sim.report import numbers
+from sispam_sim.report.decision import LOOK, Part, decision_csv, decision_rows, plan_name, plan_notes, recommendation_text
 from sispam_sim.report.i18n import t
-from sispam_sim.report.terminal import (
-    DASH, VERDICT_STYLE, fmt_count, fmt_minutes, fmt_percent, plain, target_limit, target_name,
-)
+from sispam_sim.report.terminal import DASH, fit, fmt_count, fmt_percent, plain
 from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import INCIDENT_METRICS
 from sispam_sim.stats.compare import ALPHA, HEADLINE_ROWS
+from sispam_sim.stats.decision import letter
 
-__all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS"]
+__all__ = ["render_comparison", "comparison_csv", "write_comparison", "COMPARISON_FILES", "CSV_COLUMNS",
+           "VERDICT_LOOK", "decision_table", "decision_rows", "recommendation_text", "plan_notes", "decision_csv"]
 
-COMPARISON_FILES = ("comparison.json", "comparison.csv")
+COMPARISON_FILES = ("comparison.json", "comparison.csv", "decision.csv")
+#: ``censored``: either plan's value lies among censored incidents; ``base_censored`` / ``plan_censored``: which.
 CSV_COLUMNS = ("plan", "kind", "metric", "stat", "baseline", "value", "difference", "ci_low", "ci_high",
-               "verdict", "p_value", "censored", "paired", "row")
+               "verdict", "p_value", "censored", "paired", "row", "letter", "base_censored", "plan_censored")
 #: Statistics the tables show per incident metric (results.json and the CSV have max too).
 TABLE_STATS = ("mean", "p50", "p90", "p95", "p99")
-_VERDICT_STYLE = {"better": "bold green", "worse": "bold red", "no difference": "dim"}
-_VERDICT_KEY = {"better": "better", "worse": "worse", "no difference": "no_difference"}
+#: verdict -> (CSS class, rich style): better, worse, no difference, not better, too close, pass, fail,
+#: untested, and a plan's decision (kept, undecided, not_kept, ruled_out, not_comparable).
+VERDICT_LOOK = LOOK
+_VERDICT_KEY = {"better": "better", "worse": "worse", "no difference": "no_difference", "not better": "not_better"}
 
 
-def _number(metric: str, value: float | None, signed: bool = False) -> str:
-    """A value (minutes, a count per day, a share of days) or, ``signed``, a difference (a share in points)."""
+def _number(metric: str, value: float | None, signed: bool = False, lang: str = "en") -> str:
+    """A value (minutes, a count per day, a share of days) or, ``signed``, a difference (a share in
+    points), as ``lang`` writes numbers (``15.3`` / ``15,3``)."""
     if value is None:
         return "∞" if signed else DASH
     if metric == "levels" and not signed:
-        return fmt_percent(value)
+        return fmt_percent(value, lang)
     scale, digits = (100.0, 1) if metric == "levels" else (1.0, 1 if metric in INCIDENT_METRICS else 2)
     if not signed:
-        return f"{value:.{digits}f}" if metric not in INCIDENT_METRICS else fmt_minutes(value)
+        return numbers.decimal(value, digits, lang, grouping=False)
     text = f"{value * scale:+.{digits}f}"
-    return text[1:] if float(text) == 0 else text
+    return numbers.localise(text[1:] if float(text) == 0 else text, lang)
 
 
-def _difference(metric: str, entry: Mapping[str, Any]) -> str:
-    text = _number(metric, entry["value"], signed=True) + ("*" if entry.get("censored") else "")
+def _bound(entry: Mapping[str, Any], stat: str, side: str) -> str:
+    """``> `` (``≥ `` for a mean) where ``side``'s value lies among censored incidents, else nothing."""
+    return ("≥ " if stat == "mean" else "> ") if entry.get(f"{side}_censored") else ""
+
+
+def _value(metric: str, stat: str, entry: Mapping[str, Any], side: str, lang: str = "en") -> str:
+    """The baseline's (``side`` "base") or the plan's value, ``> X`` among censored incidents."""
+    return _bound(entry, stat, side) + _number(metric, entry[side], lang=lang)
+
+
+def _difference(metric: str, entry: Mapping[str, Any], stat: str = "", lang: str = "en") -> str:
+    value = _number(metric, entry["value"], signed=True, lang=lang)
+    base, plan = entry.get("base_censored"), entry.get("plan_censored")
+    if entry.get("censored") and base is None:   # a document without the sides: the flag alone
+        text = value + "*"
+    elif plan and not base:   # the plan's true value is higher still: so is the difference
+        text = _bound(entry, stat, "plan") + value
+    elif base and not plan:
+        text = ("≤ " if stat == "mean" else "< ") + value
+    else:
+        text = value + ("*" if base and plan else "")
     lo, hi = entry["ci"]
     if not (lo == hi == 0):
-        low = "−∞" if lo is None else _number(metric, lo, signed=True)
-        text += f" [{low} … {_number(metric, hi, signed=True)}]"
+        low = "−∞" if lo is None else _number(metric, lo, signed=True, lang=lang)
+        text += f" [{low} … {_number(metric, hi, signed=True, lang=lang)}]"
     return text
 
 
@@ -71,7 +99,7 @@ def _row_label(metric: str, stat: str, lang: str) -> str:
 
 
 def _verdict(verdict: str, lang: str) -> Text:
-    return Text(t(_VERDICT_KEY[verdict], lang), style=_VERDICT_STYLE[verdict])
+    return Text(t(_VERDICT_KEY[verdict], lang), style=LOOK[verdict][1])
 
 
 def _is_headline(block: Mapping[str, Any], metric: str, stat: str) -> bool:
@@ -101,12 +129,12 @@ def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool
     plan = document["plans"][index]
     letter = letters(document)[index + 1]
     title = Text(f"{letter} − A: ", style="bold")
-    title.append_text(plain(plan["name"]))
+    title.append_text(plain(plan_name(plan, lang)))
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column(t("stat", lang))
     table.add_column("A", justify="right")
     table.add_column(letter, justify="right")
-    table.add_column(f"{letter} − A [95% CI]", justify="right")
+    table.add_column(Text(f"{letter} − A [{t('ci_95', lang)}]"), justify="right")   # Text: "[selang" is no markup
     table.add_column(t("verdict", lang), justify="center")
     blocks = [("all", plan["differences"])] + list(plan["by_kind"].items())
     for kind, block in blocks:
@@ -130,21 +158,22 @@ def _plan_table(document: Mapping[str, Any], index: int, lang: str, detail: bool
 def difference_cells(block: Mapping[str, Any], metric: str, stat: str, lang: str) -> list[str]:
     """One statistic of a plan as text (terminal, Markdown): label, baseline, plan, difference, verdict."""
     entry = block[metric][stat]
-    return [_row_label(metric, stat, lang), _number(metric, entry["base"]), _number(metric, entry["plan"]),
-            _difference(metric, entry), t(_VERDICT_KEY[entry["verdict"]], lang)]
+    return [_row_label(metric, stat, lang), _value(metric, stat, entry, "base", lang),
+            _value(metric, stat, entry, "plan", lang), _difference(metric, entry, stat, lang),
+            t(_VERDICT_KEY[entry["verdict"]], lang)]
 
 
 def letters(document: Mapping[str, Any]) -> list[str]:
     """A for the baseline, B, C, ... for the plans (their names are in the legend above the tables)."""
-    return [chr(ord("A") + i) if i < 26 else f"P{i}" for i in range(len(document["plans"]) + 1)]
+    return [letter(i) for i in range(len(document["plans"]) + 1)]
 
 
-def _legend(document: Mapping[str, Any]) -> list[Text]:
+def _legend(document: Mapping[str, Any], lang: str = "en") -> list[Text]:
     names = [document["baseline"], *document["plans"]]
     lines = []
     for letter, plan in zip(letters(document), names):
         line = Text(f"  {letter}  ", style="bold")
-        line.append_text(plain(f"{plan['name']} ({plan['file']})"))
+        line.append_text(plain(f"{plan_name(plan, lang)} ({plan['file']})"))
         lines.append(line)
     return lines
 
@@ -156,12 +185,12 @@ def _pairing_lines(document: Mapping[str, Any], lang: str) -> list[Text]:
             if plan["differs"]["incidents"]:   # paired: the random calls are the same, these are met or told otherwise
                 line = Text("  " + t("compare_paired_entries", lang, entries=", ".join(plan["differs"]["incidents"])),
                             style="dim")
-                line.append_text(plain(f" ({plan['name']})"))
+                line.append_text(plain(f" ({plan_name(plan, lang)})"))
                 lines.append(line)
             continue
         keys = ", ".join(plan["differs"]["keys"])
         line = Text(t("compare_unpaired", lang, keys=keys), style="bold yellow")
-        line.append_text(plain(f" ({plan['name']})"))
+        line.append_text(plain(f" ({plan_name(plan, lang)})"))
         lines.append(line)
         if plan["differs"]["incidents"]:
             lines.append(Text("  " + t("compare_differing_entries", lang,
@@ -182,91 +211,107 @@ def _headline_table(document: Mapping[str, Any], lang: str) -> Table | None:
         name = _row_label(head["metric"], head["stat"], lang)
         if head["kind"]:
             name = f"{t(head['kind'], lang, default=head['kind'])}: {name}"
-        width = [_ci_text(head["metric"], ci) for ci in (head["paired_ci"], head["unpaired_ci"])]
-        narrower = DASH if head["narrower"] is None else f"{head['narrower'] * 100:.0f}%"
-        table.add_row(plain(name), f"{letter_of[id(plan)]} − A", _number(head["metric"], head["value"], signed=True),
+        width = [_ci_text(head["metric"], ci, lang) for ci in (head["paired_ci"], head["unpaired_ci"])]
+        narrower = DASH if head["narrower"] is None else numbers.percent(head["narrower"] * 100, lang, 0)
+        table.add_row(plain(name), f"{letter_of[id(plan)]} − A",
+                      _number(head["metric"], head["value"], signed=True, lang=lang),
                       width[0] if head["paired_ci"] else t("not_paired", lang), width[1], narrower)
     return table
 
 
-def _ci_text(metric: str, ci: Sequence[float | None] | None) -> str:
+def _ci_text(metric: str, ci: Sequence[float | None] | None, lang: str = "en") -> str:
     """``[lo … hi] (width)``: an interval and its width, in the difference's unit."""
     if not ci:
         return DASH
     lo, hi = ci
-    text = f"[{'−∞' if lo is None else _number(metric, lo, signed=True)} … {_number(metric, hi, signed=True)}]"
+    text = (f"[{'−∞' if lo is None else _number(metric, lo, signed=True, lang=lang)} … "
+            f"{_number(metric, hi, signed=True, lang=lang)}]")
     if lo is not None and hi is not None:
-        text += f" ({_number(metric, hi - lo).lstrip('+')})"
+        text += f" ({_number(metric, hi - lo, lang=lang).lstrip('+')})"
     return text
 
 
-def _targets_table(document: Mapping[str, Any], lang: str) -> tuple[Table, Text] | None:
-    targets = document["targets"]
-    if not targets["rows"]:
-        return None
-    names = [document["baseline"]["name"], *(p["name"] for p in document["plans"])]
-    table = Table(title=f"{t('title_targets', lang)} ({t('minutes', lang)})", title_justify="left",
-                  header_style="bold")
-    table.add_column(t("target", lang))
-    table.add_column(t("limit", lang), justify="right")
+def _cell(parts: Sequence[Part]) -> Text:
+    """A decision cell as one rich Text, a line per part, each in its verdict's style."""
+    text = Text(justify="center")
+    for i, part in enumerate(parts):
+        if i:
+            text.append("\n")
+        text.append(printable(part.text), style=LOOK[part.look][1] if part.look else "")
+    return text
+
+
+_NOTE_STYLE = {"ruled_out": "bold red", "not_comparable": "yellow"}
+
+
+def decision_table(document: Mapping[str, Any], lang: str, width: int | None = None) -> Table:
+    """The decision table: the plans as columns (A, the baseline, first), a row per target, unresolved
+    per day, the highest level and the days reaching kuning and merah, the headline rows against the
+    baseline, and what the decision says of each plan (``width``: fit the table into it)."""
+    table = Table(title=f"{t('title_decision', lang)} ({t('minutes', lang)})", title_justify="left",
+                  header_style="bold", show_lines=True)
+    table.add_column("")
     for letter in letters(document):
         table.add_column(letter, justify="center")
-    for row in targets["rows"]:
-        first = next(cell for cell in row["plans"] if cell)
-        cells = [Text(t(c["verdict"], lang), style=VERDICT_STYLE[c["verdict"]]) if c else DASH for c in row["plans"]]
-        table.add_row(target_name(row, lang), target_limit({**row, "limit": first["limit"]}, lang), *cells)
-    total = len(targets["rows"])
-    met = " · ".join(f"{letter} {m}/{total}" for letter, m in zip(letters(document), targets["met"]))
-    line = Text(t("compare_targets_met", lang, met=met) + " — ", style="bold")
-    letter_of = dict(zip(names, letters(document)))
-    line.append_text(plain(t("compare_most", lang, names=", ".join(letter_of.get(n, n) for n in targets["most"]))))
-    return table, line
+    for label, cells in decision_rows(document, lang):
+        table.add_row(Text(printable(label)), *(_cell(cell) for cell in cells))
+    return fit(table, width) if width else table
+
+
+def _recommendation_lines(document: Mapping[str, Any], lang: str) -> list[Text]:
+    """The recommendation, then why each plan is ruled out or not comparable, and the plans' call-outs."""
+    lines = [Text(printable(recommendation_text(document, lang)), style="bold")]
+    lines += [Text(printable(note), style=_NOTE_STYLE.get(look, "")) for look, note in plan_notes(document, lang)]
+    return lines
 
 
 def render_comparison(document: Mapping[str, Any], console: Console, lang: str = "en", detail: bool = False) -> None:
-    """Print the comparison: header, pairing, a table per plan (the headline statistics, or every
-    one with ``detail``), pairing's gain, targets."""
+    """Print the comparison: header, the plans' letters, the decision table and its recommendation,
+    then pairing, a table per plan (the headline statistics, or every one with ``detail``), pairing's
+    gain, and the recommendation again as the last line (it stays on screen)."""
     title = Text(f"{t('title_compare', lang)}: ", style="bold")
-    title.append_text(plain(document["baseline"]["name"]))
+    title.append_text(plain(plan_name(document["baseline"], lang)))
     title.append(f" ({t('baseline', lang)})", style="bold")
     console.print(title)
-    console.print(Text(f"{t('replications', lang)}: {fmt_count(document['replications'])} · "
+    console.print(Text(f"{t('replications', lang)}: {fmt_count(document['replications'], lang)} · "
                        f"{t('seed', lang)}: {document['seed']}"))
     for line in warning_lines(document, lang):
         console.print(Text(line, style="bold yellow"))
+    for line in _legend(document, lang):
+        console.print(line)
+    console.print()
+    console.print(decision_table(document, lang, console.width))
+    for line in _recommendation_lines(document, lang):
+        console.print(line)
+    console.print()
     for line in _pairing_lines(document, lang):
         console.print(line)
     console.print(Text(t("compare_note", lang), style="dim"))
     if document.get("correction"):
         console.print(Text(t("compare_holm", lang, plans=document["correction"]["comparisons"]), style="dim"))
-    for line in _legend(document):
-        console.print(line)
     if not detail:
         console.print(Text(t("compare_headline_only", lang), style="dim"))
     for index in range(len(document["plans"])):
         console.print()
         console.print(_plan_table(document, index, lang, detail))
+    entries = [entry for plan in document["plans"] for block in (plan["differences"], *plan["by_kind"].values())
+               for stats in block.values() for entry in stats.values()]
     shown = sum(1 for plan in document["plans"]
                 for kind, block in [("all", plan["differences"]), *plan["by_kind"].items()]
                 for row in block_rows(block, kind, detail) if not _is_headline(block, *row))
     if shown:   # the rows this table shows (it leaves out the maxima that comparison.json has)
         console.print(Text(detail_note(shown, lang, document["rows"]["detail"]), style="dim"))
-    if any(entry.get("censored") for plan in document["plans"]
-           for block in (plan["differences"], *plan["by_kind"].values())
-           for stats in block.values() for entry in stats.values()):
-        console.print(Text(t("compare_censored", lang), style="dim"))
+    if any(entry.get("censored") for entry in entries):
+        console.print(Text(t("compare_censored_bounds", lang), style="dim"))
+    if any(entry["verdict"] == "not better" for entry in entries):
+        console.print(Text(t("compare_not_better_note", lang), style="dim"))
     headline = _headline_table(document, lang)
     if headline is not None:
         console.print()
         console.print(headline)
         console.print(Text(t("compare_pairing_note", lang), style="dim"))
-    targets = _targets_table(document, lang)
     console.print()
-    if targets is None:
-        console.print(Text(t("no_targets", lang), style="dim"))
-    else:
-        console.print(targets[0])
-        console.print(targets[1])
+    console.print(Text(printable(recommendation_text(document, lang)), style="bold"))
 
 
 def warning_lines(document: Mapping[str, Any], lang: str) -> list[str]:
@@ -279,35 +324,38 @@ def detail_note(rows: int, lang: str, total: int | None = None) -> str:
     """What ``rows`` detail rows' verdicts mean together: each at 5 %, about one in twenty by chance
     (``total``: how many the document has, when the output shows fewer)."""
     more = t("compare_detail_more", lang, rows=total) if total is not None and total != rows else ""
-    return t("compare_detail_note", lang, rows=rows, chance=_about(rows * ALPHA), more=more)
+    return t("compare_detail_note", lang, rows=rows, chance=_about(rows * ALPHA, lang), more=more)
 
 
-def _about(count: float) -> str:
+def _about(count: float, lang: str = "en") -> str:
     """An expected count as a person says it: whole from one up, a tenth below."""
-    return f"{count:.0f}" if count >= 1 else f"{count:.1f}"
+    return numbers.decimal(count, 0 if count >= 1 else 1, lang)
 
 
 def comparison_csv(document: Mapping[str, Any]) -> str:
-    """One row per plan, kind (empty: all incidents), metric and statistic (``CSV_COLUMNS``)."""
+    """One row per plan, kind (empty: all incidents), metric and statistic (``CSV_COLUMNS``): raw numbers,
+    and beside them whether the baseline's and the plan's value lie among censored incidents."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for plan in document["plans"]:
+    for letter, plan in zip(letters(document)[1:], document["plans"]):
         for kind, table in ((None, plan["differences"]), *plan["by_kind"].items()):
             for metric, stats in table.items():
                 for stat, e in stats.items():
                     writer.writerow([format_cell(v) for v in (
                         plan["name"], kind, metric, stat, e["base"], e["plan"], e["value"], e["ci"][0], e["ci"][1],
-                        e["verdict"], e["p_value"], e["censored"], plan["paired"], e.get("row"))])
+                        e["verdict"], e["p_value"], e["censored"], plan["paired"], e.get("row"), letter,
+                        e.get("base_censored"), e.get("plan_censored"))])
     return buf.getvalue()
 
 
 def write_comparison(out_dir: str | os.PathLike, document: Mapping[str, Any], page: str | None = None) -> list[Path]:
-    """``comparison.json``, ``comparison.csv`` and (given its ``page``) ``comparison.html`` in
+    """``comparison.json``, ``comparison.csv``, ``decision.csv`` and (given its ``page``) ``comparison.html`` in
     ``out_dir``, all or none (:func:`~sispam_sim.runner.output.write_texts`)."""
     from sispam_sim.runner.output import write_texts
 
-    texts = {"comparison.json": results_json(document), "comparison.csv": comparison_csv(document)}
+    texts = {"comparison.json": results_json(document), "comparison.csv": comparison_csv(document),
+             "decision.csv": decision_csv(document)}
     if page is not None:
         texts["comparison.html"] = page
     return write_texts(out_dir, texts)

@@ -64,7 +64,8 @@ def compare_plans(scenarios: Sequence[LoadedScenario], replications: int | None 
     count = scenarios[0].spec.replications if replications is None else replications
     run_plan = run_plan or (lambda scenario, n: simulate(scenario, n))
     runs = [run_plan(scenario, count) for scenario in scenarios]
-    base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s))
+    base, *plans = (Plan(s.spec.name, s.file, s, r.summary, r.days, pairing(scenarios[0], s),
+                         getattr(s.spec, "name_id", None))
                     for s, r in zip(scenarios, runs))
     document = compare(base, plans, planned)
     document["manifest"] = {**runs[0].document["manifest"], "seeds": [s.spec.seed for s in scenarios]}

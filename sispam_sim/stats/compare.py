@@ -30,7 +30,10 @@ docs/model.md ("Comparing plans") says the same for planners. In short:
 * **Verdicts.** Every compared statistic is better when lower (minutes, downtime, minutes
   short, unresolved incidents, crowd levels). ``better`` / ``worse`` when the difference is
   significant, ``no difference`` otherwise; with several plans, Holm's step-down correction
-  over the plans, per statistic (each row of the table is one family). Headline rows
+  over the plans, per statistic (each row of the table is one family). A level row that would read
+  ``better`` reads ``not better`` where the plan leaves the crowd unresolved (:func:`_honest_levels`):
+  a crowd never dispersed need never escalate. The comparison opens with its ``decision``
+  (:mod:`sispam_sim.stats.decision`): guardrails, and the plan to keep. Headline rows
   (:data:`HEADLINE_ROWS`, and what ``--fail-if-worse`` names) are the planned tests; every other
   row is marked ``detail``: tested alone, so of N such rows about N/20 read better or worse by
   chance, and the document says so (``rows``). Below :data:`FEW_DAYS` days it warns.
@@ -54,6 +57,7 @@ import numpy as np
 from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import DAY_METRICS, INCIDENT_METRICS, INCIDENT_STATS, PERCENTILES, applies_to, \
     canonical_metric
+from sispam_sim.stats.decision import decide, leaves_unresolved
 from sispam_sim.stats.summary import LEVELS
 
 __all__ = ["BOOTSTRAP", "ALPHA", "VERDICTS", "METHOD", "HEADLINE_ROWS", "FEW_DAYS", "Pairing", "Plan", "pairing",
@@ -62,7 +66,8 @@ __all__ = ["BOOTSTRAP", "ALPHA", "VERDICTS", "METHOD", "HEADLINE_ROWS", "FEW_DAY
 #: Bootstrap resamples. With ALPHA 0.05 the interval ends are order statistics 50 and 1,951.
 BOOTSTRAP = 2000
 ALPHA = 0.05
-VERDICTS = ("better", "worse", "no difference")
+#: "not better": a level row that would read better in a block the plan leaves unresolved (see _honest_levels).
+VERDICTS = ("better", "worse", "no difference", "not better")
 #: Seed stream of the resampling weights (mixed with the baseline's seed): "comp".
 _STREAM = 0x636F6D70
 #: Day metrics compared, with their statistics as results.json names them.
@@ -145,6 +150,15 @@ def _draws(spec, incident) -> tuple:
             kinds.get(incident.kind).work_draw(incident), crowd.model_dump() if crowd is not None else None)
 
 
+#: An entry's words in another language (format 1.1): the same entry, told in Indonesian too.
+_TRANSLATIONS = {"label_id", "description_id"}
+
+
+def _told(incident) -> dict:
+    """An incident entry as the comparison tells entries apart: all of it but its translations."""
+    return incident.model_dump(exclude=_TRANSLATIONS)
+
+
 def pairing(base, plan) -> Pairing:
     """How ``plan`` (a LoadedScenario) differs from ``base`` in what draws the incidents.
 
@@ -152,9 +166,9 @@ def pairing(base, plan) -> Pairing:
     draw calls at random (those with a ``rate``) are, index by index, the same calls (see
     :func:`_draws`): then day k holds the same random calls in both. The map is compared as
     loaded (a sites file or travel matrix named by another relative path is the same when its
-    contents are). Every entry that differs at all is named, also when the plans stay paired: an
-    entry met otherwise (``needs``, ``priority``...) or a single incident of the storyline (``at``,
-    ``trigger``) told otherwise.
+    contents are). Every entry that differs at all (but in its translations, ``label_id``) is named,
+    also when the plans stay paired: an entry met otherwise (``needs``, ``priority``...) or a single
+    incident of the storyline (``at``, ``trigger``) told otherwise.
     """
     keys = [key for key, mine, theirs in (("clock", _clock(base.spec), _clock(plan.spec)),
                                           ("seed", base.spec.seed, plan.spec.seed)) if mine != theirs]
@@ -164,7 +178,7 @@ def pairing(base, plan) -> Pairing:
         keys.append("map")
     a, b = base.spec.incidents, plan.spec.incidents
     entries = [f"incidents[{i}] ({(a[i] if i < len(a) else b[i]).kind})"
-               for i in range(max(len(a), len(b))) if i >= len(a) or i >= len(b) or a[i] != b[i]]
+               for i in range(max(len(a), len(b))) if i >= len(a) or i >= len(b) or _told(a[i]) != _told(b[i])]
     drawn_a = {i: _draws(base.spec, e) for i, e in enumerate(a) if e.rate is not None}
     drawn_b = {i: _draws(plan.spec, e) for i, e in enumerate(b) if e.rate is not None}
     if drawn_a != drawn_b:
@@ -499,7 +513,8 @@ def _difference(base_value: float, base_flag: str | None, plan_value: float, pla
             p_value = max(p_value, p)
     entry = {"value": value, "ci": ci, "verdict": "no difference", "p_value": p_value,
              "direction": "lower" if higher < lower else "higher",
-             "base": base_value, "plan": plan_value, "censored": bool(base_flag or plan_flag)}
+             "base": base_value, "plan": plan_value, "censored": bool(base_flag or plan_flag),
+             "base_censored": bool(base_flag), "plan_censored": bool(plan_flag)}
     # A mean among censored incidents is a lower bound: only the direction its bound proves is allowed.
     if "lower_bound" in (base_flag, plan_flag):
         provable = {("lower_bound", None): "higher", (None, "lower_bound"): "lower"}.get((plan_flag, base_flag))
@@ -531,6 +546,7 @@ class Plan:
     summary: dict              # RunOutput.summary
     days: Any                  # RunOutput.days (an Accumulator)
     pairing: Pairing = field(default_factory=Pairing)
+    name_id: str | None = None  # format 1.1: the scenario's Indonesian name, where it has one
 
 
 def _headline(base: Plan) -> list[tuple[str | None, str, str]]:
@@ -560,14 +576,16 @@ def _targets(plans: Sequence[Plan]) -> dict:
         per_plan.append(rows)
     rows = []
     for key in keys:
-        cells = [{k: r.get(k) for k in ("limit", "value", "ci", "value_censored", "lower_bound", "verdict", "leaning")}
+        cells = [{k: r.get(k) for k in ("limit", "value", "ci", "value_censored", "lower_bound", "verdict", "leaning",
+                                        "days_exceeding", "days")}
                  if (r := plan_rows.get(key)) else None for plan_rows in per_plan]
         rows.append({"kind": key[0], **({"phase": key[1]} if key[1] is not None else {}), "metric": key[2],
                      "stat": key[3], "plans": cells})
     met = [sum(1 for row in rows if row["plans"][i] and row["plans"][i]["verdict"] == "pass")
            for i in range(len(plans))]
     best = max(met, default=0)
-    return {"rows": rows, "met": met, "most": [p.name for p, m in zip(plans, met) if m == best] if rows else []}
+    most = [i for i, m in enumerate(met) if m == best] if rows else []
+    return {"rows": rows, "met": met, "most": [plans[i].name for i in most], "most_plans": most}
 
 
 def headline_row(kind: str | None, metric: str, stat: str, planned: Sequence[tuple[str | None, str, str]] = ()) -> bool:
@@ -629,7 +647,8 @@ def compare(base: Plan, plans: Sequence[Plan], planned: Sequence[tuple[str | Non
                 table.setdefault(metric, {})[stat] = entry
                 families.setdefault((kind, metric, stat), []).append(entry)
             differences[kind] = table
-            wanted_heads = [(m, s) for k, m, s in headline if k == kind and (m, s) in b_boot]
+            wanted_heads = [(m, s) for k, m, s in headline   # a statistic both plans report (a plan
+                            if k == kind and s in table.get(m, {})]   # without TPS has no downtime)
             if wanted_heads:
                 apart = _resampled(p_pooled, p_series, own[i], wanted_heads)
                 for metric, stat in wanted_heads:
@@ -645,7 +664,8 @@ def compare(base: Plan, plans: Sequence[Plan], planned: Sequence[tuple[str | Non
                                   "narrower": (1.0 - pw / uw) if plan.pairing.paired and pw is not None and uw
                                   else None})
         out_plans.append({
-            "name": plan.name, "file": plan.file, "paired": plan.pairing.paired,
+            "name": plan.name, **({"name_id": plan.name_id} if plan.name_id else {}), "file": plan.file,
+            "paired": plan.pairing.paired,
             "differs": {"keys": list(plan.pairing.keys), "incidents": list(plan.pairing.incidents)},
             "differences": differences.get(None, {}),
             "by_kind": {k: v for k, v in differences.items() if k is not None},
@@ -653,8 +673,10 @@ def compare(base: Plan, plans: Sequence[Plan], planned: Sequence[tuple[str | Non
         })
     for entries in families.values():
         _holm(entries)
-    return {
-        "baseline": {"name": base.name, "file": base.file},
+    for plan, out in zip(plans, out_plans):
+        _honest_levels(blocks[id(base)], blocks[id(plan)], out)
+    document = {
+        "baseline": {"name": base.name, **({"name_id": base.name_id} if base.name_id else {}), "file": base.file},
         "paired": all(p.pairing.paired for p in plans),
         "replications": days,
         "seed": seed,
@@ -666,6 +688,37 @@ def compare(base: Plan, plans: Sequence[Plan], planned: Sequence[tuple[str | Non
         "plans": out_plans,
         "targets": _targets([base, *plans]),
     }
+    decision = decide(document, [p.summary for p in (base, *plans)],
+                      [{kind: series for kind, (_, series) in resample[id(p)].items()} for p in (base, *plans)])
+    head = ("baseline", "paired", "replications", "seed")
+    return {**{key: document[key] for key in head}, "decision": decision,
+            **{key: value for key, value in document.items() if key not in head}}
+
+
+#: The rows whose "lower" is only better when the crowd was dispersed: fewer days reaching a level,
+#: a lower highest level.
+_LEVEL_ROWS = ("levels", "max_level")
+
+
+def _honest_levels(base_blocks: Mapping[str | None, Any], plan_blocks: Mapping[str | None, Any], out: dict) -> None:
+    """A level row that reads ``better`` reads ``not better`` in a block whose incidents the plan leaves
+    unresolved (:func:`~sispam_sim.stats.decision.leaves_unresolved`): a crowd that is never dispersed
+    need never escalate, so fewer days at kuning is no gain there. All incidents' level rows follow the
+    crowd kinds (the blocks with level rows) that are left unresolved. The verdict it had is kept
+    (``was``) with the reason (``because``)."""
+    def unresolved(kind: str | None, table: Mapping[str, Any]) -> bool:
+        entry = (table.get("unresolved") or {}).get("per_day")
+        return kind in base_blocks and kind in plan_blocks and leaves_unresolved(base_blocks[kind], plan_blocks[kind],
+                                                                                  entry)
+
+    crowds = [kind for kind, table in out["by_kind"].items() if "levels" in table and unresolved(kind, table)]
+    for kind, table in ((None, out["differences"]), *out["by_kind"].items()):
+        if kind not in crowds and not (kind is None and crowds):
+            continue
+        for metric in _LEVEL_ROWS:
+            for entry in (table.get(metric) or {}).values():
+                if entry["verdict"] == "better":
+                    entry.update(verdict="not better", was="better", because="unresolved")
 
 
 # ---------------------------------------------------------------- --fail-if-worse

@@ -112,7 +112,8 @@ def test_out_writes_json_and_csv(cli, files, tmp_path):
     rows = list(csv.DictReader((out / "comparison.csv").open(encoding="utf-8")))
     p90 = next(r for r in rows if r["kind"] == "" and r["metric"] == "response_time" and r["stat"] == "p90")
     assert p90["verdict"] == document["plans"][0]["differences"]["response_time"]["p90"]["verdict"] == "better"
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.html", "comparison.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.html", "comparison.json",
+                                                     "decision.csv"]
 
 
 def test_interrupted_compare_leaves_no_folder(cli, files, tmp_path, monkeypatch):
@@ -226,3 +227,126 @@ def test_a_fail_if_worse_statistic_is_a_headline_row(cli, files):
     assert json.loads(named.out)["plans"][0]["differences"]["response_time"]["p95"]["row"] == "headline"
     table = cli(*args, "--fail-if-worse", "response_time.p95")
     assert "Response time p95" in table.out and "More statistics" not in table.out
+
+
+def test_the_decision_table_opens_every_output_and_the_recommendation_ends_the_terminal(cli, files):
+    """More patrols (5 against 2, calls 3/h of 40 min) are faster on every headline row and worse on
+    none: the one plan kept. Fewer (1 patrol for 3/h x 40 min = 2 patrols' worth of work) queues all
+    day and leaves calls open at the end: ruled out. The table comes before the per-plan tables, and
+    the recommendation is printed again as the last line, so that it stays on screen."""
+    args = ("compare", files["base"], files["more"], files["fewer"], "-r", "20", "-q")
+    document = json.loads(cli(*args, "-f", "json").out)
+    recommendation = document["decision"]["recommendation"]
+    assert (recommendation["outcome"], recommendation["plan"], recommendation["why"]) == ("keep", 1, ["better"])
+    assert [p["status"] for p in document["decision"]["plans"]] == ["candidate", "kept", "ruled_out"]
+    assert document["decision"]["plans"][2]["reasons"] == ["unresolved"]
+    table = cli(*args)
+    lines = table.out.splitlines()
+    assert next(i for i, line in enumerate(lines) if line.startswith("Decision (minutes)")) < \
+        next(i for i, line in enumerate(lines) if line.startswith("B − A:"))
+    last = " ".join(table.out.strip().split("\n\n")[-1].split())
+    assert last.startswith("Recommendation: keep B (minimal)")
+    assert "most: " not in table.out   # the old ending by names: "most: B, B" when two plans share one
+    markdown = cli(*args, "-f", "markdown").out
+    assert markdown.index("### Decision (minutes)") < markdown.index("### B − A") and \
+        "**Recommendation: keep B (minimal)" in markdown
+    indonesian = cli(*args, "--lang", "id").out
+    assert "Keputusan (menit)" in indonesian and "Rekomendasi: pilih B (minimal)" in indonesian
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """The reference scenario and the bundled plans B (central reserve), C (forward posts) and D (more
+    QRTs) on 20 days: the terminal table, and comparison.json and the CSVs from --out."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    from sispam_sim.cli.app import main
+
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "scenarios" / "jember-pilkada-2024.yaml",
+             *(root / "scenarios" / "plans" / f"jember-{name}.yaml" for name in ("central-reserve", "forward-posts",
+                                                                                "more-qrt"))]
+    out = tmp_path_factory.mktemp("bundled")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), pytest.raises(SystemExit) as info:
+        main(["compare", *map(str, files), "-r", "20", "-q", "--out", str(out)])
+    assert info.value.code == 0
+    return printed.getvalue(), json.loads((out / "comparison.json").read_text(encoding="utf-8")), out
+
+
+def test_on_the_bundled_plans_the_plan_that_leaves_the_kpu_protest_unresolved_is_ruled_out(bundled):
+    """Plan D (more QRTs) never disperses the KPU protest: 1 incident open at the end of each of the 20
+    days, the baseline none. It is ruled out whatever its other rows (its p90 response is no worse),
+    its 0 % of days at kuning reads "not better", and the recommendation is not D."""
+    _, document, _ = bundled
+    table = document["decision"]
+    more_qrt = table["plans"][3]
+    assert more_qrt["file"].endswith("jember-more-qrt.yaml") and more_qrt["letter"] == "D"
+    assert more_qrt["status"] == "ruled_out" and "unresolved" in more_qrt["reasons"]
+    unresolved = next(row for row in table["rows"] if row["row"] == "unresolved")["cells"]
+    assert unresolved[0]["value"] == 0 and unresolved[3]["value"] == 1.0
+    assert (unresolved[3]["days"], unresolved[3]["of"], unresolved[3]["kinds"]) == (20, 20, {"crowd_buildup": 1.0})
+    kuning = document["plans"][2]["by_kind"]["crowd_buildup"]["levels"]["2"]
+    assert kuning["value"] == -1.0 and kuning["verdict"] == "not better"
+    recommendation = table["recommendation"]
+    assert recommendation["plan"] != 3 and 3 not in recommendation["between"]
+    assert all(p["status"] != "ruled_out" for p in table["plans"] if p["index"] != 3)
+
+
+def test_censored_values_print_as_more_than_in_the_terminal_and_keep_a_flag_in_json_and_csv(bundled, cli):
+    """D never brings the KPU protest to full strength: more than 10 % of its crowds are censored, so the
+    p90 time to full strength lies among them (its value is the call-to-end-of-run time, 1200 minutes)
+    and prints "> 1200.0" wherever it appears, never "1200.0" alone; the difference "> +X"."""
+    printed, document, out = bundled
+    entry = document["plans"][2]["by_kind"]["crowd_buildup"]["full_strength_time"]["p90"]
+    assert entry["plan_censored"] and not entry["base_censored"] and entry["censored"]
+    plan_value = f"{entry['plan']:.1f}"
+    lines = [line for line in printed.splitlines() if plan_value in line]
+    assert lines and all(f"> {plan_value}" in line for line in lines)
+    assert f"> +{entry['value']:.1f}" in printed   # only the plan's side is censored: the difference is larger
+    with (out / "comparison.csv").open(encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["letter"] == "D" and r["kind"] == "crowd_buildup"
+                   and r["metric"] == "full_strength_time" and r["stat"] == "p90")
+    assert (row["plan_censored"], row["base_censored"], float(row["value"])) == ("true", "false", entry["plan"])
+    with (out / "decision.csv").open(encoding="utf-8") as f:
+        decision = [r for r in csv.DictReader(f) if r["letter"] == "D"]
+    assert {r["decision"] for r in decision} == {"ruled_out"}
+    assert next(r for r in decision if r["row"] == "unresolved")["days"] == "20"
+
+
+def test_censored_values_print_as_more_than_in_markdown(cli):
+    """Markdown prints D's censored p90 time to full strength of the KPU crowd as "\\> 1200.0" (escaped)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    args = ("compare", root / "scenarios" / "jember-pilkada-2024.yaml",
+            root / "scenarios" / "plans" / "jember-more-qrt.yaml", "-r", "5", "-q")
+    document = json.loads(cli(*args, "-f", "json").out)
+    entry = document["plans"][0]["by_kind"]["crowd_buildup"]["full_strength_time"]["p90"]
+    assert entry["plan_censored"] and not entry["base_censored"]
+    markdown = cli(*args, "-f", "markdown").out
+    row = next(line for line in markdown.splitlines() if line.startswith("| Crowd build-up | Time to full strength p90"))
+    assert f"| \\> {entry['plan']:.1f} |" in row and f"| {entry['base']:.1f} |" in row
+
+
+def test_plan_names_in_the_decision_are_plain_text_everywhere(cli, write, tmp_path):
+    """A plan named like markup, a control code and a spreadsheet formula: the terminal shows the markup
+    as written and no escape byte, Markdown escapes it, decision.csv starts no formula."""
+    from sispam_sim.runner.output import from_spreadsheet_safe
+
+    base = _town(2)
+    hostile = _town(5)
+    hostile["name"] = "=cmd|' /C calc'!A0 [bold red]x[/] \x1b[31m"
+    paths = [write(base, "a.yaml"), write(hostile, "b.yaml")]
+    out = tmp_path / "cmp"
+    table = cli("compare", *paths, "-r", "10", "-q", "--out", out)
+    assert table.code == 0, table.err
+    assert "\x1b" not in table.out and "keep B (=cmd|' /C calc'!A0 [bold red]x[/] \\x1b[31m)" in \
+        " ".join(table.out.split())
+    markdown = cli("compare", *paths, "-r", "10", "-q", "-f", "markdown").out
+    assert "\\[bold red\\]x\\[/\\]" in markdown and "\x1b" not in markdown
+    with (out / "decision.csv").open(encoding="utf-8") as f:
+        names = {row["letter"]: row["plan"] for row in csv.DictReader(f)}
+    assert names["B"].startswith("'=") and from_spreadsheet_safe(names["B"]) == hostile["name"]

@@ -60,6 +60,32 @@ def test_the_compare_excerpt_is_what_compare_prints(cli):
     assert [line for line in excerpt if line not in printed] == []
 
 
+def test_the_excerpt_opens_with_the_decision_and_its_recommendation(cli):
+    result = cli("compare", REFERENCE, CENTRAL, FORWARD, "--quiet")
+    printed = [line.rstrip() for line in result.out.splitlines()]
+    excerpt = [line.rstrip() for line in BLOCKS[1].splitlines()[1:]]
+    per_plan = "B − A: Pilkada Jember 2024 — central reserve"
+    assert excerpt[0] == "Decision (minutes)" and per_plan in excerpt
+    assert printed.index("Decision (minutes)") < printed.index(per_plan)      # the decision comes first
+    recommendation = [line for line in excerpt if line.startswith("Recommendation:")]
+    assert recommendation and recommendation[0] in printed
+
+
+def test_the_decision_claims(comparison):
+    decision = comparison["decision"]
+    assert decision["recommendation"]["outcome"] == "keep" and decision["recommendation"]["plan"] == 2
+    forward = comparison["plans"][1]
+    rows = [d for block in [forward["differences"], *forward.get("by_kind", {}).values()]
+            for stats in block.values() for d in stats.values() if d.get("row", "headline") == "headline"]
+    better = sum(d["verdict"] == "better" for d in rows)
+    assert sum(d["verdict"] == "worse" for d in rows) == 0
+    said(f"here plan C is kept (better than A on {better} headline rows, worse on none)")
+    targets = {(r["metric"], r["stat"]): r["plans"][2]["verdict"] for r in comparison["targets"]["rows"]
+               if r.get("kind") is None and r.get("phase") is None}
+    assert targets[("response_time", "p90")] == "too_close" and targets[("tps_downtime", "p95")] == "fail"
+    said("its p90 response is too close to call and that it fails the TPS downtime target like the reference")
+
+
 def test_the_central_reserve_claim(comparison):
     central = comparison["plans"][0]
     p90 = central["differences"]["response_time"]["p90"]

@@ -139,6 +139,13 @@ def test_the_paired_comparison_with_the_reference(tmp_path):
     doctrine = row["plans"][1]
     assert doctrine["verdict"] == "fail"
     said(f"{doctrine['value']:.1f} minutes, so the 15-minute target still fails")
+    decision = document["decision"]
+    assert decision["recommendation"]["outcome"] == "keep" and decision["recommendation"]["plan"] == 0
+    status = decision["plans"][1]
+    assert status["status"] == "ruled_out" and set(status["reasons"]) == {"unresolved", "higher_level"}
+    unresolved = next(r for r in decision["rows"] if r["row"] == "unresolved")["cells"][1]
+    said(f"leaves {unresolved['value']:.2f} incidents a day unresolved (the protest it cannot cover, on "
+         f"{unresolved['days']} of the 100 days) and raises the highest level to merah")
 
 
 def test_areas_cost_the_tail_and_the_guards_buy_it_back(tmp_path):

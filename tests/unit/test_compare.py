@@ -216,3 +216,18 @@ def test_a_difference_interval_is_never_narrower_than_the_widened_bootstrap():
     both = cmp._difference(10, None, 11, None, base_boot, plan_boot, linear, other, weights, weights, True)
     assert both["ci"][0] <= plain["ci"][0] and both["ci"][1] >= plain["ci"][1]
     assert both["p_value"] >= plain["p_value"]
+
+
+def test_an_entry_told_in_indonesian_too_is_the_same_entry():
+    """``label_id`` (format 1.1) translates an entry; it neither unpairs a plan nor names the entry as
+    differing. A changed ``label`` is the entry told otherwise: named, still paired."""
+    base = _busy(4, version=1.1)
+    base["incidents"][0]["label"] = "110 call"
+    translated = _busy(4, version=1.1)
+    translated["incidents"][0].update({"label": "110 call", "label_id": "laporan 110"})
+    same = pairing(_loaded(base), _loaded(translated))
+    assert same.paired and same.incidents == ()
+    relabelled = _busy(4, version=1.1)
+    relabelled["incidents"][0]["label"] = "call for help"
+    other = pairing(_loaded(base), _loaded(relabelled))
+    assert other.paired and other.incidents == ("incidents[0] (rapid_response)",)
