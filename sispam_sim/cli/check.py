@@ -75,7 +75,8 @@ def check(
         results = execute(scenario, options, None, invocation, label="Checking").document if rows else None
         positions = [scenario.target_positions[row.path] for row in rows]
         checked.append(CheckedFile(scenario.file, scenario.spec.name, results,
-                                   [(pos.file, pos.line, pos.col) for pos in positions], [row.path for row in rows]))
+                                   [(pos.file, pos.line, pos.col) for pos in positions], [row.path for row in rows],
+                                   name_id=scenario.spec.name_id))
     document = check_document(checked, strict=strict, allow_no_targets=allow_no_targets)
     if output is Format.json:
         sys.stdout.write(results_json(document))

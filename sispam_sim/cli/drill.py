@@ -44,6 +44,7 @@ def drill(
     replications, or -r N). Exit 0 when written, 2 for bad input.
     """
     from sispam_sim.report.drill import inject_csv, inject_markdown, inject_rows
+    from sispam_sim.report.numbers import decimal
     from sispam_sim.runner.output import write_texts
     from sispam_sim.report.i18n import t
     from sispam_sim.runner.drill import drill_day
@@ -66,8 +67,9 @@ def drill(
             chosen = drill_day(scenario, choose="typical" if typical else "worst", replications=days,
                                executor=executor)
         mean, p90, _ = chosen.statistics
-        why = t("drill_typical" if typical else "drill_worst", lang.value, days=days, mean=f"{mean:.1f}",
-                p90="∞" if p90 == float("inf") else f"{p90:.1f}")
+        why = t("drill_typical" if typical else "drill_worst", lang.value, days=days,
+                mean=decimal(mean, 1, lang.value, grouping=False),
+                p90="∞" if p90 == float("inf") else decimal(p90, 1, lang.value, grouping=False))
     index = chosen.index
     rows = inject_rows(chosen.result, scenario, lang.value)
     written = write_texts(out, {"inject.csv": inject_csv(rows),

@@ -178,6 +178,6 @@ def sweep(
     elif output is Format.csv:
         sys.stdout.write(sweep_csv(document))
     else:
-        render_sweep(document, Console(), lang=lang.value)
+        render_sweep(document, Console(), lang=lang.value, loaded=first)
     broken = result.broken_at is not None
     raise typer.Exit(EXIT_CHECK_FAILED if fail_if_broken and broken else EXIT_OK)

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.errors import Problem, format_path, printable
+from sispam_sim.report import glossary, numbers
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import (
     DASH, VERDICT_STYLE, fit, fmt_count, fmt_minutes, fmt_percent_entry, plain, target_limit, target_name,
@@ -29,7 +30,7 @@ from sispam_sim.report.terminal import (
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, canonical_metric
 from sispam_sim.stats.targets import margin
 
-__all__ = ["CheckedFile", "check_document", "render_table", "problems", "summary", "RESULTS"]
+__all__ = ["CheckedFile", "check_document", "render_table", "problems", "summary", "scenario_name", "RESULTS"]
 
 #: What a target's line says, from best to worst.
 RESULTS = ("pass", "too_close", "fail", "untested")
@@ -48,6 +49,8 @@ class CheckedFile:
     locations: Sequence[tuple[str, int, int]] = ()
     #: the key path of each target's limit, in the same order
     paths: Sequence[tuple] = ()
+    #: the scenario's name in Indonesian (format 1.1 ``name_id``), when it gives one
+    name_id: str | None = None
 
 
 def _target(row: Mapping[str, Any], where: tuple[str, int, int], path: tuple, strict: bool) -> dict:
@@ -60,7 +63,9 @@ def _target(row: Mapping[str, Any], where: tuple[str, int, int], path: tuple, st
 def check_document(files: Sequence[CheckedFile], strict: bool = False, allow_no_targets: bool = False) -> dict:
     """The check's JSON document: per file its targets and verdict, and the verdict of all (pass or fail).
 
-    Each target is its results.json row plus ``target`` (the key path of its limit),
+    A file's ``scenario`` is its name, ``scenario_id`` its Indonesian name when the scenario gives one
+    (format 1.1 ``name_id``; :func:`scenario_name` shows the one for a language). Each target is its
+    results.json row plus ``target`` (the key path of its limit),
     ``file``/``line``/``col`` (where the limit was written), ``margin`` (``limit - value``),
     ``result`` (the verdict: pass, too_close, fail, untested) and ``passes`` (whether it lets the
     check pass).
@@ -72,6 +77,7 @@ def check_document(files: Sequence[CheckedFile], strict: bool = False, allow_no_
                 for row, where, path in zip(results.get("targets") or [], checked.locations, checked.paths)]
         counts = {result: sum(row["result"] == result for row in rows) for result in RESULTS}
         entry: dict[str, Any] = {"file": checked.file, "scenario": checked.name,
+                                 **({"scenario_id": checked.name_id} if checked.name_id else {}),
                                  "verdict": "pass" if all(row["passes"] for row in rows) else "fail"}
         if checked.results is None:
             entry.update(verdict="pass" if allow_no_targets else "fail", reason="no targets")
@@ -86,18 +92,25 @@ def check_document(files: Sequence[CheckedFile], strict: bool = False, allow_no_
 # ---------------------------------------------------------------- one line per target that did not pass
 
 
-def _fmt_margin(row: Mapping[str, Any]) -> str:
+def scenario_name(entry: Mapping[str, Any], lang: str = "en") -> str:
+    """A checked file's scenario name in ``lang`` (its ``scenario_id`` with ``id``, when given)."""
+    return glossary.scenario_text(entry, "scenario", lang) or ""
+
+
+def _fmt_margin(row: Mapping[str, Any], lang: str = "en") -> str:
     """``+1.2`` or ``-0.8`` (minutes, a count or levels; ``-0.04`` rather than a ``0.0`` that hides the
-    side); ``< -3.0`` when the value is only a lower bound, so the margin an upper bound."""
+    side); ``< -3.0`` when the value is only a lower bound, so the margin an upper bound. Indonesian
+    writes ``+1,2``."""
     value = row.get("margin")
     if value is None:
         return DASH
     if value == 0:
         text = "0"
     elif abs(value) < 0.05:   # would print as 0.0: the sign says which side of the limit the value is on
-        text = f"{value:+.2f}"
+        text = numbers.signed(value, 2, lang)
     else:
-        number = fmt_minutes(value) if canonical_metric(row["metric"]) in INCIDENT_METRICS else fmt_count(value)
+        number = (fmt_minutes(value, lang) if canonical_metric(row["metric"]) in INCIDENT_METRICS
+                  else fmt_count(value, lang))
         text = number if number.startswith("-") else f"+{number}"
     if row.get("value_censored"):
         return f"< {text}"
@@ -114,8 +127,8 @@ def _details(row: Mapping[str, Any], lang: str) -> str:
         return t("nothing_to_judge", lang) + (f" ({reason})" if reason else "")
     parts = [t("check_value", lang, value=target_value(row, lang) + _unit(row, lang))]
     if row.get("share_within"):
-        parts.append(t("check_within", lang, share=fmt_percent_entry(row["share_within"])))
-    parts.append(t("check_margin", lang, margin=_fmt_margin(row) + _unit(row, lang)))
+        parts.append(t("check_within", lang, share=fmt_percent_entry(row["share_within"], lang)))
+    parts.append(t("check_margin", lang, margin=_fmt_margin(row, lang) + _unit(row, lang)))
     if row.get("reason"):
         parts.append(row["reason"])
     if row["result"] == "too_close":   # more replications might turn it either way
@@ -160,13 +173,13 @@ def problems(document: Mapping[str, Any], lang: str = "en") -> Iterator[Problem]
 
 def _file_table(entry: Mapping[str, Any], lang: str) -> Table:
     title = Text(f"{t('title_check', lang)}: ", style="bold")
-    title.append(printable(entry["scenario"]))
+    title.append(printable(scenario_name(entry, lang)))
     title.append(f" — {printable(entry['file'])} ({t('minutes', lang)})")
     table = Table(title=title, title_justify="left", header_style="bold",
-                  caption=t("check_run", lang, replications=entry["replications"], seed=entry["seed"]),
+                  caption=t("check_run", lang, replications=fmt_count(entry["replications"], lang), seed=entry["seed"]),
                   caption_justify="left")
     for key, justify in zip(FILE_HEADERS, ("left", "right", "right", "right", "right", "center")):
-        table.add_column(t(key, lang), justify=justify, no_wrap=key == "limit")
+        table.add_column(Text(t(key, lang)), justify=justify, no_wrap=key == "limit")   # "[selang 95%]": no markup
     for row, cells in zip(entry["targets"], file_rows(entry, lang)):
         table.add_row(*cells[:-1], Text(cells[-1], style=RESULT_STYLE[row["result"]]))
     return table
@@ -180,9 +193,9 @@ def file_rows(entry: Mapping[str, Any], lang: str) -> list[list[str]]:
     """A file's targets as text (terminal, Markdown): target, limit, value, within, margin, result."""
     rows = []
     for row in entry["targets"]:
-        within = fmt_percent_entry(row["share_within"]) if row.get("share_within") else target_within(row, lang)
+        within = fmt_percent_entry(row["share_within"], lang) if row.get("share_within") else target_within(row, lang)
         rows.append([target_name(row, lang, short=True), target_limit(row, lang), target_value(row, lang, days=False),
-                     within, _fmt_margin(row), t(row["result"], lang)])
+                     within, _fmt_margin(row, lang), t(row["result"], lang)])
     return rows
 
 

@@ -6,18 +6,27 @@ arrive, when a crowd escalates if its need is not met), so the controllers can s
 against the plan. One row per incident of the day, in call order: the master events list.
 
 Which day is scripted is chosen by :mod:`sispam_sim.stats.days`.
+
+Words, names and numbers are in the script's language (``lang``): the scenario's format 1.1
+``label_id`` / ``name_id`` where given, capabilities as words, ``1.500`` and ``16.30`` in
+Indonesian. What a machine or a map reads stays as it is in every language: the ``time`` column
+and the arrival, full-strength and resolution columns of inject.csv are ``HH:MM`` (a spreadsheet
+reads them as times; inject.md writes them as the language does), and coordinates keep their
+decimal point (to paste into a map).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+import re
 from typing import Any, Mapping, Sequence
 
+from sispam_sim.report import glossary, numbers
 from sispam_sim.report.i18n import t
 from sispam_sim.report.markdown import md_table, md_text
 from sispam_sim.scenario import kinds
+from sispam_sim.scenario.sites import guard_groups
 
 __all__ = ["inject_rows", "inject_csv", "inject_markdown",
            "INJECT_COLUMNS"]
@@ -26,16 +35,37 @@ INJECT_COLUMNS = ("time", "minute", "incident", "kind", "label", "place", "lat",
                   "units_sent", "first_arrival", "full_strength", "escalations", "resolved")
 
 
+#: A number a kind wrote as text for the script (``f"{growth:g}"``): ``0.5``, ``10``.
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
 def _clock(start, minute: float | None) -> str:
-    if minute is None:
-        return ""
-    return (start + timedelta(minutes=minute)).strftime("%H:%M")
+    """A clock time for a machine (inject.csv): ``HH:MM``."""
+    return numbers.clock_at(start, minute)
 
 
-def _inject_text(kind, record, entry, place: str, lang: str) -> str:
+def _in_words(key: str, fields: Mapping[str, Any], lang: str) -> str:
+    """A kind's words for the script (an i18n key and its fields) in ``lang``: numbers as the language
+    writes them, a capability as words; the label and the place are the scenario's text, as given."""
+    shown = {}
+    for name, value in fields.items():
+        if name in ("label", "place") or isinstance(value, bool):
+            shown[name] = value
+        elif name == "capability":
+            shown[name] = glossary.capability(str(value), lang)
+        elif isinstance(value, (int, float)):
+            shown[name] = numbers.count(value, lang)
+        elif isinstance(value, str) and _NUMBER.fullmatch(value):
+            shown[name] = numbers.localise(value, lang)
+        else:
+            shown[name] = value
+    return t(key, lang, **shown)
+
+
+def _inject_text(kind, label: str, entry, place: str, lang: str) -> str:
     """What the controller tells the players: the kind says which words."""
-    key, fields = kind.inject(entry, record.label, place)
-    return t(key, lang, **fields)
+    key, fields = kind.inject(entry, label, place)
+    return _in_words(key, fields, lang)
 
 
 def _need_text(kind, record, entry, lang: str) -> str:
@@ -43,17 +73,19 @@ def _need_text(kind, record, entry, lang: str) -> str:
     said = kind.need_text(entry, record.need)
     if said is not None:
         key, fields = said
-        return t(key, lang, **fields)
-    return ", ".join(f"{capability} {n}" for capability, n in entry.needs.items())
+        return _in_words(key, fields, lang)
+    return ", ".join(f"{glossary.capability(capability, lang)} {numbers.whole(n, lang)}"
+                     for capability, n in entry.needs.items())
 
 
 def inject_rows(result, scenario, lang: str = "en") -> list[dict[str, Any]]:
     """The day's injects in call order, each with the plan's simulated response."""
     spec = scenario.spec
     start = spec.clock.start
-    names = {pid: p.name or pid for pid, p in spec.map.places.items()}
-    names.update({did: d.name or did for did, d in spec.map.districts.items()})
+    names = glossary.place_names(spec, lang)
     bases = {u.id: names.get(u.base, u.base) for u in scenario.units}
+    if spec.guard.tps:   # a TPS guard group sent to an incident leaves from its post, a TPS
+        bases.update({group: post.id for group, _, post in guard_groups(scenario.sites, spec.guard)})
     arrivals: dict[tuple[str, str], float] = {}
     escalations: dict[str, list[float]] = {}
     for event in result.events:
@@ -66,19 +98,22 @@ def inject_rows(result, scenario, lang: str = "en") -> list[dict[str, Any]]:
         entry = spec.incidents[record.entry]
         kind = kinds.get(entry.kind)
         place = names.get(record.place, record.place)
+        label = glossary.incident_label(spec, record.label, record.kind, lang, entry=record.entry)
         sent = []
         for unit in dict.fromkeys(record.units):
             at = arrivals.get((record.id, unit))
-            sent.append(f"{unit} ({bases.get(unit, '?')}" + (f", {_clock(start, at)})" if at is not None else ")"))
+            sent.append(f"{unit} ({bases.get(unit, '?')}"
+                        + (f", {numbers.clock_at(start, at, lang)})" if at is not None else ")"))
         levels = escalations.get(record.id, [])
         rows.append({
             "time": _clock(start, record.call), "minute": round(record.call, 3), "incident": record.id,
-            "kind": record.kind, "label": record.label, "place": place, "lat": record.lat, "lon": record.lon,
-            "inject": _inject_text(kind, record, entry, place, lang), "need": _need_text(kind, record, entry, lang),
+            "kind": record.kind, "label": label, "place": place, "lat": record.lat, "lon": record.lon,
+            "inject": _inject_text(kind, label, entry, place, lang), "need": _need_text(kind, record, entry, lang),
             "units_sent": "; ".join(sent) or t("never", lang),
             "first_arrival": _clock(start, record.first_arrival) or t("never", lang),
             "full_strength": _clock(start, record.full_strength) or t("never", lang),
-            "escalations": "; ".join(f"{t(f'level_{k + 2}', lang)} {_clock(start, m)}" for k, m in enumerate(levels)),
+            "escalations": "; ".join(f"{t(f'level_{k + 2}', lang)} {numbers.clock_at(start, m, lang)}"
+                                     for k, m in enumerate(levels)),
             "resolved": _clock(start, record.resolved) or t("drill_open", lang),
         })
     return rows
@@ -99,14 +134,16 @@ def inject_csv(rows: Sequence[Mapping[str, Any]]) -> str:
 def inject_markdown(rows: Sequence[Mapping[str, Any]], scenario, day: int, why: str, lang: str = "en") -> str:
     """``inject.md``: a printable script for the controllers."""
     spec = scenario.spec
-    head = [f"# {md_text(t('drill_title', lang))}: {md_text(spec.name)}\n",
+    head = [f"# {md_text(t('drill_title', lang))}: {md_text(glossary.scenario_text(spec, 'name', lang))}\n",
             md_text(t("drill_day", lang, day=day, why=why, date=spec.clock.start.strftime("%Y-%m-%d"),
                       seed=spec.seed)) + "\n",
             md_text(t("drill_note", lang)) + "\n"]
     table = md_table([t(f"drill_col_{c}", lang) for c in ("time", "place", "inject", "need", "units_sent",
                                                          "first_arrival", "full_strength", "escalations",
                                                          "resolved")],
-                     [[r["time"], f"{r['place']} ({r['lat']:.4f}, {r['lon']:.4f})", r["inject"], r["need"],
-                       r["units_sent"], r["first_arrival"], r["full_strength"], r["escalations"], r["resolved"]]
+                     [[numbers.clock_text(r["time"], lang), f"{r['place']} ({r['lat']:.4f}, {r['lon']:.4f})",
+                       r["inject"], r["need"], r["units_sent"],
+                       *(numbers.clock_text(r[c], lang) for c in ("first_arrival", "full_strength")),
+                       r["escalations"], numbers.clock_text(r["resolved"], lang)]
                       for r in rows])
     return "\n".join(head) + "\n" + table

@@ -1,5 +1,5 @@
-"""Markdown and CSV for the command post: the targets and headline tables, to paste into a
-briefing, a chat or a spreadsheet (``--format markdown``; ``targets.csv`` and ``headline.csv``
+"""Markdown and CSV for the command post: the findings (the bottom line first), the targets and
+headline tables, to paste into a briefing, a chat or a spreadsheet (``--format markdown``; ``targets.csv`` and ``headline.csv``
 under ``--out``).
 
 The Markdown tables hold the same cells as the terminal tables (they share the functions that
@@ -51,10 +51,39 @@ def _targets_section(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
                     right=(1, 2, 3))
 
 
-def run_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
-    """The run's targets and a headline table per incident kind."""
-    scenario, manifest = document.get("scenario") or {}, document.get("manifest") or {}
-    parts = [f"## {md_text(t('title_run', lang))}: {md_text(scenario.get('name', ''))}\n",
+def _findings_section(document: Mapping[str, Any], lang: str) -> list[str]:
+    """The findings first: the bottom line, a sentence per failed or too-close target and single
+    point of failure, and where the minutes of each incident metric's finding go (a table)."""
+    from sispam_sim.report.findings import bottom_line, finding_head, sentences, split_headers, split_rows
+
+    found = document.get("findings")
+    if found is None:
+        return []
+    parts = [f"**{md_text(bottom_line(document, lang))}**\n", f"### {md_text(t('finding_title', lang))}\n"]
+    lines = sentences(document, lang)
+    if lines:
+        parts.append("\n".join(f"- {md_text(line)}" for line in lines) + "\n")
+    for finding in found.get("targets") or []:
+        rows = split_rows(finding, lang)
+        if rows:
+            parts.append(f"#### {md_text(t('finding_split_title', lang))}: {md_text(finding_head(finding, lang))}\n")
+            headers = split_headers(finding, lang)
+            parts.append(md_table(headers, rows, right=range(1, len(headers))))
+    return parts
+
+
+def run_markdown(document: Mapping[str, Any], lang: str = "en", scenario=None) -> str:
+    """The run's findings (the bottom line up front), targets and a headline table per incident kind.
+
+    ``scenario``: the loaded scenario when the caller has it, for its own text in ``lang`` (a format
+    1.1 ``name_id``); without it, the English name in ``results.json``."""
+    from sispam_sim.report.glossary import scenario_text
+
+    manifest = document.get("manifest") or {}
+    name = (scenario_text(scenario.spec, "name", lang) if scenario is not None else None) or \
+        (document.get("scenario") or {}).get("name", "")
+    parts = [f"## {md_text(t('title_run', lang))}: {md_text(name)}\n",
+             *_findings_section(document, lang),
              md_text(f"{t('replications', lang)}: {manifest.get('replications')} · {t('seed', lang)}: "
                      f"{manifest.get('seed')}. {t('times_note', lang)}") + "\n",
              f"### {md_text(t('title_targets', lang))} ({md_text(t('minutes', lang))})\n",
@@ -67,11 +96,11 @@ def run_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
 
 def check_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
     """check's table per file, then its verdict lines."""
-    from sispam_sim.report.check import FILE_HEADERS, file_rows, summary
+    from sispam_sim.report.check import FILE_HEADERS, file_rows, scenario_name, summary
 
     parts = []
     for entry in document["files"]:
-        parts.append(f"### {md_text(t('title_check', lang))}: {md_text(entry['scenario'])} — "
+        parts.append(f"### {md_text(t('title_check', lang))}: {md_text(scenario_name(entry, lang))} — "
                      f"{md_text(entry['file'])} ({md_text(t('minutes', lang))})\n")
         if entry.get("reason") != "no targets":
             parts.append(md_table([t(key, lang) for key in FILE_HEADERS], file_rows(entry, lang), right=(1, 2, 3, 4)))
@@ -80,14 +109,25 @@ def check_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
 
 
 def compare_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
-    """compare's headline differences, one table per plan against the baseline."""
+    """compare's decision table and recommendation first, then its headline differences, one table per
+    plan against the baseline. A decision cell's lines are joined with `` · ``; censored values read ``> X``."""
     from sispam_sim.report.compare import block_rows, difference_cells, letters, warning_lines
+    from sispam_sim.report.decision import decision_rows, plan_name, plan_notes, recommendation_text
 
     names = [document["baseline"], *document["plans"]]
-    parts = [f"## {md_text(t('title_compare', lang))}: {md_text(document['baseline']['name'])}\n",
+    parts = [f"## {md_text(t('title_compare', lang))}: {md_text(plan_name(document['baseline'], lang))}\n",
              *(f"> **{md_text(line)}**\n" for line in warning_lines(document, lang)),
-             "\n".join(f"- **{letter}**: {md_text(plan['name'])} ({md_text(plan['file'])})"
+             "\n".join(f"- **{letter}**: {md_text(plan_name(plan, lang))} ({md_text(plan['file'])})"
                        for letter, plan in zip(letters(document), names)) + "\n"]
+    if "decision" in document:
+        parts.append(f"### {md_text(t('title_decision', lang))} ({md_text(t('minutes', lang))})\n")
+        parts.append(md_table(["", *letters(document)],
+                              [[label, *(" · ".join(part.text for part in cell) for cell in cells)]
+                               for label, cells in decision_rows(document, lang)]))
+        parts.append(f"**{md_text(recommendation_text(document, lang))}**\n")
+        notes = [note for _, note in plan_notes(document, lang)]
+        if notes:
+            parts.append("\n".join(f"- {md_text(note)}" for note in notes) + "\n")
     for index, plan in enumerate(document["plans"]):
         letter = letters(document)[index + 1]
         rows = []
@@ -95,9 +135,9 @@ def compare_markdown(document: Mapping[str, Any], lang: str = "en") -> str:
             name = t("all_kinds", lang) if kind == "all" else kinds.label(kind, lang)
             rows += [[name, *difference_cells(block, metric, stat, lang)]
                      for metric, stat in block_rows(block, kind, detail=False)]
-        parts.append(f"### {letter} − A: {md_text(plan['name'])}\n")
-        parts.append(md_table([t("kind", lang), t("stat", lang), "A", letter, f"{letter} − A [95% CI]",
-                               t("verdict", lang)], rows, right=(2, 3, 4)))
+        parts.append(f"### {letter} − A: {md_text(plan_name(plan, lang))}\n")
+        parts.append(md_table([t("kind", lang), t("stat", lang), "A", letter,
+                               f"{letter} − A [{t('ci_95', lang)}]", t("verdict", lang)], rows, right=(2, 3, 4)))
     return "\n".join(parts)
 
 

@@ -2,7 +2,8 @@
 
 It renders the sweep document and computes nothing. A value among censored incidents prints
 ``> X`` in the table and has ``censored`` true in the CSV and JSON, as in a run's report. The
-table shows values only; their 95% intervals are in sweep.json.
+table shows values only; their 95% intervals are in sweep.json. The table writes numbers as the
+reader's language does (``15,3`` in Indonesian); the CSV and JSON keep a decimal point.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rich.text import Text
 
 from sispam_sim.errors import printable
 from sispam_sim.runner.output import format_cell, results_json, spreadsheet_safe
+from sispam_sim.report import glossary, numbers
 from sispam_sim.report.i18n import t
 from sispam_sim.report.terminal import DASH, LEVEL_NAMES, VERDICT_STYLE, fmt_minutes, plain
 from sispam_sim.runner.sweep import HEADLINE
@@ -39,7 +41,7 @@ def _counts(targets) -> dict[str, int]:
     return counts
 
 
-def _cell(metric: str, stat: str, entry: Any) -> str:
+def _cell(metric: str, stat: str, entry: Any, lang: str = "en") -> str:
     if entry is None:
         return DASH
     if metric == "max_level":
@@ -48,8 +50,8 @@ def _cell(metric: str, stat: str, entry: Any) -> str:
     if value is None:
         return DASH
     if metric == "unresolved":
-        return f"{value:,.2f}"
-    return f"> {fmt_minutes(value)}" if entry.get("censored") else fmt_minutes(value)
+        return numbers.decimal(value, 2, lang)
+    return f"> {fmt_minutes(value, lang)}" if entry.get("censored") else fmt_minutes(value, lang)
 
 
 def _targets_cell(targets, lang: str) -> Text:
@@ -72,17 +74,20 @@ def _short_names(paths: list[str]) -> list[str]:
     return short if len(set(short)) == len(short) else paths
 
 
-def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en") -> None:
+def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en", loaded: Any = None) -> None:
     """Print the sweep: one row per point, then where the ``--until`` condition broke.
 
     A headline statistic that no point has (TPS downtime without disruptions, a level without
-    crowds) gets no column; sweep.csv and sweep.json keep every one."""
+    crowds) gets no column; sweep.csv and sweep.json keep every one. ``loaded`` (the swept
+    scenario, when at hand) gives its name in ``lang`` (format 1.1 ``name_id``)."""
     scenario, manifest, points = document["scenario"], document["manifest"], document["points"]
     title = Text(f"{t('title_sweep', lang)}: ", style="bold")
-    title.append(printable(scenario.get("name", DASH)))
+    name = glossary.scenario_text(loaded.spec, "name", lang) if loaded is not None else None
+    title.append(printable(name or scenario.get("name", DASH)))
     console.print(title)
     console.print(Text(t("sweep_header", lang, points=len(points), planned=document["points_planned"],
-                         replications=manifest.get("replications"), seed=manifest.get("seed")), style="dim"))
+                         replications=numbers.count(manifest.get("replications") or 0, lang),
+                         seed=manifest.get("seed")), style="dim"))
     for override in manifest.get("overrides") or []:
         console.print(plain(f"--set {override}"), style="dim")
     paths = [axis["path"] for axis in document["axes"]]
@@ -106,7 +111,7 @@ def render_sweep(document: Mapping[str, Any], console: Console, lang: str = "en"
         table.add_column(t("sweep_until", lang), justify="right")
     for point in points:
         cells = [str(point["point"] + 1), *(plain(point["settings"][path]) for path in paths)]
-        cells += [_cell(metric, stat, point["metrics"][metric][stat]) for metric, stat in shown]
+        cells += [_cell(metric, stat, point["metrics"][metric][stat], lang) for metric, stat in shown]
         cells.append(_targets_cell(point["targets"], lang))
         if until:
             cells.append(_until_cell(point["until"], lang))
@@ -135,7 +140,8 @@ def _until_message(document: Mapping[str, Any], lang: str) -> str:
         return text + ("; " + t("sweep_too_close_at", lang, points=", ".join(close)) if close else "")
     judged = points[broken]["until"]
     value = judged["value"]
-    shown = DASH if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+    shown = DASH if value is None else (numbers.decimal(value, 1, lang, grouping=False) if isinstance(value, float)
+                                        else str(value))
     shown = f"> {shown}" if judged["censored"] else shown
     holding = next((i for i in range(broken - 1, -1, -1) if state(points[i]) == "holds"), None)
     between = [label(p) for p in points[(holding + 1 if holding is not None else 0):broken]]

@@ -9,6 +9,9 @@ control character reaches the terminal).
 How numbers read: times in minutes from the call, over all incidents of all days; a
 value that lies among incidents never reached by the end of the run prints ``> X`` (it
 is more than X), a mean that includes them ``≥ X``; an interval end among them ``∞``.
+Each number is written as the reader's language writes it (:mod:`~sispam_sim.report.numbers`:
+``15.3`` / ``15,3``); the scenario's names and labels in the reader's language where the author
+gave them (:mod:`~sispam_sim.report.glossary`, format 1.1 ``name_id`` / ``label_id``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sispam_sim.errors import printable
+from sispam_sim.report import glossary, numbers
 from sispam_sim.report.i18n import t
 from sispam_sim.scenario import kinds
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, canonical_metric
@@ -51,7 +55,8 @@ def fit(table: Table, width: int) -> Table:
     Rich shrinks a table that is too wide column by column, whatever the words in it, and
     cuts what no longer fits with ``…``. Here each column gets at least its longest word; the
     columns that need least get all they need, the others share the rest in proportion.
-    When even the longest words do not fit, rich's own shrinking is left to do what it can.
+    When even the longest words do not fit, the padding at the table's two edges goes first (two
+    columns: an Indonesian targets table at 80 columns); then rich's own shrinking does what it can.
     """
     columns = table.columns
     if not columns:
@@ -70,6 +75,9 @@ def fit(table: Table, width: int) -> Table:
             mins[-1] = maxs[-1]
     overhead = len(columns) * (1 + 2) + 1   # a border before each column and at the end, a space either side
     room = width - overhead
+    if sum(mins) > room and table.pad_edge and sum(mins) <= room + 2:
+        table.pad_edge = False
+        return fit(table, width)
     if sum(maxs) <= room or sum(mins) > room:
         return table
     spare, want = room - sum(mins), [hi - lo for lo, hi in zip(mins, maxs)]
@@ -89,15 +97,15 @@ def fit(table: Table, width: int) -> Table:
     return table
 
 
-def fmt_minutes(value: float | None) -> str:
-    """Minutes with one decimal; ``—`` when there is none (never ``-0.0``)."""
+def fmt_minutes(value: float | None, lang: str = "en") -> str:
+    """Minutes with one decimal (``15.3``, Indonesian ``15,3``); ``—`` when there is none (never ``-0.0``)."""
     if value is None:
         return DASH
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text
+    return numbers.decimal(value, 1, lang, grouping=False)
 
 
-def _fmt_value(entry: Mapping[str, Any], fmt=fmt_minutes) -> str:
+def _fmt_value(entry: Mapping[str, Any], fmt=None, lang: str = "en") -> str:
+    fmt = fmt or (lambda v: fmt_minutes(v, lang))
     value = entry.get("value")
     if value is None:
         return DASH
@@ -108,14 +116,16 @@ def _fmt_value(entry: Mapping[str, Any], fmt=fmt_minutes) -> str:
     return fmt(value)
 
 
-def fmt_entry(entry: Mapping[str, Any] | None, fmt=fmt_minutes, ci_fmt=None) -> str:
+def fmt_entry(entry: Mapping[str, Any] | None, fmt=None, ci_fmt=None, lang: str = "en") -> str:
     """``value [lo–hi]`` from a ``{"value", "ci", ...}`` entry (``—`` if empty; ``∞`` for an open end).
 
     The interval is left out when it would print as the value alone (no spread shown).
-    ``ci_fmt`` formats the interval's ends (default: as the value, e.g. without a unit).
+    ``fmt`` formats the value (default: minutes in ``lang``), ``ci_fmt`` the interval's ends
+    (default: as the value, e.g. without a unit).
     """
     if not entry or entry.get("value") is None:
         return DASH
+    fmt = fmt or (lambda v: fmt_minutes(v, lang))
     text = _fmt_value(entry, fmt)
     ci, ci_fmt = entry.get("ci"), ci_fmt or fmt
     if ci is not None and ci[0] is not None:   # both ends among censored incidents: no interval to show
@@ -126,10 +136,11 @@ def fmt_entry(entry: Mapping[str, Any] | None, fmt=fmt_minutes, ci_fmt=None) -> 
     return text
 
 
-def fmt_count(value: float | None) -> str:
+def fmt_count(value: float | None, lang: str = "en") -> str:
+    """A count: ``1,200`` (Indonesian ``1.200``), one decimal when it is not whole."""
     if value is None:
         return DASH
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+    return numbers.count(value, lang)
 
 
 def _tenths_of_percent(value: float, up: bool = False) -> float:
@@ -139,19 +150,22 @@ def _tenths_of_percent(value: float, up: bool = False) -> float:
     return (math.ceil(tenths - 1e-6) if up else math.floor(tenths + 1e-6)) / 10.0
 
 
-def fmt_percent(value: float | None) -> str:
-    return DASH if value is None else f"{_tenths_of_percent(value):.1f}%"
+def fmt_percent(value: float | None, lang: str = "en") -> str:
+    """A share (a fraction) in percent, cut to one decimal: ``89.3%`` (Indonesian ``89,3%``)."""
+    return DASH if value is None else numbers.percent(_tenths_of_percent(value), lang)
 
 
-def fmt_percent_entry(entry: Mapping[str, Any] | None) -> str:
+def fmt_percent_entry(entry: Mapping[str, Any] | None, lang: str = "en") -> str:
     """``89.3% [88.3–90.4]``: the value and the lower end cut down, the upper end rounded up."""
     if not entry or entry.get("value") is None:
         return DASH
-    text = fmt_percent(entry["value"])
+    text = fmt_percent(entry["value"], lang)
     ci = entry.get("ci")
     # an interval narrower than the printed precision is left out, as fmt_entry does for minutes
     if ci is not None and not f"{100 * ci[0]:.1f}" == f"{100 * ci[1]:.1f}" == f"{100 * entry['value']:.1f}":
-        text += f" [{_tenths_of_percent(ci[0]):.1f}–{_tenths_of_percent(ci[1], up=True):.1f}]"
+        low = numbers.decimal(_tenths_of_percent(ci[0]), 1, lang, grouping=False)
+        high = numbers.decimal(_tenths_of_percent(ci[1], up=True), 1, lang, grouping=False)
+        text += f" [{low}–{high}]"
     return text
 
 
@@ -159,8 +173,9 @@ def _kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> Text:
     name = t("all_kinds", lang) if kind is None else kinds.label(kind, lang)
     counts = block.get("incidents") or {}
     title = Text(f"{printable(name)} — ", style="bold")
-    title.append(t("n_incidents", lang, n=fmt_count(counts.get("called")), days=fmt_count(counts.get("days")),
-                   per_day=fmt_entry(counts.get("per_day"), lambda v: f"{v:,.1f}")), style="bold")
+    title.append(t("n_incidents", lang, n=fmt_count(counts.get("called"), lang),
+                   days=fmt_count(counts.get("days"), lang),
+                   per_day=fmt_entry(counts.get("per_day"), lambda v: numbers.decimal(v, 1, lang))), style="bold")
     return title
 
 
@@ -178,7 +193,8 @@ def kind_rows(kind: str | None, block: Mapping[str, Any], lang: str) -> list[lis
         m = block.get(metric)
         if not m or not m.get("n"):
             continue
-        rows.append([t(metric, lang), fmt_entry(m["mean"]), *(_fmt_value(m[s]) for s in TABLE_STATS)])
+        rows.append([t(metric, lang), fmt_entry(m["mean"], lang=lang), *(_fmt_value(m[s], lang=lang)
+                                                                           for s in TABLE_STATS)])
     return rows
 
 
@@ -189,7 +205,7 @@ def kind_title(kind: str | None, block: Mapping[str, Any], lang: str) -> str:
 def _kind_table(kind: str | None, block: Mapping[str, Any], lang: str) -> Table:
     table = Table(title=_kind_title(kind, block, lang), title_justify="left", header_style="bold")
     for i, header in enumerate(kind_headers(lang)):
-        table.add_column(header, justify="left" if i == 0 else "right")
+        table.add_column(Text(header), justify="left" if i == 0 else "right")   # "[selang 95%]" is no markup
     for row in kind_rows(kind, block, lang):
         table.add_row(*row)
     return table
@@ -205,37 +221,38 @@ def run_blocks(document: Mapping[str, Any]) -> list[tuple[str | None, Mapping[st
 def _kind_notes(kind: str | None, block: Mapping[str, Any], lang: str) -> list[str]:
     """The lines under a kind's table: what n counts, how many were reached and resolved, levels."""
     c = block.get("incidents") or {}
-    lines = [t("reached_resolved", lang, reached=fmt_count(c.get("reached")), resolved=fmt_count(c.get("resolved")),
-               called=fmt_count(c.get("called")))]
+    lines = [t("reached_resolved", lang, reached=fmt_count(c.get("reached"), lang),
+               resolved=fmt_count(c.get("resolved"), lang), called=fmt_count(c.get("called"), lang))]
     unresolved = block.get("unresolved") or {}
     if unresolved.get("worst_day"):
-        lines.append(t("unresolved_days", lang, per_day=fmt_entry(unresolved.get("per_day"), lambda v: f"{v:.2f}"),
-                       worst=fmt_count(unresolved.get("worst_day"))))
+        lines.append(t("unresolved_days", lang,
+                       per_day=fmt_entry(unresolved.get("per_day"), lambda v: numbers.decimal(v, 2, lang)),
+                       worst=fmt_count(unresolved.get("worst_day"), lang)))
     censored = max((block.get(m) or {}).get("censored", 0) for m in INCIDENT_METRICS)
     if censored:
         lines.append(t("censored_note", lang))
     levels = block.get("levels") if kinds.shows("levels", kind) else None
     if levels:
-        shares = " · ".join(f"{t(f'level_{k}', lang)} {fmt_percent_entry(v['share_of_days'])}"
+        shares = " · ".join(f"{t(f'level_{k}', lang)} {fmt_percent_entry(v['share_of_days'], lang)}"
                             for k, v in levels.items())
         lines.append(f"{t('days_reaching', lang)}: {shares}")
     minutes = block.get("level_minutes") if kinds.shows("level_minutes", kind) else None
     if minutes:
-        parts = " · ".join(f"{LEVEL_NAMES[int(k)]} {fmt_entry(v, fmt_minutes)}" for k, v in minutes.items())
+        parts = " · ".join(f"{LEVEL_NAMES[int(k)]} {fmt_entry(v, lang=lang)}" for k, v in minutes.items())
         lines.append(f"{t('minutes_at_level', lang)}: {parts}")
     return lines
 
 
-def fmt_target_number(metric: str, value: float | None) -> str:
+def fmt_target_number(metric: str, value: float | None, lang: str = "en") -> str:
     """A limit or value of a target: minutes for times (the table's title says so), a count, a level."""
     if value is None:
         return DASH
     if metric == "max_level":
         name = LEVEL_NAMES.get(int(value)) if float(value).is_integer() else None
-        return f"{fmt_count(value)} ({name})" if name else fmt_count(value)
+        return f"{fmt_count(value, lang)} ({name})" if name else fmt_count(value, lang)
     if metric == "unresolved":
-        return fmt_count(value)
-    return fmt_minutes(value)
+        return fmt_count(value, lang)
+    return fmt_minutes(value, lang)
 
 
 def target_value(row: Mapping[str, Any], lang: str, days: bool = True) -> str:
@@ -246,9 +263,9 @@ def target_value(row: Mapping[str, Any], lang: str, days: bool = True) -> str:
     # A row's "censored" counts the censored incidents; whether its value lies among them is "value_censored".
     entry = {**row, "censored": bool(row.get("value_censored"))}
     if canonical_metric(metric) in INCIDENT_METRICS:   # minutes, as the title says
-        text = fmt_entry(entry)
+        text = fmt_entry(entry, lang=lang)
     else:
-        text = fmt_entry(entry, lambda v: fmt_target_number(metric, v), fmt_count)
+        text = fmt_entry(entry, lambda v: fmt_target_number(metric, v, lang), lambda v: fmt_count(v, lang))
     if days and row.get("days_exceeding") and metric == "max_level":
         text += " " + t("days_exceeding", lang, days=row["days_exceeding"], total=row.get("days"))
     return text
@@ -270,14 +287,15 @@ def target_name(row: Mapping[str, Any], lang: str, short: bool = False) -> str:
 def target_limit(row: Mapping[str, Any], lang: str) -> str:
     """``p90 ≤ 15.0``: the statistic and the limit (a level as its number)."""
     metric, limit = row["metric"], row["limit"]
-    return f"{t(row['stat'], lang)} ≤ {fmt_count(limit) if metric == 'max_level' else fmt_target_number(metric, limit)}"
+    shown = fmt_count(limit, lang) if metric == "max_level" else fmt_target_number(metric, limit, lang)
+    return f"{t(row['stat'], lang)} ≤ {shown}"
 
 
 def target_within(row: Mapping[str, Any], lang: str) -> str:
     """The share of incidents within the limit; for the highest level, the days within it."""
     share = row.get("share_within")
     if share:
-        return fmt_percent(share["value"])
+        return fmt_percent(share["value"], lang)
     if row["metric"] == "max_level" and row.get("days") and row["verdict"] != "untested":
         return t("days_within", lang, days=row["days"] - (row.get("days_exceeding") or 0), total=row["days"])
     return DASH
@@ -297,7 +315,7 @@ def _targets_table(rows: Sequence[Mapping[str, Any]], lang: str) -> Table:
     table = Table(title=f"{t('title_targets', lang)} ({t('minutes', lang)})", title_justify="left",
                   header_style="bold")
     for key, justify in zip(TARGET_HEADERS, ("left", "right", "right", "right", "center")):
-        table.add_column(t(key, lang), justify=justify, no_wrap=True)
+        table.add_column(Text(t(key, lang)), justify=justify, no_wrap=True)
     for row in rows:
         *cells, verdict = target_cells(row, lang)
         table.add_row(*cells, Text(verdict, style=VERDICT_STYLE[row["verdict"]]))
@@ -320,7 +338,8 @@ def _targets_verdict(rows: Sequence[Mapping[str, Any]], lang: str) -> Text:
     return Text("; ".join(parts), style="bold red" if failed else VERDICT_STYLE["too_close"] if close else "bold yellow")
 
 
-def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table | None:
+def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str, scenario: Any = None) -> Table | None:
+    """The busiest unit types, each by its name (:func:`~sispam_sim.report.glossary.unit_type`)."""
     rated = [(name, u) for name, u in by_type.items() if (u.get("utilisation") or {}).get("value") is not None]
     if not rated:
         return None
@@ -332,13 +351,14 @@ def _units_table(by_type: Mapping[str, Mapping[str, Any]], lang: str) -> Table |
     table.add_column(t("drain_crew_minutes", lang), justify="right")
     for name, u in rated[:TOP_UNIT_TYPES]:
         # crew-minutes vary between days like utilisation: an interval whenever they do (none when equal)
-        table.add_row(plain(name), fmt_percent_entry(u["utilisation"]),
-                      *(fmt_entry(u.get(key) or {"value": 0.0}, lambda v: fmt_count(round(v)))
+        table.add_row(plain(glossary.unit_type(scenario, name, lang)), fmt_percent_entry(u["utilisation"], lang),
+                      *(fmt_entry(u.get(key) or {"value": 0.0}, lambda v: fmt_count(round(v), lang))
                         for key in ("busy_crew_minutes_per_day", "drain_busy_crew_minutes_per_day")))
     return table
 
 
-def _slowest_table(slowest: Iterable[Mapping[str, Any]], lang: str) -> Table | None:
+def _slowest_table(slowest: Iterable[Mapping[str, Any]], lang: str, scenario: Any = None) -> Table | None:
+    """The slowest responses: the incident and its place named in ``lang`` where the scenario does."""
     slowest = list(slowest)
     if not slowest:
         return None
@@ -353,26 +373,33 @@ def _slowest_table(slowest: Iterable[Mapping[str, Any]], lang: str) -> Table | N
     for row in slowest:
         times = [row.get(m) for m in ("response_time", "resolution_time")]
         # days counted from 1, as people count them (results.json keeps the 0-based replication)
-        table.add_row(str(row["replication"] + 1), plain(row.get("label") or row["id"]), plain(row["place"]),
-                      *(never if v is None else fmt_minutes(v) for v in times))
+        label = glossary.incident_label(scenario, row.get("label"), row.get("kind"), lang) or row["id"]
+        table.add_row(str(row["replication"] + 1), plain(label),
+                      plain(glossary.place_shown(scenario, row["place"], lang)),
+                      *(never if v is None else fmt_minutes(v, lang) for v in times))
     return table
 
 
-def _header(document: Mapping[str, Any], console: Console, lang: str) -> None:
+def _header(document: Mapping[str, Any], console: Console, lang: str, loaded: Any = None) -> None:
     scenario = document.get("scenario") or {}
     manifest = document.get("manifest") or {}
     title = Text(f"{t('title_run', lang)}: ", style="bold")
-    title.append(printable(scenario.get("name", DASH)))
+    name = glossary.scenario_text(loaded.spec, "name", lang) if loaded is not None else None
+    title.append(printable(name or scenario.get("name", DASH)))
     console.print(title)
     console.print(Text(f"{t('replications', lang)}: {manifest.get('replications', DASH)} · "
                        f"{t('seed', lang)}: {manifest.get('seed', DASH)}"))
     console.print(Text(t("times_note", lang), style="dim"))
 
 
-def render_run(document: Mapping[str, Any], console: Console, lang: str = "en") -> None:
-    """Print the run report: header, a table per incident kind, targets, units, slowest incidents."""
+def render_run(document: Mapping[str, Any], console: Console, lang: str = "en", scenario: Any = None) -> None:
+    """Print the run report: header, a table per incident kind, targets, units, slowest incidents.
+
+    ``scenario`` (the run's :class:`~sispam_sim.scenario.loader.LoadedScenario`, when at hand) names
+    unit types, incidents and places as it does in ``lang`` (format 1.1 ``name_id`` / ``label_id``);
+    without it they are named as results.json records them."""
     t("pass", lang)  # fail early on an unknown language
-    _header(document, console, lang)
+    _header(document, console, lang, scenario)
     for kind, block in run_blocks(document):
         console.print()
         console.print(fit(_kind_table(kind, block, lang), console.width))
@@ -381,12 +408,12 @@ def render_run(document: Mapping[str, Any], console: Console, lang: str = "en") 
     targets = document.get("targets") or []
     console.print()
     if targets:
-        console.print(_targets_table(targets, lang))
+        console.print(fit(_targets_table(targets, lang), console.width))
         console.print(_targets_verdict(targets, lang))
     else:
         console.print(Text(t("no_targets", lang), style="dim"))
-    for table in (_units_table((document.get("units") or {}).get("by_type") or {}, lang),
-                  _slowest_table(document.get("slowest") or [], lang)):
+    for table in (_units_table((document.get("units") or {}).get("by_type") or {}, lang, scenario),
+                  _slowest_table(document.get("slowest") or [], lang, scenario)):
         if table is not None:
             console.print()
             console.print(fit(table, console.width))

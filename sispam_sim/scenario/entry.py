@@ -19,8 +19,8 @@ from sispam_sim.scenario.quantities import ClockTime, PhaseRef
 from sispam_sim.scenario.types import CLOCK_JSON, PHASE_NAME_JSON, RATE_JSON, Clock, Id, NonNegDuration, PositiveInt, Risk, RISKS
 from sispam_sim.scenario.versions import since
 
-__all__ = ["Strict", "SiteFilter", "Where", "RateProfile", "Rates", "IncidentBase", "Trigger", "UnresolvedAfter",
-           "TRIGGER_LEVELS", "MAX_NEAR_KM"]
+__all__ = ["Strict", "NonEmptyText", "SiteFilter", "Where", "RateProfile", "Rates", "IncidentBase", "Trigger",
+           "UnresolvedAfter", "TRIGGER_LEVELS", "MAX_NEAR_KM"]
 
 #: ``trigger.when`` names that are crowd levels, and the level each means.
 TRIGGER_LEVELS = {"kuning": 2, "merah": 3}
@@ -33,6 +33,11 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True,
                               allow_inf_nan=False)
+
+
+#: A name written for people (format 1.1 ``name`` of a unit type, ``name_id`` / ``label_id``: the
+#: Indonesian shown with ``--lang id`` where the English is shown otherwise): not empty.
+NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
 # ---------------------------------------------------------------- incidents
@@ -216,6 +221,8 @@ class IncidentBase(Strict):
     id: Optional[Id] = Field(None, json_schema_extra=since("1.1"),
                              description="Format 1.1: names the entry (a trigger names the entry that triggers it)")
     label: Optional[str] = Field(None, description="Name shown in reports")
+    label_id: Optional[NonEmptyText] = Field(None, json_schema_extra=since("1.1"),
+                                             description="Format 1.1: the label in Indonesian (--lang id)")
     rate: Optional[Rates] = Field(None, description="Poisson arrivals: a rate or a profile")
     at: Optional[Clock] = Field(None, description="A scripted event at this clock time")
     trigger: Optional[Trigger] = Field(None, json_schema_extra=since("1.1"),

@@ -1,4 +1,4 @@
-"""The JSON Schema of scenario format v1, generated from the pydantic models.
+"""The JSON Schema of scenario formats 1 and 1.1, generated from the pydantic models.
 
 Editors (through yaml-language-server) use it for completion and checks while a
 planner types; ``sispam-sim validate`` remains the authority (cross-references,
@@ -28,7 +28,7 @@ def scenario_json_schema() -> dict:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "sispam-sim scenario, format v1",
+        "title": "sispam-sim scenario, format 1 and 1.1",
         "description": f"Scenario file for sispam-sim {__version__} (sispam-sim validate is the authority)",
         **schema,
     }

@@ -92,6 +92,6 @@ USER_TEXT = {"voting", "Response", "response", "Rapid", "more", "plan", "plans",
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_indonesian_output_has_no_english_label(at80, name):
     english = _english_words() - USER_TEXT
-    text = at80(name, "id")
-    found = sorted(w for w in english if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text))
+    text = at80(name, "id")        # a file name (comparison.json) is not a label: a word before ".x" is left out
+    found = sorted(w for w in english if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-]|\.\w)", text))
     assert not found, found

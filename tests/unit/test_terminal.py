@@ -53,7 +53,7 @@ def test_english_report():
     for expected in ("Jember Sispamkota drill", "Replications: 2", "Seed: 42", "Rapid response",
                      "TPS disruption", "Crowd build-up", "Response time", "Time to full strength",
                      "mean [95% CI]", "p90", "p99", "Targets", "PASS", "FAIL", "Busiest unit types",
-                     "sabhara", "Slowest responses", "never", "kuning (yellow)", "2 (kuning)",
+                     "Sabhara", "Slowest responses", "never", "kuning (yellow)", "2 (kuning)",
                      "Sandera di KPU", "Kantor KPU Jember", "≤ limit",
                      "3 incidents over 2 days", "reached 2 of 3 called, resolved 2 of 3"):
         assert expected in text, expected
