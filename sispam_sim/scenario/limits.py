@@ -53,6 +53,14 @@ MAX_MATRIX_IDS = 2_000
 #: Size of a sites file or travel matrix before it is read (250,000 TPS rows of ~60 bytes
 #: are 15 MB; a 2,000 x 2,000 matrix of "123.4," cells is 24 MB).
 MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
+#: ``map.boundaries`` (format 1.1), a GeoJSON file of district shapes drawn on the report's map: its
+#: size before it is read, its features and its positions (all rings together), counted while it is
+#: read. A regency's kecamatan at the detail a map shows are 1-3 MB and ~50,000 positions; a
+#: province's 600 kecamatan a few times that. More only makes the report heavy (simplify the shapes,
+#: e.g. with mapshaper, first).
+MAX_BOUNDARY_BYTES = 16 * 1024 * 1024
+MAX_BOUNDARY_FEATURES = 5_000
+MAX_BOUNDARY_POSITIONS = 500_000
 
 # ---------------------------------------------------------------- the run
 

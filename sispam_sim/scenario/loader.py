@@ -55,6 +55,9 @@ class LoadedScenario:
     #: the ``--set KEY.PATH=VALUE`` overrides applied to the file's data, as written, in order
     #: (``sha256`` and ``inputs`` are the files' digests; these say what was changed on top)
     overrides: tuple[str, ...] = ()
+    #: format 1.1 ``map.boundaries``: the districts' shapes read from the GeoJSON file, for the report's
+    #: map (:class:`~sispam_sim.scenario.boundaries.Boundaries`); None without the key
+    boundaries: Any = None
 
 
 def load_scenario(path: str | os.PathLike, *, with_warnings: bool = True, seed: int | None = None,
@@ -128,7 +131,7 @@ def _build(data: Any, document, sha256: str, with_warnings: bool, seed: int | No
     return LoadedScenario(
         spec=spec, file=document.file, sha256=sha256, sites=tuple(parts.sites), units=tuple(parts.units),
         matrix=parts.matrix, warnings=tuple(problems) if with_warnings else (),
-        inputs=tuple(inputs), size=parts.size,
+        inputs=tuple(inputs), size=parts.size, boundaries=parts.boundaries,
         target_positions={row.path: document.locate(row.path) for row in spec.targets.rows()},
     )
 

@@ -23,7 +23,9 @@ from sispam_sim.scenario.types import (
 )
 from sispam_sim.scenario.quantities import PhaseRef
 from sispam_sim.scenario import kinds
-from sispam_sim.scenario.entry import IncidentBase, RateProfile, Rates, SiteFilter, Strict, Where  # noqa: F401
+from sispam_sim.scenario.entry import (  # noqa: F401
+    IncidentBase, NonEmptyText, RateProfile, Rates, SiteFilter, Strict, Where,
+)
 from sispam_sim.scenario.kinds import incident_union
 from sispam_sim.scenario.metrics import INCIDENT_METRICS, TARGET_STATS_FOR, canonical_metric
 
@@ -85,6 +87,8 @@ class Place(Strict):
     lat: Latitude
     lon: Longitude
     name: Optional[str] = None
+    name_id: Optional[NonEmptyText] = Field(None, json_schema_extra=since("1.1"),
+                                            description="Format 1.1: the name in Indonesian (--lang id)")
 
 
 class District(Strict):
@@ -92,6 +96,8 @@ class District(Strict):
     lon: Longitude
     radius_km: float = Field(gt=0, le=500)
     name: Optional[str] = None
+    name_id: Optional[NonEmptyText] = Field(None, json_schema_extra=since("1.1"),
+                                            description="Format 1.1: the name in Indonesian (--lang id)")
 
 
 class SiteGenerate(Strict):
@@ -138,11 +144,21 @@ class MapBlock(Strict):
     places: dict[Id, Place] = Field(min_length=1)
     districts: dict[Id, District] = Field(default_factory=dict)
     sites: Sites = Field(default_factory=Sites)
+    boundaries: Optional[str] = Field(
+        None, min_length=1, json_schema_extra=since("1.1"),
+        description="Format 1.1: a GeoJSON FeatureCollection of the districts' shapes (Polygon or MultiPolygon), "
+                    "drawn on the report's map; each feature names its district by properties.district, .id or "
+                    ".name, or its id")
 
 
 # ---------------------------------------------------------------- forces
 
 class UnitType(Strict):
+    name: Optional[NonEmptyText] = Field(None, json_schema_extra=since("1.1"),
+                                         description="Format 1.1: the name reports show (default: the type's id "
+                                                     "in words, polsek_qrt -> Polsek QRT)")
+    name_id: Optional[NonEmptyText] = Field(None, json_schema_extra=since("1.1"),
+                                            description="Format 1.1: the name in Indonesian (--lang id)")
     crew: PositiveInt = Field(le=limits.MAX_CREW, description="Personnel in one unit")
     speed_kmh: float = Field(ge=limits.MIN_SPEED_KMH, le=300)
     mobilise: DurationDist = Field(default=0.0, validate_default=True,
@@ -380,7 +396,11 @@ class Scenario(Strict):
     version: Annotated[Literal[1, 1.1], BeforeValidator(_version_as_written)] = Field(
         description="Scenario format version: 1, or 1.1 for a file that uses a key format 1.1 added")
     name: str = Field(min_length=1)
+    name_id: Optional[NonEmptyText] = Field(None, json_schema_extra=since("1.1"),
+                                            description="Format 1.1: the name in Indonesian (--lang id)")
     description: str = ""
+    description_id: Optional[str] = Field(None, json_schema_extra=since("1.1"),
+                                          description="Format 1.1: the description in Indonesian (--lang id)")
     clock: ClockBlock
     seed: NonNegInt = Field(1, le=limits.MAX_SEED, description="Every random draw derives from this")
     replications: PositiveInt = Field(100, le=limits.MAX_REPLICATIONS,

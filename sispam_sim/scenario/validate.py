@@ -40,6 +40,7 @@ class Parts:
     units: list[Unit] = field(default_factory=list)
     matrix: object = None
     data_files: list[Path] = field(default_factory=list)  # sites file and travel matrix, as read
+    boundaries: object = None   # format 1.1 map.boundaries: the district shapes (scenario.boundaries)
     size: RunSize | None = None  # expected incidents, set when the scenario is valid
 
     @property
@@ -86,6 +87,7 @@ class _Checker:
         self.check_areas()
         self.check_guard_duty()
         self.check_matrix()
+        self.check_boundaries()
         self.check_personnel()
         self.check_targets()
         self.check_incident_count()
@@ -565,6 +567,12 @@ class _Checker:
             shown = ", ".join(f"{a} -> {b}" for a, b in holes[:5])
             more = f" and {len(holes) - 5} more" if len(holes) > 5 else ""
             self.error(path, f"travel matrix {travel.matrix} lacks {len(holes)} needed pair(s): {shown}{more}")
+
+    def check_boundaries(self) -> None:
+        """Format 1.1 ``map.boundaries``: the district shapes of the report's map (:mod:`~.boundaries`)."""
+        from sispam_sim.scenario.boundaries import check_boundaries
+
+        check_boundaries(self)
 
     def check_idle_generators(self) -> None:
         for i, incident in enumerate(self.spec.incidents):

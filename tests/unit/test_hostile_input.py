@@ -308,7 +308,7 @@ def test_user_text_prints_as_plain_text(validate):
     code, lines, err = validate(_hostile_scenario(), {"tps.csv": rows})
     assert code == EXIT_BAD_INPUT
     assert lines == [
-        f's.yaml:5:3: error: map.{SHOWN}: unknown key "{SHOWN}"; expected one of: travel, places, districts, sites',
+        f's.yaml:5:3: error: map.{SHOWN}: unknown key "{SHOWN}"; expected one of: travel, places, districts, sites, boundaries',
         f's.yaml:8:5: error: map.places.{SHOWN}: "{SHOWN}" is not a valid id: use letters, digits, _, . and - '
         "(no spaces), starting with a letter, digit or _",
     ]
@@ -325,7 +325,7 @@ def test_github_annotations_escape_user_text(validate):
     code, lines, _ = validate(_hostile_scenario(), None, "--format", "github")
     assert code == EXIT_BAD_INPUT
     assert all(line.startswith("::error file=s.yaml,line=") for line in lines)
-    assert lines[0] == f'::error file=s.yaml,line=5,col=3::map.{SHOWN}: unknown key "{SHOWN}"; expected one of: travel, places, districts, sites'
+    assert lines[0] == f'::error file=s.yaml,line=5,col=3::map.{SHOWN}: unknown key "{SHOWN}"; expected one of: travel, places, districts, sites, boundaries'
 
 
 def test_github_escapes_percent_colon_and_comma_in_properties():
