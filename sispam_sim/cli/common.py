@@ -238,6 +238,15 @@ def _report(scenario, lang: str):
     return build
 
 
+def _pages(scenario, lang: str) -> dict:
+    """``replay.html`` beside the report: the typical and the worst day to watch (jinja2 imported only then)."""
+    def build(files):
+        from sispam_sim.report.dayview import build_dayview
+
+        return build_dayview(files, lang=lang, scenario=scenario)
+    return {"replay.html": build}
+
+
 def _tables(lang: str) -> dict:
     """``targets.csv`` and ``headline.csv`` beside the outputs: the tables a command post pastes."""
     from sispam_sim.report.markdown import headline_csv, targets_csv
@@ -305,7 +314,7 @@ def execute(scenario, options: RunOptions, out: Optional[str], invocation: list[
     command = shlex.join(["sispam-sim", *invocation])
     count = options.max_replications if options.auto else options.count(scenario)
     with claimed_out_dir(out):   # checked and held before the run: a second run into it is refused at once
-        writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang))
+        writer = (OutputWriter(out, report=_report(scenario, lang), extras=_tables(lang), pages=_pages(scenario, lang))
                   if out is not None else None)
         try:
             with make_executor(options.jobs, options.cluster, count,

@@ -37,28 +37,43 @@ def replay(
              "more than one day (ids restart each day).")] = None,
     worst: Annotated[Optional[int], typer.Option(
         "--worst", metavar="N", min=1, max=1000, help="List the N incidents with the longest response, to pick from.")] = None,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", metavar="FILE", dir_okay=False,
+        help="Write the day to watch (map, Gantt chart of every unit, who waited and why) to FILE: the typical and "
+             "the worst day, or day K with --replication K.")] = None,
     output: ReplayFormatOpt = Format.table,
     allow_outside: FolderAllowOutsideOpt = False,
     lang: LangOpt = Lang.en,
 ) -> None:
     """Replay one incident of a saved run: call, each dispatch (unit, type, base), arrivals, crew on scene,
     full strength and shortfalls, level changes, releases and resolution, in clock time and minutes since
-    the call. --worst N lists the slowest incidents first.
+    the call, with where each unit came from (its base, redirected from another incident on its way back,
+    or taken from one) and, when the incident waited, what kept each unit with the capability it lacked.
+    --worst N lists the slowest incidents first. --html FILE writes the day page instead (as replay.html).
 
     Exit 0 when shown, 2 for a folder that is not a run's output (a file missing, damaged or from another
-    run), a refused scenario path, an unknown incident, a day out of range, or an incident id that is on
-    several days without --replication K.
+    run), a refused scenario path, an unknown incident, a day out of range, an incident id that is on
+    several days without --replication K, or --html with --incident or --worst.
     """
     from sispam_sim.report.i18n import t
+    from sispam_sim.report.numbers import clock_text, decimal, signed
     from sispam_sim.report.replay import replay as story, worst as slowest
-    from sispam_sim.report.terminal import fit, fmt_minutes, plain
+    from sispam_sim.report.terminal import fit, fmt_count, fmt_minutes, plain
 
+    if html is not None:
+        if incident is not None or worst is not None:
+            print("sispam-sim: error: --html FILE writes a whole day: give it alone (the typical and the worst day) "
+                  "or with --replication K, not with --incident or --worst", file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        _write_day_page(folder, html, day, allow_outside, lang.value)
+        raise typer.Exit(EXIT_OK)
     if (incident is None) == (worst is None):
-        print("sispam-sim: error: give --incident ID, or --worst N to list incidents to pick from", file=sys.stderr)
+        print("sispam-sim: error: give --incident ID, or --worst N to list incidents to pick from (or --html FILE: "
+              "the day to watch)", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
     console = Console()
     if worst is not None:
-        rows = slowest(folder, worst, allow_outside)
+        rows = slowest(folder, worst, allow_outside, lang.value)
         if output is Format.json:
             sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
             raise typer.Exit(EXIT_OK)
@@ -68,12 +83,13 @@ def replay(
                              no_wrap=key in ("replication", "incident"))   # to be copied whole
         for row in rows:
             table.add_row(str(row["day"]), plain(row["id"]), plain(row["label"] or ""), plain(row["place"]),
-                          t("never", lang.value) if row["response_time"] is None else fmt_minutes(row["response_time"]))
+                          t("never", lang.value) if row["response_time"] is None
+                          else fmt_minutes(row["response_time"], lang.value))
         console.print(fit(table, console.width))
         console.print(Text(t("replay_pick", lang.value, folder=folder), style="dim"))
         raise typer.Exit(EXIT_OK)
     try:
-        data = story(folder, incident, day, allow_outside)
+        data = story(folder, incident, day, allow_outside, lang.value)
     except ValueError as err:
         print(f"sispam-sim: error: {err}", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -82,10 +98,11 @@ def replay(
         raise typer.Exit(EXIT_OK)
     record = data["incident"]
     title = Text(t("replay_title", lang.value, id=record["id"], day=data["day"]) + " — ", style="bold")
-    title.append(plain(f"{record['label'] or record['kind']} · {data['place']} · "))
-    title.append(t("replay_need", lang.value, need=record["need"]))
+    title.append(plain(f"{data['label']} · {data['place']} · "))
+    title.append(t("replay_need", lang.value, need=fmt_count(record["need"], lang.value)))
     console.print(title)
-    times = {key: t("never", lang.value) if record[f"{key}_time"] is None else record[f"{key}_time"]
+    times = {key: t("never", lang.value) if record[f"{key}_time"] is None
+             else f"{decimal(record[f'{key}_time'], 1, lang.value, grouping=False)} {t('min', lang.value)}"
              for key in ("response", "full_strength", "resolution")}
     console.print(Text(t("replay_times", lang.value, response=times["response"], full=times["full_strength"],
                          resolution=times["resolution"]), style="dim"))
@@ -96,12 +113,42 @@ def replay(
         table.add_column(t(key, lang.value), justify="right" if key in ("replay_since_call", "replay_on_scene")
                          else "left")
     for event in data["events"]:
-        unit = (event["unit"] or "") + (f" ({event['type']}, {event['base']})" if event["type"] else "")
+        unit = (event["unit"] or "") + (f" ({event['type_name']}, {event['base']})" if event["type"] else "")
         action = t(f"action_{event['action']}", lang.value, default=event["action"])
         if event["action"] == "dispatch":   # with the arrival it leads to
-            action += " " + (t("replay_arrives", lang.value, at=event["arrives"]) if event["arrives"]
+            arrives = event["arrives"]
+            at = clock_text(arrives, lang.value) if isinstance(arrives, str) else \
+                decimal(arrives, 1, lang.value, grouping=False) if arrives is not None else None
+            action += " " + (t("replay_arrives", lang.value, at=at) if at is not None
                              else t("replay_never_arrives", lang.value))
-        table.add_row(event["clock"] or f"{event['minute']:.1f}", f"{event['since_call']:+.1f}", action, plain(unit),
-                      str(event["on_scene"]))
+            if event.get("from_text"):   # where it came from, and its mobilisation and drive
+                action += f"; {event['from_text']}; " + t("leg_times", lang.value,
+                                                          mobilise=decimal(event["mobilise"], 1, lang.value),
+                                                          travel=decimal(event["travel"], 1, lang.value))
+        when = clock_text(event["clock"], lang.value) if event["clock"] else \
+            decimal(event["minute"], 1, lang.value, grouping=False)
+        table.add_row(when, signed(event["since_call"], 1, lang.value), action, plain(unit),
+                      fmt_count(event["on_scene"], lang.value))
     console.print(fit(table, console.width))
+    if data.get("why"):
+        console.print(Text(t("replay_why", lang.value), style="bold"))
+        for line in data["why"]:
+            console.print(plain(line), soft_wrap=False)
     raise typer.Exit(EXIT_OK)
+
+
+def _write_day_page(folder: Path, file: Path, day: Optional[int], allow_outside: bool, lang: str) -> None:
+    """``--html FILE``: the day page (:mod:`sispam_sim.report.dayview`) written atomically; a day out of range
+    is exit 2 with the run's range."""
+    from sispam_sim.report.dayview import dayview_from_dir
+    from sispam_sim.report.i18n import t
+    from sispam_sim.runner.output import write_file
+
+    try:
+        page = dayview_from_dir(folder, lang=lang, allow_outside=allow_outside,
+                                days=None if day is None else [day - 1])
+    except ValueError as err:
+        print(f"sispam-sim: error: {err}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    written = write_file(file, page, "--html")
+    print(t("wrote", lang, files=written.name, folder=written.parent), file=sys.stderr)

@@ -57,7 +57,11 @@ def run(
     elif output is Format.markdown:
         from sispam_sim.report.markdown import run_markdown
 
-        sys.stdout.write(run_markdown(result.document, lang.value))
+        sys.stdout.write(run_markdown(result.document, lang.value, scenario))
     else:
-        render_run(result.document, Console(), lang=lang.value)
+        from sispam_sim.report.findings import print_bottom_line
+
+        console = Console()
+        render_run(result.document, console, lang=lang.value, scenario=scenario)
+        print_bottom_line(result.document, console, lang.value)
     raise typer.Exit(EXIT_OK)

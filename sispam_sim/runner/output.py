@@ -43,6 +43,7 @@ __all__ = [
     "results_json",
     "write_outputs",
     "write_texts",
+    "write_file",
     "OutputWriter",
     "replication_csv",
     "CSV_FILES",
@@ -287,7 +288,8 @@ class OutputWriter:
     temporary file.
     """
 
-    def __init__(self, out_dir: str | os.PathLike, report=None, extras: Mapping[str, Any] | None = None):
+    def __init__(self, out_dir: str | os.PathLike, report=None, extras: Mapping[str, Any] | None = None,
+                 pages: Mapping[str, Any] | None = None):
         self.out_dir = prepare_out_dir(out_dir)
         #: ``report(files) -> html``: builds ``report.html`` from the finished partial files, before
         #: any output is replaced, so the report goes in place with the others or not at all
@@ -295,7 +297,11 @@ class OutputWriter:
         #: name -> ``build(document) -> text``: more files made from the finished document (the
         #: targets and headline tables as CSV), written and put in place with the others
         self.extras = dict(extras or {})
-        self._names = OUTPUT_FILES + tuple(self.extras) + (("report.html",) if report is not None else ())
+        #: name -> ``build(files) -> text``: more pages made, like the report, from the finished partial
+        #: files (``replay.html``, the day to watch), and put in place with the others or not at all
+        self.pages = dict(pages or {})
+        self._names = (OUTPUT_FILES + tuple(self.extras) + (("report.html",) if report is not None else ())
+                       + tuple(self.pages))
         self._partial = {name: self.out_dir / partial_name(name) for name in self._names}
         self._files: dict[str, Any] = {}
         #: CSV name -> [line ends, sha256] of what was written so far (results.json's "files")
@@ -382,8 +388,11 @@ class OutputWriter:
             except OSError as err:
                 raise OSError(f"--out: cannot write {name} in {self.out_dir}: {err.strerror or err}") from None
         made = {name: build(document) for name, build in self.extras.items()}
+        finished = {name: self._partial[name] for name in OUTPUT_FILES}
         if self.report is not None:
-            made["report.html"] = self.report({name: self._partial[name] for name in OUTPUT_FILES})
+            made["report.html"] = self.report(finished)
+        for name, build in self.pages.items():
+            made[name] = build(finished)
         for name, text in made.items():
             fh = self._open(name)
             self._write(name, fh, text)
@@ -439,6 +448,36 @@ def write_texts(out_dir: str | os.PathLike, texts: Mapping[str, str]) -> list[Pa
     partial = {name: folder / partial_name(name) for name in texts}
     with claim(folder):
         return _write_all(folder, texts, partial)
+
+
+def write_file(path: str | os.PathLike, text: str, option: str) -> Path:
+    """Write ``text`` to the file ``path`` given by ``option`` (``replay --html FILE``) atomically: a hidden
+    partial file beside it, flushed to disk, then put in place (a reader never sees half a page). Its folder
+    must exist; errors name the option and the file (an :class:`OSError`, exit 2 at the CLI)."""
+    path = Path(path)
+    folder = path.parent
+    if not str(path.name).strip():
+        raise FileNotFoundError(f"{option}: the file name is empty")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{option}: cannot write {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise IsADirectoryError(f"{option}: cannot write {path}: it is a directory")
+    partial = folder / partial_name(path.name)
+    try:
+        try:
+            with open(partial, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(partial, path)
+        except OSError as err:
+            raise OSError(f"{option}: cannot write {path}: {err.strerror or err}") from None
+    finally:
+        try:
+            os.unlink(partial)
+        except FileNotFoundError:
+            pass
+    return path
 
 
 def _write_all(folder: Path, texts: Mapping[str, str], partial: Mapping[str, Path]) -> list[Path]:

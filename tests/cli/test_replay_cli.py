@@ -94,3 +94,111 @@ def test_a_folder_that_is_not_a_run_exits_2(cli, tmp_path):
     result = cli("replay", tmp_path, "--worst", "3")
     assert result.code == 2
     assert "lacks results.json, incidents.csv, events.csv: not the --out folder of a run" in result.err
+
+
+# ------------------------------------------------------------------ where units came from, why a call waited
+
+DAYS = ROOT / "tests" / "report" / "scenarios"   # tiny days computed by hand (see the files' comments)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The runs of the one-unit and the preemption day (each one replication)."""
+    from sispam_sim.cli.app import main
+
+    folders = {}
+    for name in ("day-one-unit", "day-preempt"):
+        out = tmp_path_factory.mktemp(name) / "out"
+        with pytest.raises(SystemExit) as info:
+            main(["run", str(DAYS / f"{name}.yaml"), "--out", str(out), "--quiet", "--format", "json"])
+        assert info.value.code == 0
+        folders[name] = out
+    return folders
+
+
+def test_replay_names_a_redirection(cli, tiny, monkeypatch):
+    """u1 is released from the first call at B at 116.683 (06:00 + 116.683 min = 07:56) and is sent to the
+    second call at 125 (08:05) from the road: redirected, no mobilisation, 8.317 min of driving."""
+    monkeypatch.setenv("COLUMNS", "300")   # one line per row: the words are not cut by the table
+    out = tiny["day-one-unit"]
+    data = json.loads(cli("replay", out, "--incident", "rapid_response-0002", "--format", "json").out)
+    (sent,) = [e for e in data["events"] if e["action"] == "dispatch"]
+    assert sent["from"] == {"how": "redirected", "incident": "rapid_response-0001", "label": "first call",
+                            "place": "Place B", "released": 116.683}
+    assert (sent["mobilise"], sent["travel"]) == (0.0, pytest.approx(8.317, abs=1e-3))
+    first = json.loads(cli("replay", out, "--incident", "rapid_response-0001", "--format", "json").out)
+    assert [e["from"]["how"] for e in first["events"] if e["action"] == "dispatch"] == ["base"]
+    assert first["wait"] is None and first["why"] == []
+    table = cli("replay", out, "--incident", "rapid_response-0002")
+    assert table.code == 0, table.err
+    text = table.out
+    assert "redirected from rapid_response-0001" in text and "released 07:56" in text
+    assert "from Base A" not in text   # it did not come from its base
+
+
+def test_replay_says_why_a_call_waited(cli, tiny, monkeypatch):
+    """The third call (08:00) waits 41.7 min: u1 is travelling to the first call (sent 07:45), u2 is of tier
+    2 (kuning) and the call is at hijau; u1 comes when released at B at 08:41, 0 min away."""
+    monkeypatch.setenv("COLUMNS", "300")
+    out = tiny["day-preempt"]
+    result = cli("replay", out, "--incident", "rapid_response-0003", "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    (short,) = data["wait"]["short"]
+    assert short["capability"] == "response" and short["need"] == 4
+    assert [(u["unit"], u["reason"], u["incident"]) for u in short["units"]] == [
+        ("u1", "busy", "rapid_response-0001"), ("u2", "tier", None)]
+    assert data["wait"]["first_dispatch"] == pytest.approx(161.683, abs=1e-3)
+    urgent = json.loads(cli("replay", out, "--incident", "rapid_response-0002", "--format", "json").out)
+    assert [e["from"] for e in urgent["events"] if e["action"] == "dispatch"] == [
+        {"how": "preempted", "incident": "rapid_response-0001", "label": "first call", "place": "Place B",
+         "released": None}]
+    table = cli("replay", out, "--incident", "rapid_response-0003")
+    text = table.out
+    assert "Why it waited" in text and "Waited 41.7 min" in text and "tier 2" in text
+    indonesian = cli("replay", out, "--incident", "rapid_response-0003", "--lang", "id").out
+    assert "Mengapa menunggu" in indonesian and "41,7 mnt" in indonesian and "lapis 2" in indonesian
+
+
+def test_html_writes_the_page_of_a_day(cli, tiny, tmp_path):
+    out = tiny["day-preempt"]
+    result = cli("replay", out, "--replication", "1", "--html", tmp_path / "day.html")
+    assert result.code == 0, result.err
+    page = (tmp_path / "day.html").read_text(encoding="utf-8")
+    assert "<h2>Day 1</h2>" in page and "Who waited, and why" in page and "third call" in page
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--replication", "2"], "--replication 2 is out of range: the run has days 1 to 1"),
+    (["--incident", "rapid_response-0001"], "--html FILE writes a whole day"),
+    (["--worst", "2"], "--html FILE writes a whole day"),
+])
+def test_html_bad_input_exits_2(cli, tiny, tmp_path, args, message):
+    result = cli("replay", tiny["day-preempt"], "--html", tmp_path / "day.html", *args)
+    assert result.code == 2 and message in result.err
+    assert not (tmp_path / "day.html").exists()
+
+
+def test_html_into_a_missing_folder_exits_2(cli, tiny, tmp_path):
+    result = cli("replay", tiny["day-preempt"], "--html", tmp_path / "nowhere" / "day.html")
+    assert result.code == 2 and "--html: cannot write" in result.err and "does not exist" in result.err
+
+
+@pytest.mark.slow
+def test_the_readme_excerpt_is_the_reference_hostage_call(cli, tmp_path, monkeypatch):
+    """The README's day 75 of the reference: the one Resmob team comes to the hostage call redirected from a
+    ballot-box seizure at panti-81, and the call waited because it was busy there and Brimob's tier was shut."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("hostage call on day 75", 1)[1]
+    excerpt = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    out = tmp_path / "out"
+    assert cli("run", ROOT / "scenarios" / "jember-pilkada-2024.yaml", "--out", out, "--quiet").code == 0
+    args = ("replay", out, "--incident", "rapid_response-0023", "--replication", "75")
+    data = json.loads(cli(*args, "--format", "json").out)
+    (sent,) = [e for e in data["events"] if e["action"] == "dispatch"]
+    assert sent["from"]["how"] == "redirected" and sent["from"]["place"] == "panti-81"
+    assert sent["from_text"] in excerpt[0] and sent["clock"] == excerpt[0].split(" |")[0]
+    monkeypatch.setenv("COLUMNS", "300")
+    lines = [line.strip() for line in cli(*args).out.splitlines()]
+    assert all(line.strip() in lines for line in excerpt[1:]), excerpt
