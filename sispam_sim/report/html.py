@@ -5,142 +5,74 @@ Built from a saved run's files alone (``results.json``, ``incidents.csv``, ``tim
 so ``sispam-sim report DIR`` rebuilds the same bytes from the folder. Without the scenario file
 the map is drawn from the incidents' coordinates and the report says so. Nothing is fetched
 when the file is viewed: styles are inline, charts are inline SVG (:mod:`.charts`), there are no
-scripts, fonts or images from elsewhere. Every text that comes from a user (names, labels,
-descriptions, ids) is HTML-escaped.
+scripts, fonts or images from elsewhere; the one link leaves for ``replay.html`` beside it.
+
+The pages are Jinja2 templates (``templates/``) rendered with autoescape and ``StrictUndefined``:
+this module and the two that build report.html's evidence (:mod:`.wherewhy`: where and why;
+:mod:`.daycharts`: the charts of the day) compute plain data (strings, numbers, cells,
+:mod:`.cells`), the templates own every tag, and every text that comes from a user (names,
+labels, descriptions, ids) is escaped by the engine, never by hand. Only the charts' SVG, which
+:mod:`.charts` builds and escapes, goes in as ``Markup``.
+
+Each page reads as a briefing: the answer first, the evidence after, how the results were made at
+the end. report.html: the bottom line (the findings, :mod:`.findings`: what, where and why for each
+failed or too-close target, the single points of failure) and the targets; then where the
+response time goes, the operational maps, the response curves, the personnel, the crowds on the
+typical and the worst day (with links to watch them), the districts and places, the slowest TPS,
+the units. comparison.html: the decision table with its recommendation and each plan's call-outs;
+then the curves and every difference, collapsed. Everything in the reader's language (``--lang
+id``: the scenario's Indonesian text, Indonesian numbers and clock times).
 """
 
 from __future__ import annotations
 
-import csv
+import functools
 import json
-import math
 import os
 import shlex
-from array import array
-from collections import defaultdict
-from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from sispam_sim.report import glossary, numbers
+from sispam_sim.report.cells import DASH, cell, figure, interval, look, minutes, part, table, verdict_part
+from sispam_sim.report.daycharts import COUNTING, VOTING, unit_names, unit_type_name
 from sispam_sim.report.i18n import t
+from sispam_sim.report.wherewhy import rows
 from sispam_sim.scenario import kinds
 
-__all__ = ["build_report", "report_from_dir", "build_comparison", "REPORT_INPUTS", "VOTING", "COUNTING"]
+__all__ = ["build_report", "report_from_dir", "build_comparison", "load_run_scenario", "REPORT_INPUTS", "VOTING",
+           "COUNTING"]
 
 #: The files a report is built from, in the run's output folder.
 REPORT_INPUTS = ("results.json", "incidents.csv", "timeline.csv", "events.csv")
-#: The windows marked on the personnel chart, as clock hours of the scenario's day.
-VOTING = (7.0, 13.0)
-COUNTING = (13.0, 19.0)
+#: What a reader sees without scrolling, per page (the ``sispam-first-screen`` meta tag names them
+#: for ``tools/screenshot_report.py``, which checks it at 1366x768 and 1920x1080).
+REPORT_FIRST_SCREEN = ("bottom-line", "targets")
+COMPARISON_FIRST_SCREEN = ("decision",)
+#: The verdicts the bottom line speaks of, in its order.
+_BOTTOM_LINE = ("fail", "too_close")
+#: The look of a single point of failure in the bottom line (a badge of its own, not a verdict's).
+SINGLE_POINT = "single_point"
 
-_CSS = """
-:root{--ink:#1d2733;--muted:#52606d;--line:#d5dbe1;--fail:#b3261e;--pass:#1e7b34;--warn:#8a5a00;--close:#7b2d8e}
-*{box-sizing:border-box}
-body{margin:0 auto;max-width:1100px;padding:1.2rem 1.5rem;font:16px/1.45 system-ui,-apple-system,"Segoe UI",
-Roboto,"Noto Sans",sans-serif;color:var(--ink);background:#fff}
-h1{font-size:1.7rem;margin:.2rem 0 .4rem}h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:2px solid var(--line);
-padding-bottom:.2rem}h3{font-size:1.05rem;margin:1.2rem 0 .3rem}
-p.note,.note{color:var(--muted);font-size:.9rem}
-p.warning{color:var(--warn);border-left:4px solid var(--warn);padding:.2rem .6rem;margin:.4rem 0}
-table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.95rem}
-th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.verdict-fail{color:#fff;background:var(--fail);font-weight:700;padding:.05rem .4rem;border-radius:3px}
-.verdict-pass{color:#fff;background:var(--pass);font-weight:700;padding:.05rem .4rem;border-radius:3px}
-.verdict-untested,.verdict-other{color:#fff;background:var(--warn);font-weight:700;padding:.05rem .4rem;
-border-radius:3px}
-.verdict-too_close{color:#fff;background:var(--close);font-weight:700;padding:.05rem .4rem;border-radius:3px}
-figure{margin:.6rem 0 1rem}figure svg{width:100%;max-width:860px;height:auto;display:block}
-figcaption{color:var(--muted);font-size:.9rem}
-.scroll{overflow-x:auto}
-dl.manifest{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.9rem;margin:.4rem 0}
-dl.manifest dt{color:var(--muted)}dl.manifest dd{margin:0;overflow-wrap:anywhere}
-.summary{font-size:1.1rem;font-weight:600}
-@media (min-width:1600px){body{max-width:1400px;font-size:18px}}
-@media print{@page{size:A4;margin:14mm}body{max-width:none;padding:0;font-size:10.5pt}
-h2{break-after:avoid}figure,table,tr{break-inside:avoid}section{break-inside:auto}
-.verdict-fail,.verdict-pass,.verdict-untested,.verdict-too_close{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-"""
+# the cells' names as the tests and older callers know them
+_verdict_part = verdict_part
+
+
+@functools.cache
+def _environment():
+    """The templates' Jinja2 environment: autoescape on every template, an undefined name is an error.
+    Imported on first use, as matplotlib is: ``validate`` and ``run`` without ``--out`` never pay for it."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("sispam_sim.report", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _render(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
 
 
 # ---------------------------------------------------------------------------------------------- inputs
-
-def _float(text: str) -> float | None:
-    return float(text) if text not in ("", None) else None
-
-
-def _rows(path: Path):
-    """The rows of a CSV output, one at a time: a run of 10,000 days is read in constant memory.
-    Text comes back as it was written in the scenario (a cell made spreadsheet-safe loses its quote)."""
-    from sispam_sim.runner.output import from_spreadsheet_safe
-
-    with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            for key, value in row.items():
-                if value[:1] == "'":
-                    row[key] = from_spreadsheet_safe(value)
-            yield row
-
-
-#: Incidents the map draws at most: those of the first days, until this many (a map of every
-#: incident of thousands of days is a solid smear, and its SVG would weigh megabytes).
-MAP_POINTS = 3000
-_NAN = float("nan")
-
-
-class _Incidents:
-    """What the report needs of incidents.csv, read once in a stream and kept compactly: response
-    times per kind and per district (``nan`` for never reached), per-TPS aggregates, the crowd
-    incidents, and the map's incidents of the first days."""
-
-    def __init__(self, path: Path, sites: Mapping[str, str]):
-        self.by_kind: dict[str, array] = {}
-        self.by_district: dict[str, array] = {}
-        self.tps: dict[str, list] = {}            # site -> [incidents, never reached, sum of responses, slowest]
-        self.path = path
-        self.crowd_days: dict[int, list] = {}      # day -> [highest level, minutes short summed]
-        self.points: list[dict] = []
-        self.total = 0
-        self.map_days = 0
-        last_day, map_full = None, False
-        for row in _rows(path):
-            self.total += 1
-            response = _float(row["response_time"])
-            value = _NAN if response is None else response
-            self.by_kind.setdefault(row["kind"], array("d")).append(value)
-            self.by_district.setdefault(_district_of(row, sites), array("d")).append(value)
-            site = row.get("site")
-            if site:
-                agg = self.tps.setdefault(site, [0, 0, 0.0, -math.inf])
-                agg[0] += 1
-                if response is None:
-                    agg[1] += 1
-                else:
-                    agg[2] += response
-                    agg[3] = max(agg[3], response)
-            if kinds.has_levels(row["kind"]):
-                day = self.crowd_days.setdefault(int(row["replication"]), [0, 0.0])
-                day[0] = max(day[0], int(row["max_level"]))
-                day[1] += float(row["short_minutes"] or 0)
-            if row["replication"] != last_day:   # the map takes whole days, while they fit
-                last_day = row["replication"]
-                map_full = map_full or len(self.points) >= MAP_POINTS
-                if not map_full:
-                    self.map_days += 1
-            if not map_full:
-                self.points.append({"lat": float(row["lat"]), "lon": float(row["lon"]), "response": response})
-
-
-    def crowds_of(self, day: int) -> list[dict[str, str]]:
-        """The crowd incidents of one day (a second pass over the file: only those rows are kept)."""
-        wanted = str(day)
-        return [row for row in _rows(self.path) if row["replication"] == wanted and kinds.has_levels(row["kind"])]
-
-
-def _responses(values: array) -> list[float | None]:
-    return [None if v != v else v for v in values]
-
 
 def _overrides(command: str | None) -> tuple[str, ...]:
     """The ``--set`` overrides of the command that made the run (so the map is the run's map)."""
@@ -227,82 +159,8 @@ def load_run_scenario(results: Mapping[str, Any], folder: Path | None = None, al
     return scenario, None
 
 
-# ---------------------------------------------------------------------------------------------- numbers
 
-def _p(values: Sequence[float], censored: int, q: float) -> tuple[float | None, bool]:
-    """The pooled percentile (numpy inverted_cdf, as the run's statistics): censored rank above all."""
-    n = len(values) + censored
-    if n == 0:
-        return None, False
-    k = max(math.ceil(q * n) - 1, 0)
-    ordered = sorted(values)
-    return (ordered[k], False) if k < len(ordered) else ((ordered[-1] if ordered else 0.0), True)
-
-
-def _fmt(value: float | None, decimals: int = 1) -> str:
-    return "–" if value is None else f"{value:,.{decimals}f}"
-
-
-def _minutes(value: float | None, lang: str, censored: bool = False) -> str:
-    if value is None:
-        return "–"
-    return f"{'> ' if censored else ''}{value:,.1f} {t('min', lang)}"
-
-
-def _ci(ci: Sequence[float | None] | None, decimals: int = 1, scale: float = 1.0) -> str:
-    if not ci or ci[0] is None or ci[1] is None:
-        return ""
-    return f"[{ci[0] * scale:,.{decimals}f}–{ci[1] * scale:,.{decimals}f}]"
-
-
-def _clock_hours(scenario) -> float:
-    if scenario is None:
-        return 0.0
-    start = scenario.spec.clock.start
-    return start.hour + start.minute / 60
-
-
-def _verdict(verdict: str, lang: str) -> str:
-    cls = verdict if verdict in ("pass", "too_close", "fail", "untested") else "other"
-    return f'<span class="verdict-{cls}">{escape(t(verdict, lang, default=verdict))}</span>'
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    """A table of already-escaped cells (``numeric``: the right-aligned columns)."""
-    head = "".join(f'<th{" class=num" if i in numeric else ""}>{h}</th>' for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{c}</td>' for i, c in enumerate(row))
-                   + "</tr>" for row in rows)
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
-def _figure(svg: str, caption: str) -> str:
-    return f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
-
-
-def _page(title: str, body: str, lang: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
-
-
-# ---------------------------------------------------------------------------------------------- sections
-
-def _header(results, scenario, lang: str, scenario_note: str | None) -> str:
-    info, manifest = results.get("scenario", {}), results.get("manifest", {})
-    description = scenario.spec.description if scenario is not None else ""
-    rows = [(t("html_scenario_file", lang), info.get("file", "")), ("sha256", info.get("sha256", "")),
-            (t("replications", lang), manifest.get("replications", "")), (t("seed", lang), manifest.get("seed", "")),
-            ("sispam-sim", manifest.get("sispam_sim", "")), ("Python", manifest.get("python", "")),
-            ("numpy", manifest.get("numpy", "")), ("simpy", manifest.get("simpy", "")),
-            (t("html_executor", lang), manifest.get("executor", "")),
-            (t("html_command", lang), manifest.get("command", ""))]
-    manifest_html = "".join(f"<dt>{escape(str(k))}</dt><dd>{escape(str(v))}</dd>" for k, v in rows)
-    note = f'<p class="note">{escape(t("html_no_scenario", lang, why=scenario_note))}</p>' if scenario_note else ""
-    desc = f"<p>{escape(description)}</p>" if description else ""
-    return (f'<header id="scenario"><p class="note">{escape(t("html_report_title", lang))}</p>'
-            f"<h1>{escape(str(info.get('name', '')))}</h1>{desc}{note}"
-            f'<h2 id="manifest">{escape(t("html_manifest", lang))}</h2><dl class="manifest">{manifest_html}</dl></header>')
-
+# ---------------------------------------------------------------------------------------------- names and values
 
 def _target_name(row, lang: str) -> str:
     kind = kinds.label(row["kind"], lang) + " · " if row.get("kind") else ""
@@ -314,324 +172,121 @@ def _is_time(metric: str) -> bool:
     return metric not in ("max_level", "unresolved")
 
 
-def _targets(results, lang: str) -> str:
-    rows = results.get("targets", [])
-    title = f'<h2 id="targets">{escape(t("title_targets", lang))}</h2>'
-    if not rows:
-        return f'<section>{title}<p>{escape(t("no_targets", lang))}</p></section>'
-    order = {"fail": 0, "too_close": 1, "untested": 3}
-    counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("fail", "too_close", "untested")}
-    parts = [t(key, lang, **{arg: counts[v], "total": len(rows)})
+def _target_value(metric: str, value, lang: str, censored: bool = False) -> str:
+    """A target's value or limit as the tables print it: minutes (``> X`` when censored), a level by
+    its name, a count per day."""
+    if value is None:
+        return DASH
+    if _is_time(metric):
+        return minutes(value, lang, censored)
+    if metric == "max_level" and float(value).is_integer():
+        return t(f"level_{int(value)}", lang, default=str(int(value)))
+    return numbers.decimal(value, 2, lang)
+
+
+def _plan_name(plan: Mapping[str, Any], lang: str) -> str:
+    """A plan's name in ``lang`` (its ``name_id`` where the document carries one)."""
+    return glossary.scenario_text(plan, "name", lang) or str(plan.get("name", ""))
+
+
+# ---------------------------------------------------------------------------------------------- report sections
+
+def _header(results, scenario, lang: str, scenario_note: str | None) -> dict:
+    name = str(results.get("scenario", {}).get("name", ""))
+    description = ""
+    if scenario is not None:
+        name = glossary.scenario_text(scenario.spec, "name", lang) or name
+        description = glossary.scenario_text(scenario.spec, "description", lang) or ""
+    return {"report_title": t("html_report_title", lang), "name": name, "description": description,
+            "note": t("html_no_scenario", lang, why=scenario_note) if scenario_note else ""}
+
+
+def _provenance(results, lang: str) -> dict:
+    """How the results were made (the scenario's digest, the versions, the command): the end of the page."""
+    info, manifest = results.get("scenario", {}), results.get("manifest", {})
+    rows_ = [(t("html_scenario_file", lang), info.get("file", "")), ("sha256", info.get("sha256", "")),
+             (t("replications", lang), manifest.get("replications", "")), (t("seed", lang), manifest.get("seed", "")),
+             ("sispam-sim", manifest.get("sispam_sim", "")), ("Python", manifest.get("python", "")),
+             ("numpy", manifest.get("numpy", "")), ("simpy", manifest.get("simpy", "")),
+             (t("html_executor", lang), manifest.get("executor", "")),
+             (t("html_command", lang), manifest.get("command", ""))]
+    return {"heading": t("html_manifest", lang), "table": None, "rows": [(str(k), str(v)) for k, v in rows_]}
+
+
+def _counts(rows_: Sequence[Mapping[str, Any]], lang: str) -> str:
+    """``1 of 4 targets failed; 2 of 4 too close to call ...``: the targets' verdicts counted."""
+    counts = {v: sum(1 for r in rows_ if r.get("verdict") == v) for v in ("fail", "too_close", "untested")}
+    parts = [t(key, lang, **{arg: counts[v], "total": len(rows_)})
              for v, key, arg in (("fail", "targets_failed", "failed"), ("too_close", "targets_too_close", "close"),
                                  ("untested", "targets_untested", "untested")) if counts[v]]
-    summary = "; ".join(parts) or t("targets_met", lang)
+    return "; ".join(parts) or t("targets_met", lang)
+
+
+def _target_line(row: Mapping[str, Any], lang: str) -> dict:
+    """A target without findings (a results.json older than them): its value, limit and verdict."""
+    return {"verdict": row["verdict"], "badge": verdict_part(row["verdict"], lang),
+            "text": t("html_bottom_line_target", lang, target=_target_name(row, lang),
+                      value=_target_value(row["metric"], row.get("value"), lang, bool(row.get("value_censored"))),
+                      limit=_target_value(row["metric"], row.get("limit"), lang), verdict=t(row["verdict"], lang))}
+
+
+def _bottom_line(results, lang: str, watch: Mapping[str, Any] | None = None) -> dict:
+    """The bottom line, first on the page: how many targets fail, then a sentence per target that
+    failed or is too close to call (failed first), saying what, where and why (results.json
+    ``findings``: :func:`~sispam_sim.report.findings.target_sentence`), then each single point of
+    failure that made incidents wait. A target the findings do not cover (a results.json older than
+    them) gets its value, limit and verdict. ``watch``: the links to the typical and the worst day."""
+    targets = list(results.get("targets") or [])
+    found = results.get("findings")
+    found = found if isinstance(found, Mapping) else {}
+    order = {v: i for i, v in enumerate(_BOTTOM_LINE)}
+    lines, covered = [], set()
+    if found:
+        from sispam_sim.report.findings import single_point_sentence, target_sentence
+
+        rule = found.get("rule") or {}
+        for finding in sorted(found.get("targets") or (), key=lambda f: order.get(f.get("verdict"), len(order))):
+            covered.add(finding.get("target"))
+            lines.append({"verdict": finding["verdict"], "badge": verdict_part(finding["verdict"], lang),
+                          "text": target_sentence({**finding, "min_incidents": rule.get("min_incidents")}, lang)})
+    rest = [r for i, r in enumerate(targets) if r.get("verdict") in _BOTTOM_LINE and i not in covered]
+    lines += [_target_line(r, lang) for r in sorted(rest, key=lambda r: order[r["verdict"]])]
+    if found:
+        lines += [{"verdict": SINGLE_POINT, "badge": None, "text": single_point_sentence(p, lang)}
+                  for p in found.get("single_points") or () if p.get("longest")]   # the sentence names itself
+    if not lines:
+        met = t("html_bottom_line_met", lang) if targets else t("no_targets", lang)
+        lines = [{"verdict": "pass", "badge": None, "text": met}]
+    return {"heading": t("html_bottom_line", lang), "lead": _counts(targets, lang) if targets else "",
+            "lines": lines, "watch": watch}
+
+
+def _targets(results, lang: str) -> dict:
+    from sispam_sim.report.terminal import fmt_percent_entry
+
+    rows_ = results.get("targets", [])
+    section = {"heading": t("title_targets", lang), "none": t("no_targets", lang), "table": None,
+               "note": t("times_note", lang)}
+    if not rows_:
+        return section
+    order = {"fail": 0, "too_close": 1, "untested": 3}
     cells = []
-    for row in sorted(rows, key=lambda r: order.get(r["verdict"], 2)):
-        time = _is_time(row["metric"])
-        value = row.get("value")
-        shown = (_minutes(value, lang, bool(row.get("value_censored"))) if time else _fmt(value, 2)) \
-            if value is not None else "–"
-        share = row.get("share_within") or {}
-        cells.append([_verdict(row["verdict"], lang), escape(_target_name(row, lang)),
-                      escape(_minutes(row["limit"], lang) if time else _fmt(row["limit"], 0)),
-                      escape(shown), escape(_ci(row.get("ci"), 1 if time else 2)),
-                      escape(f"{share['value']:.1%} {_ci(share.get('ci'), 1, 100)}") if share.get("value") is not None
-                      else "–"])
-    headers = [escape(t(k, lang)) for k in ("result", "target", "limit", "value", "html_interval", "within_limit")]
-    return (f'<section>{title}<p class="summary">{escape(summary)}</p>'
-            f"{_table(headers, cells, numeric=(2, 3, 4, 5))}"
-            f'<p class="note">{escape(t("times_note", lang))}</p></section>')
+    for row in sorted(rows_, key=lambda r: order.get(r["verdict"], 2)):
+        digits = 1 if _is_time(row["metric"]) else 2
+        cells.append([cell(verdict_part(row["verdict"], lang)), _target_name(row, lang),
+                      _target_value(row["metric"], row["limit"], lang),
+                      _target_value(row["metric"], row.get("value"), lang, bool(row.get("value_censored"))),
+                      interval(row.get("ci"), digits, lang),
+                      fmt_percent_entry(row.get("share_within"), lang) if row.get("share_within") else DASH])
+    headers = [t(k, lang) for k in ("result", "target", "limit", "value", "html_interval", "within_limit")]
+    section["table"] = table(headers, cells, (2, 3, 4, 5))
+    return section
 
 
-def _response_charts(results, incidents: _Incidents, lang: str) -> str:
-    from sispam_sim.report import charts
+def _utilisation(results, scenario, lang: str) -> dict:
+    from sispam_sim.report.terminal import fmt_percent
 
-    by_kind = {kind: _responses(values) for kind, values in incidents.by_kind.items()}
-    parts = [f'<section><h2 id="response">{escape(t("html_response", lang))}</h2>'
-             f'<p class="note">{escape(t("html_response_note", lang))}</p>']
-    targets = results.get("targets", [])
-    by_kind = {None: [v for vs in by_kind.values() for v in vs], **dict(sorted(by_kind.items()))}
-    for kind in by_kind:   # all incidents first (the overall target), then each kind (its own target)
-        values = [v for v in by_kind[kind] if v is not None]
-        censored = len(by_kind[kind]) - len(values)
-        target = next((r for r in targets if r["metric"] == "response_time" and r.get("kind") == kind
-                       and r.get("phase") is None), None)   # a phase's target is not the whole day's
-        quantile = {"p50": .5, "p90": .9, "p95": .95, "p99": .99}.get(target["stat"]) if target else None
-        name = t("all_kinds", lang) if kind is None else kinds.label(kind, lang)
-        limit = f" {t('target', lang)}: {_target_name(target, lang)} ≤ {_minutes(target['limit'], lang)}." \
-            if target else ""
-        desc = t("html_response_desc", lang, kind=name, n=len(by_kind[kind]), censored=censored) + limit
-        svg = charts.cdf_chart([{"label": name, "values": values, "n": len(by_kind[kind])}],
-                               target["limit"] if target else None, quantile, target.get("ci") if target else None,
-                               t("html_minutes_from_call", lang), t("html_share_reached", lang),
-                               f"{t('response_time', lang)}: {name}", desc, t("html_censored_curve", lang))
-        parts.append(f"<h3>{escape(name)}</h3>" + _figure(svg, desc))
-    parts.append("</section>")
-    return "".join(parts)
-
-
-_COLUMNS = ("committed", "on_scene", "free")
-
-
-def _personnel_means(path: Path, grid: Sequence[float], days: int) -> dict[str, dict[str, list[float]]]:
-    """Per column and unit type, the mean over days of personnel at each grid time (a step function
-    sampled at its changes: the last value at or before the time, 0 before the first). timeline.csv
-    is read one day at a time, so memory does not grow with the number of days."""
-    import numpy as np
-
-    at = np.asarray(grid, dtype=float)
-    totals: dict[str, dict[str, Any]] = {c: {} for c in _COLUMNS}
-
-    def add(day_rows: dict[str, list]) -> None:
-        for unit, points in day_rows.items():
-            points.sort()   # by time, then value: of two points at one time the larger is the later
-            times = np.array([p[0] for p in points])
-            index = np.searchsorted(times, at, side="right") - 1
-            for c, column in enumerate(_COLUMNS):
-                values = np.array([p[1 + c] for p in points], dtype=float)
-                step = np.where(index >= 0, values[np.maximum(index, 0)], 0.0)
-                totals[column][unit] = totals[column].get(unit, 0.0) + step
-
-    day, day_rows = None, defaultdict(list)
-    for row in _rows(path):
-        if row["replication"] != day:
-            add(day_rows)
-            day, day_rows = row["replication"], defaultdict(list)
-        day_rows[row["unit_type"]].append((float(row["time"]), *(int(row[c]) for c in _COLUMNS)))
-    add(day_rows)
-    return {column: {unit: (total / max(days, 1)).tolist() for unit, total in sorted(by_unit.items())}
-            for column, by_unit in totals.items()}
-
-
-def _last_time(path: Path) -> float:
-    return max((float(row["time"]) for row in _rows(path)), default=0.0)
-
-
-def _personnel(timeline: Path, scenario, lang: str, days: int) -> str:
-    from sispam_sim.report import charts
-
-    start = _clock_hours(scenario)
-    end = scenario.spec.clock.duration if scenario is not None else _last_time(timeline)
-    grid = [5.0 * k for k in range(int(end // 5) + 1)]
-    means = _personnel_means(timeline, grid, days)
-    panels = []
-    if scenario is not None and _has_duty_rules(scenario.spec):
-        # format 1.1 availability: the strength on duty (committed + free) comes and goes over the day
-        on_duty = {u: [c + f for c, f in zip(means["committed"][u], means["free"].get(u, [0.0] * len(grid)))]
-                   for u in means["committed"]}
-        panels.append((t("html_on_duty", lang), {u: v for u, v in on_duty.items() if any(v)}))
-    for column, key in (("committed", "html_committed"), ("on_scene", "html_on_scene"), ("free", "html_free")):
-        by_type = means[column]
-        if column != "free":
-            by_type = {u: v for u, v in by_type.items() if any(v)}
-        panels.append((t(key, lang), by_type))
-    hours = [start + g / 60 for g in grid]
-    windows = []
-    if scenario is not None and scenario.spec.clock.phases:   # format 1.1: the scenario's own phases
-        clock = scenario.spec.clock
-        for name in clock.phases:
-            a, b = (start + m / 60 for m in clock.phase_span(name))
-            lo, hi = max(a, hours[0]), min(b, hours[-1])
-            if lo < hi:
-                windows.append((lo, hi, name))
-    elif scenario is not None:
-        for (a, b), key in ((VOTING, "html_voting"), (COUNTING, "html_counting")):
-            lo, hi = max(a, hours[0]), min(b, hours[-1])
-            if lo < hi:
-                windows.append((lo, hi, t(key, lang)))
-    xlabel = t("html_clock_hour", lang) if scenario is not None else t("html_hours_from_start", lang)
-    duty = t("html_personnel_duty", lang) if len(panels) == 4 else ""
-    desc = t("html_personnel_desc", lang, days=days, duty=duty, shaded=_windows_text(windows, lang))
-    svg = charts.personnel_chart(hours, panels, windows, xlabel, t("html_personnel", lang), desc)
-    return (f'<section><h2 id="personnel">{escape(t("html_personnel", lang))}</h2>'
-            + _figure(svg, desc) + "</section>")
-
-
-def _windows_text(windows, lang: str) -> str:
-    """``voting 07:00–13:00 and counting 13:00–19:00`` (Indonesian ``07.00``, ``dan``)."""
-    sep = "." if lang == "id" else ":"
-
-    def clock(hour: float) -> str:
-        minutes = round(hour * 60) % (24 * 60)
-        return f"{minutes // 60:02d}{sep}{minutes % 60:02d}"
-
-    parts = [f"{name} {clock(a)}–{clock(b)}" for a, b, name in windows]
-    if len(parts) < 2:
-        return "".join(parts) or "—"
-    return f"{', '.join(parts[:-1])} {t('html_and', lang)} {parts[-1]}"
-
-
-def _has_duty_rules(spec) -> bool:
-    """Whether units come and go over the day (format 1.1 ``available``, ``on_request``, the
-    guards' ``until`` or escort)."""
-    return (any(g.available is not None or g.on_request is not None for g in spec.forces.units)
-            or spec.guard.until is not None or spec.guard.escort is not None)
-
-
-def _site_districts(scenario) -> dict[str, str]:
-    if scenario is None:
-        return {}
-    return {s.id: s.district for s in scenario.sites if s.district}
-
-
-def _district_of(row, sites: Mapping[str, str]) -> str:
-    site = row.get("site") or ""
-    if site in sites:
-        return sites[site]
-    if site and "-" in site:
-        return site.rsplit("-", 1)[0]
-    return row.get("place", "")
-
-
-def _map(incidents: _Incidents, scenario, lang: str, note: str | None) -> str:
-    from sispam_sim.report import charts
-
-    districts, places, sites = [], [], []
-    if scenario is not None:
-        m = scenario.spec.map
-        districts = [{"lat": d.lat, "lon": d.lon, "radius_km": d.radius_km, "name": d.name or did}
-                     for did, d in m.districts.items()]
-        places = [{"lat": p.lat, "lon": p.lon, "name": p.name or pid} for pid, p in m.places.items()]
-        sites = [{"lat": s.lat, "lon": s.lon, "risk": s.risk} for s in scenario.sites]
-    points = incidents.points
-    legend = {"aman": "TPS aman", "rawan": "TPS rawan", "sangat_rawan": "TPS sangat rawan",
-              "response": t("html_response_minutes", lang), "never": t("html_never_reached", lang),
-              "place": t("place", lang)}
-    desc = t("html_map_desc", lang, districts=len(districts), places=len(places), sites=len(sites),
-             incidents=len(points))
-    svg = charts.map_chart(districts, places, sites, points, legend, t("html_map", lang), desc)
-    extra = f'<p class="note">{escape(t("html_map_without_scenario", lang, why=note))}</p>' if note else ""
-    if len(points) < incidents.total:
-        extra += (f'<p class="note">{escape(t("html_map_sample", lang, days=incidents.map_days, shown=len(points), total=incidents.total))}</p>')
-    return f'<section><h2 id="map">{escape(t("html_map", lang))}</h2>{extra}' + _figure(svg, desc) + "</section>"
-
-
-def _crowd_days(days: Mapping[int, Sequence]) -> tuple[int | None, int | None]:
-    """(typical day, worst day) among the days with a crowd (``day -> (highest level, minutes short)``):
-    the worst reaches the highest level, then has the most minutes short of need; the typical day has
-    the median minutes short."""
-    if not days:
-        return None, None
-    worst = max(days, key=lambda d: (days[d][0], days[d][1], -d))
-    ordered = sorted(days, key=lambda d: (days[d][1], d))
-    return ordered[(len(ordered) - 1) // 2], worst
-
-
-def _crowd_panel(row, events, scenario, crew: Mapping[str, int], start: float, end: float, lang: str) -> dict:
-    call, resolved = float(row["call"]), _float(row["resolved"])
-    stop = resolved if resolved is not None else end
-    level, levels, level_from = 1, [], call
-    on_scene: dict[str, int] = {}
-    cx, cy = [call], [0]
-    for e in events:
-        time, unit, action = float(e["time"]), e["unit"], e["action"]
-        if action == "escalate":
-            levels.append((start + level_from / 60, start + time / 60, level))
-            level, level_from = level + 1, time
-        elif action == "arrive" and unit:
-            on_scene[unit] = crew.get(unit, 1)
-        elif action in ("release", "preempt") and unit in on_scene:
-            del on_scene[unit]
-        else:
-            continue
-        cx.append(time)
-        cy.append(sum(on_scene.values()))
-    levels.append((start + level_from / 60, start + stop / 60, level))
-    cx.append(stop)
-    cy.append(cy[-1])
-    need_x, need_y = [call, stop], [int(row["need"])] * 2
-    if scenario is not None and row.get("entry", "") != "":   # the kind draws the need it followed
-        entry = scenario.spec.incidents[int(row["entry"])]
-        kind = kinds.get(getattr(entry, "kind", None))
-        escalations = [float(e["time"]) for e in events if e["action"] == "escalate"]
-        curve = kind.need_curve(entry, call, stop, resolved, escalations) if kind is not None else None
-        if curve is not None:
-            need_x, need_y = curve
-    hours = lambda xs: [start + x / 60 for x in xs]   # noqa: E731
-    label = row.get("label") or row["kind"]
-    title = t("html_crowd_panel", lang, day=int(row["replication"]) + 1, label=label, place=row["place"],
-              level=t(f"level_{row['max_level']}", lang, default=row["max_level"]))
-    return {"title": title, "levels": levels, "need": (hours(need_x), need_y), "crew": (hours(cx), cy)}
-
-
-def _escalation(incidents: _Incidents, events: Path, scenario, lang: str) -> str:
-    from sispam_sim.report import charts
-
-    head = f'<section><h2 id="escalation">{escape(t("html_escalation", lang))}</h2>'
-    typical, worst = _crowd_days(incidents.crowd_days)
-    if worst is None:
-        return head + f'<p>{escape(t("html_no_crowds", lang))}</p></section>'
-    crew: dict[str, int] = {}
-    if scenario is not None:
-        types = scenario.spec.forces.types
-        crew = {u.id: types[u.type].crew for u in scenario.units}
-    by_incident: dict[tuple[int, str], list] = defaultdict(list)
-    wanted = {str(typical), str(worst)}
-    end = 0.0
-    for e in _rows(events):   # one pass: the two days' events, and when the last day ended
-        end = max(end, float(e["time"]))
-        if e["replication"] in wanted and e["incident"]:
-            by_incident[(int(e["replication"]), e["incident"])].append(e)
-    start = _clock_hours(scenario)
-    parts = [head, f'<p class="note">{escape(t("html_escalation_note", lang))}</p>']
-    for day, key in ((typical, "html_typical_day"), (worst, "html_worst_day")):
-        if day == typical and key == "html_worst_day":
-            parts.append(f'<p>{escape(t("html_same_day", lang))}</p>')
-            continue
-        crowds = incidents.crowds_of(day)
-        panels = [_crowd_panel(r, by_incident[(day, r["id"])], scenario, crew, start, end, lang) for r in crowds]
-        heading = t(key, lang, day=day + 1)
-        desc = t("html_escalation_desc", lang, crowds=len(panels), day=day + 1)
-        svg = charts.escalation_chart(panels, t("html_clock_hour", lang) if scenario else t("html_hours_from_start", lang),
-                                      t("html_personnel_short", lang),
-                                      {"need": t("html_need", lang), "crew": t("html_crew_on_scene", lang)},
-                                      heading, desc)
-        parts.append(f"<h3>{escape(heading)}</h3>" + _figure(svg, desc))
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def _districts(incidents: _Incidents, scenario, lang: str) -> str:
-    names = {}
-    if scenario is not None:
-        names = {did: d.name or did for did, d in scenario.spec.map.districts.items()}
-    rows = []
-    for district, recorded in incidents.by_district.items():
-        values = _responses(recorded)
-        finite = [v for v in values if v is not None]
-        p90, cens = _p(finite, len(values) - len(finite), 0.9)
-        rows.append((p90 if not cens else math.inf, district, values, finite, p90, cens))
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    cells = [[escape(str(i + 1)), escape(names.get(d, d)), escape(str(len(v))), escape(str(len(v) - len(f))),
-              escape(_minutes(p, lang, c)), escape(_minutes(sum(f) / len(f), lang) if f else "–")]
-             for i, (_, d, v, f, p, c) in enumerate(rows)]
-    headers = [escape(x) for x in ("#", t("html_district", lang), t("html_n_incidents", lang),
-                                   t("html_never_reached", lang), f"p90 {t('response', lang)}", t("mean", lang))]
-    return (f'<section><h2 id="districts">{escape(t("html_districts", lang))}</h2>'
-            f"{_table(headers, cells, numeric=(0, 2, 3, 4, 5))}"
-            f'<p class="note">{escape(t("html_districts_note", lang))}</p></section>')
-
-
-def _slowest_tps(incidents: _Incidents, scenario, lang: str) -> str:
-    sites = _site_districts(scenario)
-    ranked = []
-    for site, (n, never, total, slowest) in incidents.tps.items():
-        finite = n - never
-        worst = math.inf if never else slowest
-        ranked.append((never, total / finite if finite else math.inf, worst, site, n))
-    ranked.sort(key=lambda r: (-r[0], -r[1], r[3]))
-    cells = [[escape(site), escape(sites.get(site, "")), escape(str(n)), escape(str(never)),
-              escape(_minutes(mean, lang) if math.isfinite(mean) else "–"),
-              escape(_minutes(worst, lang) if math.isfinite(worst) else t("never", lang))]
-             for never, mean, worst, site, n in ranked[:10]]
-    headers = [escape(x) for x in ("TPS", t("html_district", lang), t("html_n_incidents", lang),
-                                   t("html_never_reached", lang), f"{t('mean', lang)} {t('response', lang)}",
-                                   t("html_slowest", lang))]
-    return (f'<section><h2 id="tps">{escape(t("html_slowest_tps", lang))}</h2>'
-            f"{_table(headers, cells, numeric=(2, 3, 4, 5))}</section>")
-
-
-def _utilisation(results, lang: str) -> str:
+    names = unit_names(scenario, lang)   # as the personnel chart's legend names them
     by_type = results.get("units", {}).get("by_type", {})
     # a type never on duty within the day (format 1.1: on request, never requested) has no utilisation
     by_type = {name: row for name, row in by_type.items() if (row.get("utilisation") or {}).get("value") is not None}
@@ -639,12 +294,13 @@ def _utilisation(results, lang: str) -> str:
     cells = []
     for unit, row in ordered:
         u, busy = row["utilisation"], row.get("busy_crew_minutes_per_day", {})
-        cells.append([escape(unit), escape(f"{u['value']:.1%}"), escape(_ci(u.get("ci"), 1, 100)),
-                      escape(_fmt(busy.get("value"), 0)), escape(_ci(busy.get("ci"), 0))])
-    headers = [escape(x) for x in (t("unit_type", lang), t("utilisation", lang), t("html_interval", lang),
-                                   t("busy_crew_minutes", lang), t("html_interval", lang))]
-    return (f'<section><h2 id="units">{escape(t("html_units", lang))}</h2>'
-            f"{_table(headers, cells, numeric=(1, 2, 3, 4))}</section>")
+        cells.append([unit_type_name(names, unit), cell(unit, cls="id"), fmt_percent(u["value"], lang),
+                      interval(u.get("ci"), 1, lang, 100, value=u["value"]),
+                      DASH if busy.get("value") is None else numbers.whole(busy["value"], lang),
+                      interval(busy.get("ci"), 0, lang, value=busy.get("value"))])
+    headers = (t("unit_type", lang), "id", t("utilisation", lang), t("html_interval", lang),
+               t("busy_crew_minutes", lang), t("html_interval", lang))
+    return {"heading": t("html_units", lang), "table": table(headers, cells, (2, 3, 4, 5))}
 
 
 # ---------------------------------------------------------------------------------------------- reports
@@ -657,28 +313,34 @@ def build_report(files: Mapping[str, Path], lang: str = "en", scenario=None, fol
     ``results.json`` is loaded (relative to ``folder``: :func:`load_run_scenario`). ``results`` is
     the document of ``files["results.json"]`` when the caller has read it.
     """
+    from sispam_sim.report import daycharts, wherewhy
+
     if results is None:
         results = json.loads(Path(files["results.json"]).read_text(encoding="utf-8"))
     note = None
     if scenario is None:
         scenario, note = load_run_scenario(results, folder, allow_outside)
-    incidents = _Incidents(Path(files["incidents.csv"]), _site_districts(scenario))
     timeline, events = Path(files["timeline.csv"]), Path(files["events.csv"])
     days = int(results.get("manifest", {}).get("replications") or
-               len({r["replication"] for r in _rows(timeline)}) or 1)
-    body = "".join([
-        _header(results, scenario, lang, note),
-        _targets(results, lang),
-        _response_charts(results, incidents, lang),
-        _personnel(timeline, scenario, lang, days),
-        _map(incidents, scenario, lang, note),
-        _escalation(incidents, events, scenario, lang),
-        _districts(incidents, scenario, lang),
-        _slowest_tps(incidents, scenario, lang),
-        _utilisation(results, lang),
-        f'<footer><p class="note">{escape(t("html_footer", lang))}</p></footer>',
-    ])
-    return _page(f"{results.get('scenario', {}).get('name', '')} — sispam-sim", body, lang)
+               len({r["replication"] for r in rows(timeline)}) or 1)
+    incidents = wherewhy.RunIncidents(Path(files["incidents.csv"]), scenario, days, results.get("targets") or [])
+    escalation = daycharts.escalation(incidents, events, scenario, lang)
+    header = _header(results, scenario, lang, note)
+    return _render(
+        "report.html.j2", lang=lang, title=f"{header['name']} — sispam-sim",
+        first_screen=REPORT_FIRST_SCREEN, footer=t("html_footer", lang),
+        header=header,
+        bottom_line=_bottom_line(results, lang, escalation["watch"]),
+        targets=_targets(results, lang),
+        why=wherewhy.why_section(results, lang),
+        maps=wherewhy.maps_section(incidents, scenario, lang, note),
+        response=daycharts.response_charts(results, incidents, lang),
+        personnel=daycharts.personnel(timeline, scenario, lang, days),
+        escalation=escalation,
+        districts=wherewhy.districts_section(incidents, results, lang),
+        tps=wherewhy.slowest_tps(incidents, lang),
+        units=_utilisation(results, scenario, lang),
+        provenance=_provenance(results, lang))
 
 
 def report_from_dir(folder: str | Path, lang: str = "en", allow_outside: bool = False) -> str:
@@ -691,48 +353,113 @@ def report_from_dir(folder: str | Path, lang: str = "en", allow_outside: bool = 
                         results=results, allow_outside=allow_outside)
 
 
-def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], lang: str = "en") -> str:
-    """``comparison.html``: the plans side by side, their differences from the baseline (interval,
-    verdict) and their response-time CDFs overlaid. ``responses``: per plan, baseline first,
-    ``{"values": finite response times pooled over all days, "n": incidents, censored included}``."""
-    from sispam_sim.report import charts
-    from sispam_sim.report.compare import detail_note, warning_lines
+# ---------------------------------------------------------------------------------------------- comparison
 
-    plans = [document["baseline"], *document["plans"]]
-    names = [p["name"] for p in plans]
-    letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(plans))]
-    parts = [f'<header><p class="note">{escape(t("html_report_title", lang))}</p>'
-             f'<h1>{escape(t("title_compare", lang))}</h1>']
-    plan_rows = [[escape(letters[i]), escape(p["name"]) + (f" ({escape(t('baseline', lang))})" if i == 0 else ""),
-                  escape(p.get("file", "")),
-                  escape("" if i == 0 else (t("compare_paired", lang).split(":")[0] if p.get("paired")
-                                             else t("not_paired", lang)))]
-                 for i, p in enumerate(plans)]
-    parts.append(_table([escape(t("plan", lang)), escape(t("scenario", lang)), "", ""], plan_rows))
-    manifest = document.get("manifest", {})
-    parts.append(f'<p class="note">{escape(t("replications", lang))}: {escape(str(document.get("replications")))} · '
-                 f'{escape(t("seed", lang))}: {escape(str(document.get("seed")))} · '
-                 f'{escape(str(manifest.get("command", "")))}</p>')
-    parts += [f'<p class="warning"><strong>{escape(line)}</strong></p>' for line in warning_lines(document, lang)]
-    parts.append('</header>')
-    # targets side by side
-    rows = document.get("targets", {}).get("rows", [])
-    if rows:
-        cells = []
-        for row in rows:
-            line = [escape(_target_name(row, lang))]
-            for cell in row["plans"]:
-                if not cell:
-                    line.append("–")
-                    continue
-                time = _is_time(row["metric"])
-                value = _minutes(cell.get("value"), lang, bool(cell.get("value_censored"))) if time else \
-                    _fmt(cell.get("value"), 2)
-                line.append(f"{_verdict(cell['verdict'], lang)} {escape(value)}")
-            cells.append(line)
-        parts.append(f'<section><h2 id="targets">{escape(t("title_targets", lang))}</h2>'
-                     + _table([escape(t("target", lang)), *(escape(x) for x in letters)], cells) + "</section>")
-    # differences: the headline rows (planned tests), then every other row apart, with what it means
+def _target_cell(metric: str, entry: Mapping | None, lang: str) -> dict:
+    """A plan's value on one target (``> X`` when censored) and its verdict."""
+    if not isinstance(entry, Mapping):
+        return cell(DASH)
+    value = _target_value(metric, entry.get("value"), lang, bool(entry.get("value_censored")))
+    return cell(value, verdict_part(entry["verdict"], lang)) if entry.get("verdict") else cell(value)
+
+
+def _plan_label(letter: str, name: str, baseline: bool, lang: str) -> str:
+    return f"{letter}: {name}" + (f" ({t('baseline', lang)})" if baseline else "")
+
+
+def _part_name(part_: str, of: str, lang: str) -> str:
+    if part_ == "after_arrival":
+        return t(f"finding_part_after_{of}", lang, default=t("finding_part_after", lang))
+    return t(f"finding_part_{part_}", lang)
+
+
+def _callout_clause(finding: Mapping[str, Any], lang: str) -> str:
+    """A failed or too-close target's call-out in a table cell: its name, where (the districts or
+    places the findings name) and mostly what of the minutes over the limit."""
+    from sispam_sim.report.findings import NAMED_AREAS, area_name
+    from sispam_sim.report.terminal import target_name
+
+    rest = []
+    where = finding.get("where") or []
+    if where and isinstance(where[0], Mapping) and "share_over" in where[0]:
+        rest.append(t("finding_where", lang, areas=", ".join(
+            t("finding_area", lang, name=area_name(w, lang), n=numbers.whole(w["incidents"], lang),
+              share=numbers.percent(round(100 * w["share_over"]["value"]), lang, 0)) for w in where[:NAMED_AREAS])))
+    why = finding.get("why") or {}
+    split, dominant = why.get("over_limit") or {}, why.get("dominant")
+    if dominant and split.get(dominant) is not None and split.get("value") is not None:
+        rest.append(t("finding_mostly", lang, part=_part_name(dominant, why.get("of", finding["metric"]), lang),
+                      minutes=numbers.decimal(split[dominant], 1, lang),
+                      value=("≥ " if split.get("lower_bound") else "") + numbers.decimal(split["value"], 1, lang)))
+    name = f"{target_name(finding, lang, short=True)} {t(finding['stat'], lang)}"
+    return f"{name}: {'; '.join(rest)}" if rest else ""
+
+
+def _callouts(document: Mapping[str, Any], names: Sequence[str], lang: str) -> tuple[list, list[dict]]:
+    """Each plan's call-outs (its run's findings, ``decision.plans[].callouts``): a cell per plan for the
+    decision table (where and mostly what, per failed or too-close target; each single point of
+    failure that waited), and the same as whole sentences (:mod:`.findings`) per plan. A call-out
+    written as a sentence already is among the plans' notes (:func:`~.decision.plan_notes`)."""
+    from sispam_sim.report.findings import single_point_sentence, target_sentence
+
+    cells, full = [], []
+    for plan, name in zip(document["decision"]["plans"], names):
+        short, lines = [], []
+        for callout in plan.get("callouts") or ():
+            finding = callout.get("finding") if isinstance(callout, Mapping) else None
+            if not isinstance(finding, Mapping):
+                continue
+            if callout.get("from") == "targets" and finding.get("metric"):
+                lines.append(target_sentence(finding, lang))
+                clause = _callout_clause(finding, lang)
+                if clause:
+                    short.append(clause)
+            elif callout.get("from") == "single_points" and finding.get("longest"):
+                lines.append(single_point_sentence(finding, lang))
+                longest = finding["longest"]
+                short.append(t("finding_spof_short", lang, unit=finding["unit"], waits=t(
+                    "finding_spof_entry", lang, label=glossary.scenario_text(finding, "label", lang) or "",
+                    days_waited=numbers.whole(finding["days_waited"], lang), days=numbers.whole(finding["days"], lang),
+                    wait=("> " if longest.get("censored") else "") + numbers.decimal(longest["wait"], 1, lang),
+                    day=numbers.whole(longest["replication"] + 1, lang))))
+        cells.append(cell(*short, cls="line") if short else cell(DASH))
+        if lines:
+            full.append({"plan": f"{plan['letter']}: {name}", "lines": lines})
+    return cells, full
+
+
+def _decision(document: Mapping[str, Any], letters: Sequence[str], names: Sequence[str], lang: str) -> dict:
+    """The slot first on comparison.html: one column per plan. With ``document["decision"]``, the
+    decision table every output of compare shares (:mod:`.decision`: each target, unresolved incidents
+    per day, the highest level, the verdict against the baseline, kept or ruled out and why), the
+    recommendation, the plans' notes and their call-outs. Without it, the targets side by side."""
+    headers = ["", *(_plan_label(letter, name, i == 0, lang) for i, (letter, name) in enumerate(zip(letters, names)))]
+    if isinstance(document.get("decision"), Mapping):
+        from sispam_sim.report.decision import decision_rows, plan_notes, recommendation_text
+
+        body = [[cell(label), *(cell(*(part(p.text, look(p.look)) for p in parts)) for parts in cells)]
+                for label, cells in decision_rows(document, lang)]
+        short, full = _callouts(document, names, lang)
+        if any(c["parts"][0]["text"] != DASH for c in short):
+            body.insert(len(body) - 1, [cell(t("html_callouts_row", lang)), *short])   # above the decision
+        return {"heading": t("html_decision", lang), "recommendation": recommendation_text(document, lang),
+                "table": table(headers, body, cls="decision"),
+                "notes": [text for _, text in plan_notes(document, lang)],
+                "callouts_heading": t("html_callouts", lang), "callouts": full,
+                "callouts_print": t("html_callouts_print", lang)}
+    rows_ = document.get("targets", {}).get("rows", [])
+    body = [[cell(_target_name(r, lang)), *(_target_cell(r["metric"], c, lang) for c in r["plans"])] for r in rows_]
+    return {"heading": t("html_decision", lang), "recommendation": "", "table": table(headers, body, cls="decision"),
+            "notes": [t("html_decision_targets_only", lang) if rows_ else t("no_targets", lang)],
+            "callouts_heading": "", "callouts": [], "callouts_print": ""}
+
+
+def _differences(document: Mapping[str, Any], letters: Sequence[str], lang: str) -> dict:
+    """Every difference from the baseline (interval, verdict): the headline rows (planned tests), then
+    every other row apart with what it means; on the page they sit inside a collapsed ``<details>``."""
+    from sispam_sim.report.cells import decimal
+    from sispam_sim.report.compare import detail_note
+
     cells: dict[str, list] = {"headline": [], "detail": []}
     for letter, plan in zip(letters[1:], document["plans"]):
         blocks = [(None, plan.get("differences", {}))] + sorted(plan.get("by_kind", {}).items())
@@ -742,30 +469,63 @@ def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], 
                     name = _target_name({"kind": kind, "metric": metric, "stat": stat}, lang)
                     mark = "*" if d.get("censored") else ""
                     cells[d.get("row", "headline")].append([
-                        escape(letter), escape(name), escape(_fmt(d.get("base"), 2)), escape(_fmt(d.get("plan"), 2)),
-                        escape(f"{_fmt(d.get('value'), 2)}{mark}"), escape(_ci(d.get("ci"), 2)),
-                        _verdict(d.get("verdict", ""), lang)])
-    headers = [escape(x) for x in (t("plan", lang), t("metric", lang), t("baseline", lang), t("value", lang),
-                                   t("difference", lang), t("html_interval", lang), t("verdict", lang))]
-    parts.append(f'<section><h2 id="differences">{escape(t("difference", lang))}</h2>'
-                 f'{_table(headers, cells["headline"], numeric=(2, 3, 4, 5))}'
-                 f'<p class="note">{escape(t("compare_note", lang))} {escape(t("compare_censored", lang))}</p>'
-                 "</section>")
+                        letter, name, decimal(d.get("base"), 2, lang), decimal(d.get("plan"), 2, lang),
+                        f"{decimal(d.get('value'), 2, lang)}{mark}", interval(d.get("ci"), 2, lang),
+                        cell(verdict_part(d.get("verdict", ""), lang))])
+    headers = (t("plan", lang), t("metric", lang), t("baseline", lang), t("value", lang), t("difference", lang),
+               t("html_interval", lang), t("verdict", lang))
+    detail = None
     if cells["detail"]:
-        parts.append(f'<section><h2 id="detail">{escape(t("compare_detail_rows", lang))}</h2>'
-                     f'<p class="note">{escape(detail_note(len(cells["detail"]), lang))}</p>'
-                     f'{_table(headers, cells["detail"], numeric=(2, 3, 4, 5))}</section>')
-    # CDFs overlaid
+        detail = {"heading": t("compare_detail_rows", lang), "note": detail_note(len(cells["detail"]), lang),
+                  "table": table(headers, cells["detail"], (2, 3, 4, 5))}
+    return {"heading": t("html_differences", lang),
+            "summary": t("html_differences_summary", lang, headline=len(cells["headline"]),
+                         detail=len(cells["detail"])),
+            "print": t("html_differences_print", lang),
+            "headline": table(headers, cells["headline"], (2, 3, 4, 5)),
+            "note": f"{t('compare_note', lang)} {t('compare_censored', lang)}", "detail": detail}
+
+
+def build_comparison(document: Mapping[str, Any], responses: Sequence[Mapping], lang: str = "en") -> str:
+    """``comparison.html``: the decision first (plans x targets, the recommendation, the plans'
+    call-outs), the response-time CDFs overlaid, every difference from the baseline (interval,
+    verdict) collapsed below, how it was made last. ``responses``: per plan, baseline first,
+    ``{"values": finite response times pooled over all days, "n": incidents, censored included}``."""
+    from sispam_sim.report import charts
+    from sispam_sim.report.compare import warning_lines
+    from sispam_sim.report.wherewhy import quantile
+
+    plans = [document["baseline"], *document["plans"]]
+    names = [_plan_name(p, lang) for p in plans]
+    letters = [chr(ord("A") + i) if i < 26 else str(i + 1) for i in range(len(plans))]
+    rows_ = document.get("targets", {}).get("rows", [])
     series = [{"label": f"{letter}: {name}", **r} for letter, name, r in zip(letters, names, responses)]
-    target = next((r for r in rows if r["metric"] == "response_time" and r.get("kind") is None
+    target = next((r for r in rows_ if r["metric"] == "response_time" and r.get("kind") is None
                    and r.get("phase") is None), None)
     limit = target["plans"][0]["limit"] if target and target["plans"][0] else None
-    quantile = {"p50": .5, "p90": .9, "p95": .95, "p99": .99}.get(target["stat"]) if target else None
     desc = t("html_compare_cdf_desc", lang, plans=len(series))
-    svg = charts.cdf_chart(series, limit, quantile, None, t("html_minutes_from_call", lang),
-                           t("html_share_reached", lang), t("response_time", lang), desc,
-                           t("html_censored_curve", lang))
-    parts.append(f'<section><h2 id="response">{escape(t("html_response", lang))}</h2>' + _figure(svg, desc)
-                 + "</section>")
-    parts.append(f'<footer><p class="note">{escape(t("html_footer", lang))}</p></footer>')
-    return _page(t("title_compare", lang) + " — sispam-sim", "".join(parts), lang)
+    svg = charts.cdf_chart(series, limit, quantile(target["stat"]) if target else None, None,
+                           t("html_minutes_from_call", lang), t("html_share_reached", lang), t("response_time", lang),
+                           desc, t("html_censored_curve", lang), lang=lang)
+    paired = [t("compare_paired", lang).split(":")[0] if p.get("paired") else t("not_paired", lang)
+              for p in document["plans"]]
+    plan_rows = [[letters[i], names[i] + (f" ({t('baseline', lang)})" if i == 0 else ""), p.get("file", ""),
+                  "" if i == 0 else paired[i - 1]] for i, p in enumerate(plans)]
+    manifest = document.get("manifest", {})
+    provenance = {"heading": t("html_manifest", lang),
+                  "table": table((t("plan", lang), t("scenario", lang), t("html_scenario_file", lang), ""), plan_rows),
+                  "rows": [(t("replications", lang), str(document.get("replications"))),
+                           (t("seed", lang), str(document.get("seed"))),
+                           *((label, str(manifest[key])) for label, key in
+                             (("sispam-sim", "sispam_sim"), ("Python", "python"), ("numpy", "numpy"),
+                              ("simpy", "simpy"), (t("html_executor", lang), "executor")) if key in manifest),
+                           (t("html_command", lang), str(manifest.get("command", "")))]}
+    return _render(
+        "comparison.html.j2", lang=lang, title=t("title_compare", lang) + " — sispam-sim",
+        first_screen=COMPARISON_FIRST_SCREEN, footer=t("html_footer", lang),
+        header={"report_title": t("html_report_title", lang), "name": t("title_compare", lang),
+                "warnings": list(warning_lines(document, lang))},
+        decision=_decision(document, letters, names, lang),
+        response={"heading": t("html_response", lang), "figure": figure(svg, desc, "wide")},
+        differences=_differences(document, letters, lang),
+        provenance=provenance)
