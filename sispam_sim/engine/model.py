@@ -230,7 +230,8 @@ class _Replication(ForcesInTime, Triggers):
     def _result(self, end: float) -> ReplicationResult:
         u = self.units
         for unit in np.flatnonzero(~u.avail).tolist():
-            self._count_busy(u.type_list[unit], u.crew_list[unit], u.busy_since[unit], end)
+            if u.incident[unit] >= 0:   # committed at the end (not a guard standing guard, nor off duty)
+                self._count_busy(u.type_list[unit], u.crew_list[unit], u.busy_since[unit], end)
         for inc in self.incidents:
             if not inc.resolved:
                 inc.record.level_minutes[inc.level - 1] += end - inc.level_since

@@ -205,6 +205,25 @@ def test_a_guard_group_sent_to_a_dispute_leaves_its_tps_unguarded_for_exactly_th
         assert "guard-aman-1" not in recs["check"].units   # it is not sent to another entry's call
 
 
+def test_a_guard_group_is_busy_only_while_it_answers_a_call_not_while_it_stands_guard_or_is_off():
+    """The dispute at 07:00 (60) as above: the guard group (2 police) is busy from its dispatch at 60
+    until released at 60 + g + 30, so busy = 2 (g + 30) crew-minutes. The escort (08:00-09:00, 120-180,
+    after_escort off) then ends its day at 180: on duty 0-180, available = 2 x 180 = 360. Standing
+    guard, escorting and the hours off duty to the end of the run (720) are not busy: utilisation =
+    2 (g + 30) / 360, never above 1 (it read (2 (g + 30) + 2 (720 - 60)) / 360, 3.8 with g = 0, when a
+    group off duty at the end was counted busy again from its last dispatch to the end)."""
+    sc = guard_scenario([tps_call("dispute", "07:00", "dispute")],
+                        {"respond": {"incidents": ["dispute"]}, "escort": {"phase": "escort", "after_escort": "off"}},
+                        phases={"escort": ["08:00", "09:00"]})
+    sites = {s.id: {"lat": s.lat, "lon": s.lon} for s in sc.sites}
+    first = sites[sc.sites[0].id]
+    result = run_replication(sc, 0)
+    dispute = by_label(result)["dispute"]
+    g = drive(first, sites[dispute.site], 20)
+    assert result.busy_crew_minutes["tps_guard"] == pytest.approx(2 * (g + 30), abs=1e-6)
+    assert result.available_crew_minutes["tps_guard"] == pytest.approx(2 * 180, abs=1e-6)
+
+
 def test_guards_until_and_the_escort_phase_leave_every_tps_unguarded_then_mobile():
     """guard.escort in phase escort 08:00-09:00 (120-180), after_escort response. A call at 08:30
     (150) needing 2 response finds its TPS unguarded, and no unit (the guards escort; there is no
