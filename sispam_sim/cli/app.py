@@ -60,12 +60,29 @@ def _root(
     """Simulate Sispamkota (city security) deployments for election drills."""
 
 
-def _register() -> None:
-    # Imported for their side effect of adding a command to ``app``; each keeps its
-    # heavy imports inside the command so that `validate` stays fast.
-    from sispam_sim.cli import check, compare, run, schema, validate  # noqa: F401
-    from sispam_sim.cli import report, sweep, verify  # noqa: F401
-    from sispam_sim.cli import drill, replay  # noqa: F401
+#: The commands, in the order ``--help`` lists them; each is the module of the same name in this folder.
+COMMANDS = ("validate", "check", "compare", "run", "schema", "report", "sweep", "verify", "drill", "replay")
+
+
+def _register(argv: Optional[Sequence[str]] = None) -> None:
+    """Import the command modules, each adding its command to ``app``.
+
+    When ``argv`` names a command, only that one is imported: its options, help and messages are the
+    same as with every command there, and start-up does not pay for the other nine (their imports and
+    Typer building their parameters). Otherwise (``--help``, no command, a misspelt one, or no
+    ``argv``) every command is imported, listed in the order of :data:`COMMANDS` whatever was
+    imported first. Each module keeps its heavy imports inside the command.
+    """
+    import importlib
+
+    # No option of the root takes a value, so the first word that is not an option is the command.
+    name = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    wanted = (name,) if name in COMMANDS else COMMANDS
+    for module in wanted:
+        importlib.import_module(f"sispam_sim.cli.{module}")
+    if wanted is COMMANDS:
+        order = {f"sispam_sim.cli.{module}": i for i, module in enumerate(COMMANDS)}
+        app.registered_commands.sort(key=lambda info: order.get(info.callback.__module__, len(order)))
 
 
 #: The arguments of this invocation (what ``main`` was given), for the manifest of results.
@@ -124,7 +141,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     received: list[int] = []
     try:
         with _stop_signals_interrupt(received):
-            _register()
+            _register(invocation)
             app(args=list(invocation), prog_name="sispam-sim")
     except ScenarioError as err:
         print_problems(err.problems)

@@ -259,16 +259,18 @@ class _Progress:
     few seconds elsewhere (CI logs), nothing with ``--quiet``."""
 
     def __init__(self, label: str, quiet: bool):
-        from rich.console import Console
-
-        self.console = Console(stderr=True)
         self.quiet, self.label = quiet, label
+        self.console = None   # rich's, made only when progress may be shown (not with --quiet)
         self.bar = None
         self.printed = False
         self.start = self.last = time.monotonic()
 
     def __enter__(self) -> "_Progress":
-        if not self.quiet and self.console.is_terminal:
+        if not self.quiet:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
+        if self.console is not None and self.console.is_terminal:
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                                        TimeRemainingColumn)
             from sispam_sim.report.terminal import plain

@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from sispam_sim.cli.app import EXIT_BAD_INPUT, EXIT_OK, app
 from sispam_sim.cli.common import FolderAllowOutsideOpt, Format, Lang, LangOpt, format_option
@@ -55,6 +52,10 @@ def replay(
     run), a refused scenario path, an unknown incident, a day out of range, an incident id that is on
     several days without --replication K, or --html with --incident or --worst.
     """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     from sispam_sim.report.i18n import t
     from sispam_sim.report.numbers import clock_text, decimal, signed
     from sispam_sim.report.replay import replay as story, worst as slowest

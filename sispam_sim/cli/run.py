@@ -43,10 +43,7 @@ def run(
     Exit 0 when the run completed (targets are reported, not enforced), 2 for bad input,
     130 when interrupted (nothing is written then).
     """
-    from rich.console import Console
-
     from sispam_sim.runner.output import results_json
-    from sispam_sim.report.terminal import render_run
 
     options = RunOptions(replications, seed, jobs, cluster, precision, max_replications, allow_outside, quiet,
                          tuple(set_ or ()))
@@ -59,7 +56,10 @@ def run(
 
         sys.stdout.write(run_markdown(result.document, lang.value, scenario))
     else:
+        from rich.console import Console
+
         from sispam_sim.report.findings import print_bottom_line
+        from sispam_sim.report.terminal import render_run
 
         console = Console()
         render_run(result.document, console, lang=lang.value, scenario=scenario)
