@@ -16,18 +16,17 @@ rows; a version 1 file's outputs stay byte for byte what they were.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
 import tempfile
 from contextlib import ExitStack, contextmanager
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, ReplicationResult
+from sispam_sim.engine.records import EVENT_COLUMNS, INCIDENT_COLUMNS, TIMELINE_COLUMNS, Event, ReplicationResult
 from sispam_sim.runner.lock import claim, partial_name
 
 __all__ = [
@@ -103,36 +102,110 @@ def format_cell(value: Any, decimals: int = 3) -> str:
 _DECIMALS = {"lat": 6, "lon": 6}
 
 
-def _rows(header: Sequence[str], rows: Iterable[Mapping[str, Any]], with_header: bool = False) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    if with_header:
-        writer.writerow(header)
-    decimals = [_DECIMALS.get(name, 3) for name in header]
-    for row in rows:
-        writer.writerow([format_cell(row[name], d) for name, d in zip(header, decimals)])
-    return buf.getvalue()
+#: A text cell holding one of these is written in quotes (quotes doubled), as ``csv.writer``
+#: (``QUOTE_MINIMAL``) writes it on CPython 3.11.9, 3.12.3 and later. Older writers leave a cell with a
+#: lone ``\r`` unquoted (gh-67044), which no CSV reader reads back whole; the files quote it on every
+#: Python, so they are the same bytes wherever they are written.
+_QUOTED = re.compile('[,"\n\r]')
 
 
-def _incident_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
-    columns = r.incident_columns
-    return (i.as_row(columns) for i in r.incidents)
+def _quoted(text: str) -> str:
+    """``text`` as ``csv.writer`` writes a cell: in quotes, quotes doubled, when it holds ``,``,
+    ``"`` or a line end (``\\n`` or ``\\r``: :data:`_QUOTED`); as it is otherwise."""
+    return '"' + text.replace('"', '""') + '"' if _QUOTED.search(text) else text
 
 
-def _timeline_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
-    return ({name: getattr(p, name) for name in TIMELINE_COLUMNS} for p in r.timeline)
+def _texts(values: Sequence[str]) -> list[str]:
+    """Text cells: :func:`spreadsheet_safe`, then quoted like ``csv.writer``."""
+    cells = [spreadsheet_safe(v) if v and v[0] in _FORMULA_START else v for v in values]
+    if _QUOTED.search("".join(cells)):
+        cells = [_quoted(v) for v in cells]
+    return cells
 
 
-def _event_rows(r: ReplicationResult) -> Iterable[Mapping[str, Any]]:
-    return ({"replication": r.replication, **e._asdict()} for e in r.events)
+def _column(values: Sequence[Any], decimals: int) -> list[str]:
+    """One column's cells, each exactly ``format_cell(value, decimals)`` as ``csv.writer`` writes it.
+
+    The common columns (all floats, floats and ``None``, all ints, all texts) take a list
+    comprehension each, over the distinct values only when they repeat (a replication number, a
+    site's coordinates); any other mix goes cell by cell through :func:`format_cell` itself.
+    """
+    kinds = set(map(type, values))
+    if not kinds <= _FAST:
+        return [_quoted(format_cell(v, decimals)) for v in values]
+    distinct = set(values)
+    if len(distinct) * 2 <= len(values):
+        # equal keys format alike: -0.0 == 0.0 ("0" both), a nan is looked up as itself
+        keys = list(distinct)
+        return list(map(dict(zip(keys, _cells(keys, kinds, decimals))).__getitem__, values))
+    return _cells(values, kinds, decimals)
 
 
-#: The CSV outputs: file name -> (columns, the rows of one replication). The columns of
-#: ``incidents.csv`` are those of a version 1 file; a result's own are :func:`columns_of`.
+#: The cell types :func:`_cells` formats without :func:`format_cell` (exactly these: ``bool`` and
+#: other subclasses take the general way).
+_FAST = frozenset({float, int, str, type(None)})
+
+
+def _cells(values: Sequence[Any], kinds: set, decimals: int) -> list[str]:
+    if kinds <= {float, type(None)}:
+        spec = f".{decimals}f"
+        if type(None) in kinds:
+            cells = ["" if v is None else format(v, spec).rstrip("0").rstrip(".") for v in values]
+        else:
+            cells = [format(v, spec).rstrip("0").rstrip(".") for v in values]
+        # format_cell: -0.0 (and a negative that rounds to it) is "0"; nan and ±inf are str(value),
+        # which format() gives as well ("nan", "inf", "-inf")
+        return ["0" if c == "-0" else c for c in cells] if "-0" in cells else cells
+    if kinds == {int}:
+        return list(map(str, values))
+    if kinds == {int, type(None)}:
+        return ["" if v is None else str(v) for v in values]
+    if kinds <= {str, type(None)}:
+        return _texts(["" if v is None else v for v in values] if type(None) in kinds else values)
+    return [_quoted(format_cell(v, decimals)) for v in values]
+
+
+def _table(header: Sequence[str], columns: Sequence[Sequence[Any]], with_header: bool = False) -> str:
+    """CSV lines of ``columns`` (one sequence of values per name of ``header``), formatted a column
+    at a time and joined once: the same text as ``csv.writer`` writing :func:`format_cell` of
+    every cell, row by row."""
+    lines = [",".join(_quoted(name) for name in header)] if with_header else []
+    if columns and len(columns[0]):
+        cells = [_column(values, _DECIMALS.get(name, 3)) for name, values in zip(header, columns)]
+        lines.extend(map(",".join, zip(*cells)))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _incident_columns(r: ReplicationResult, columns: Sequence[str]) -> list[list[Any]]:
+    records = r.incidents
+    out = []
+    for name in columns:
+        if name == "units":
+            out.append([";".join(i.units) for i in records])
+        elif name == "level_minutes":
+            out.append([";".join([f"{m:.3f}" for m in i.level_minutes]) for i in records])
+        else:
+            out.append(list(map(attrgetter(name), records)))
+    return out
+
+
+def _timeline_columns(r: ReplicationResult, columns: Sequence[str]) -> list[list[Any]]:
+    return [list(map(attrgetter(name), r.timeline)) for name in columns]
+
+
+def _event_columns(r: ReplicationResult, columns: Sequence[str]) -> list[Sequence[Any]]:
+    fields = list(zip(*r.events)) or [() for _ in Event._fields]
+    by_name = dict(zip(Event._fields, fields), replication=[r.replication] * len(r.events))
+    return [by_name[name] for name in columns]
+
+
+#: The CSV outputs: file name -> (columns, ``columns(result, names)``: one replication's values of
+#: those columns, a sequence each). The columns of ``incidents.csv`` are those of a version 1
+#: file; a result's own are :func:`columns_of`.
 CSV_FILES = {
-    "incidents.csv": (INCIDENT_COLUMNS, _incident_rows),
-    "timeline.csv": (TIMELINE_COLUMNS, _timeline_rows),
-    "events.csv": (EVENT_COLUMNS, _event_rows),
+    "incidents.csv": (INCIDENT_COLUMNS, _incident_columns),
+    "timeline.csv": (TIMELINE_COLUMNS, _timeline_columns),
+    "events.csv": (EVENT_COLUMNS, _event_columns),
 }
 
 
@@ -155,7 +228,10 @@ def replication_csv(result: ReplicationResult) -> dict[str, str]:
     and the files are the same bytes whichever way the run was spread. A format 1.1 result adds
     the header of its ``incidents.csv`` under :data:`INCIDENT_HEADER`.
     """
-    texts = {name: _rows(columns_of(name, result), rows(result)) for name, (_, rows) in CSV_FILES.items()}
+    texts = {}
+    for name, (_, values) in CSV_FILES.items():
+        header = columns_of(name, result)
+        texts[name] = _table(header, values(result, header))
     if result.incident_columns != CSV_FILES["incidents.csv"][0]:
         texts[INCIDENT_HEADER] = ",".join(result.incident_columns) + "\n"
     return texts
@@ -163,8 +239,12 @@ def replication_csv(result: ReplicationResult) -> dict[str, str]:
 
 def _csv(name: str, results: Iterable[ReplicationResult]) -> str:
     results = list(results)
-    columns, rows = columns_of(name, results[0] if results else None), CSV_FILES[name][1]
-    return _rows(columns, (row for r in results for row in rows(r)), with_header=True)
+    header, values = columns_of(name, results[0] if results else None), CSV_FILES[name][1]
+    columns = [[] for _ in header]
+    for r in results:
+        for column, part in zip(columns, values(r, header)):
+            column.extend(part)
+    return _table(header, columns, with_header=True)
 
 
 def incidents_csv(results: Iterable[ReplicationResult]) -> str:
