@@ -19,7 +19,6 @@ Markdown or HTML escaping). Numbers are written as ``lang`` writes them
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, Sequence
 
 from sispam_sim.report import glossary, numbers
@@ -51,7 +50,9 @@ def _share(value: float | None, lang: str, digits: int = 0) -> str:
 def _share_over(value: float | None, lang: str) -> str:
     """The share of all the target's incidents over the limit, rounded up at one decimal: it adds up
     to 100% with the share within the limit the targets table cuts down (10.7% over beside 89.3%)."""
-    return "—" if value is None else numbers.percent(math.ceil(value * 1000 - 1e-6) / 10, lang)
+    from sispam_sim.report.terminal import _tenths_of_percent
+
+    return "—" if value is None else numbers.percent(_tenths_of_percent(value, up=True), lang)
 
 
 def _limit(value: float, lang: str) -> str:
@@ -60,8 +61,9 @@ def _limit(value: float, lang: str) -> str:
 
 
 def _utilisation(entry: Mapping[str, Any] | None, lang: str) -> str:
-    value = (entry or {}).get("value")
-    return "—" if value is None else numbers.percent(math.floor(value * 1000 + 1e-6) / 10, lang)
+    from sispam_sim.report.terminal import fmt_percent
+
+    return fmt_percent((entry or {}).get("value"), lang)
 
 
 def area_name(area: Mapping[str, Any] | None, lang: str = "en") -> str:
